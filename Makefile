@@ -1,0 +1,54 @@
+# Every target sets itself up on a machine that has only Python 3.11, make and pip:
+# uv is taken from PATH, or installed into .tools/ (a local tool environment) when missing,
+# and the project environment (.venv) is built from the committed uv.lock.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+UV_VERSION := 0.13.9
+TOOLS := .tools
+UV := $(or $(shell command -v uv 2>/dev/null),$(TOOLS)/bin/uv)
+
+# The machine's interpreter only; uv must never download one.
+export UV_PYTHON_DOWNLOADS := never
+export UV_PYTHON := $(shell command -v $(PYTHON))
+
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: help demo test lint bench chaos clean
+
+help:
+	@echo "make demo   - set up and run Silta on its embedded default (for now: the sandboxes)"
+	@echo "make test   - set up, lint, type-check and run the test suite"
+	@echo "make lint   - ruff and mypy --strict only"
+	@echo "make bench  - protocol benchmarks; results in bench/results/"
+
+$(TOOLS)/bin/uv:
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Silta needs Python 3.11 or newer, found " + sys.version.split()[0]'
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
+
+# --locked: fail instead of silently re-resolving when pyproject.toml and uv.lock disagree.
+$(VENV)/.synced: pyproject.toml uv.lock | $(UV)
+	$(UV) sync --locked --all-groups
+	@touch $@
+
+demo: $(VENV)/.synced
+	$(BIN)/silta sandbox --seed 1
+
+lint: $(VENV)/.synced
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+	$(BIN)/mypy src
+
+test: lint
+	$(BIN)/pytest
+
+bench: $(VENV)/.synced
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) $(TOOLS) .pytest_cache .mypy_cache .ruff_cache

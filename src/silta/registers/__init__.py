@@ -1,0 +1,1 @@
+"""The article's rules as data: customers, products, dimensions, and Finnish validators."""
