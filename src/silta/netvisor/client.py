@@ -1,0 +1,508 @@
+"""The Netvisor client: one method per resource, over an injected :class:`httpx.AsyncClient`.
+
+The client owns no connection pool and patches nothing: the caller passes an
+``httpx.AsyncClient`` (in tests, one with ``httpx.ASGITransport(app=sandbox.app)``), and the
+client adds Netvisor's signing, XML, limits and error handling on top.
+
+What it guarantees, all from ``reference/netvisor-api.md``:
+
+* Every request is signed anew (new TransactionId, fresh timestamps): :mod:`.auth`.
+* At most one request is in flight per organisation ID in this process (Netvisor's
+  overlap rule): :mod:`.gate`. The gate is released between retry attempts.
+* Each attempt is bounded by ``timeout`` (default 120 s, Netvisor's advice), enforced around
+  the whole exchange so that it holds for any transport.
+* Reads are retried with backoff on retryable errors. A write that may have reached Netvisor
+  but got no readable answer raises :class:`NetvisorOutcomeUnknown`; it is never re-sent here.
+* Lists that Netvisor caps (``customercodelist`` 100, ``getcustomer idlist`` 500,
+  ``getproduct idlist/codelist`` 400) are split into as many calls as needed.
+* Bodies larger than ``max_response_bytes`` are cut off with :class:`ResponseTooLargeError`.
+* Netvisor's error texts may echo the MAC input; both keys are masked in every message.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
+from datetime import datetime
+from typing import TypeVar
+from zoneinfo import ZoneInfo
+
+import httpx
+
+from silta.netvisor import responses as r
+from silta.netvisor import schema
+from silta.netvisor import xmlcodec as x
+from silta.netvisor.auth import NetvisorAuth, NetvisorCredentials
+from silta.netvisor.errors import (
+    NetvisorConnectError,
+    NetvisorError,
+    NetvisorHttpRejected,
+    NetvisorOutcomeUnknown,
+    NetvisorProtocolError,
+    NetvisorRequestError,
+    NetvisorTimeout,
+    NetvisorTransportError,
+    NotFound,
+    ResponseTooLargeError,
+    status_error,
+)
+from silta.netvisor.gate import PROCESS_GATE, OrganisationGate
+from silta.netvisor.models import (
+    Customer,
+    CustomerData,
+    CustomerSummary,
+    DimensionHeader,
+    DimensionItemWrite,
+    Product,
+    ProductData,
+    ProductSummary,
+)
+from silta.netvisor.retry import DEFAULT_RETRY, RetryPolicy, resend_is_safe
+
+__all__ = [
+    "CUSTOMER_CODES_PER_CALL",
+    "CUSTOMER_IDS_PER_CALL",
+    "DEFAULT_MAX_RESPONSE_BYTES",
+    "DEFAULT_TIMEOUT",
+    "PRODUCTION_URL",
+    "PRODUCTS_PER_CALL",
+    "TEST_URL",
+    "NetvisorClient",
+]
+
+log = logging.getLogger("silta.netvisor")
+
+PRODUCTION_URL = "https://integration.netvisor.fi"
+TEST_URL = "https://isvapi.netvisor.fi"
+DEFAULT_TIMEOUT = 120.0
+DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024
+CUSTOMER_CODES_PER_CALL = 100  # customerlist.nv customercodelist
+CUSTOMER_IDS_PER_CALL = 500  # getcustomer.nv idlist
+PRODUCTS_PER_CALL = 400  # getproduct.nv idlist / codelist
+
+# changedsince is a wall-clock time without zone; Netvisor is a Finnish service, so we send
+# Finnish time (an assumption: the documentation does not say).
+NETVISOR_TIME = ZoneInfo("Europe/Helsinki")
+
+_XML_HEADERS = {"Content-Type": "text/xml; charset=utf-8", "Accept": "text/xml"}
+
+
+T = TypeVar("T")
+
+
+def _chunks(items: Sequence[T], size: int) -> Iterable[Sequence[T]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _unique(items: Iterable[T]) -> list[T]:
+    return list(dict.fromkeys(items))
+
+
+def _list_value(name: str, values: Iterable[str]) -> list[str]:
+    """Values for a comma-separated list parameter; a comma or an empty value cannot be sent."""
+    checked = []
+    for value in values:
+        if not value or "," in value:
+            raise NetvisorRequestError(
+                f"{name} cannot carry {value!r}: entries are comma-separated"
+            )
+        checked.append(value)
+    return checked
+
+
+def _changed_since(value: datetime) -> str:
+    if value.tzinfo is None:
+        raise NetvisorRequestError(
+            "changed_since must be timezone-aware; a naive time is ambiguous across Finnish DST"
+        )
+    return value.astimezone(NETVISOR_TIME).strftime("%Y-%m-%dT%H:%M:%S")
+
+
+def _may_have_been_written(exc: NetvisorError) -> bool:
+    """A write failed without a readable answer, after the request may have left.
+
+    Only a FAILED answer in Netvisor's XML proves a write was refused; a connection never
+    made, or a 4xx from something in between, proves it never arrived.
+    """
+    unreadable = isinstance(exc, NetvisorTransportError | NetvisorProtocolError)
+    return unreadable and not isinstance(exc, NetvisorConnectError | NetvisorHttpRejected)
+
+
+class NetvisorClient:
+    """Netvisor's customer, product and dimension resources for one company.
+
+    Args:
+        http: the caller's client; its base URL, auth and timeout are not used.
+        credentials: the integration's keys and the company's organisation ID.
+        base_url: :data:`PRODUCTION_URL`, :data:`TEST_URL`, or a sandbox.
+        timeout: seconds for one attempt, connection to last byte.
+        retry: how often and how patiently reads are retried.
+        gate: the per-organisation serializer; share one per process (the default).
+        max_response_bytes: larger bodies are refused instead of filling memory.
+        sleep: awaited between retries; tests pass a function that records instead.
+    """
+
+    def __init__(
+        self,
+        http: httpx.AsyncClient,
+        credentials: NetvisorCredentials,
+        *,
+        base_url: str = PRODUCTION_URL,
+        timeout: float = DEFAULT_TIMEOUT,
+        retry: RetryPolicy = DEFAULT_RETRY,
+        gate: OrganisationGate = PROCESS_GATE,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        auth: httpx.Auth | None = None,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        rng: random.Random | None = None,
+    ) -> None:
+        self._http = http
+        self._credentials = credentials
+        self._base_url = base_url.rstrip("/")
+        self._timeout = timeout
+        self._retry = retry
+        self._gate = gate
+        self._max_response_bytes = max_response_bytes
+        self._auth = auth or NetvisorAuth(credentials)
+        self._sleep = sleep
+        self._rng = rng or random.Random()
+
+    @property
+    def organisation_id(self) -> str:
+        return self._credentials.organisation_id
+
+    # -- customers -------------------------------------------------------------------------
+
+    async def list_customers(
+        self,
+        *,
+        keyword: str | None = None,
+        changed_since: datetime | None = None,
+        codes: Iterable[str] | None = None,
+    ) -> list[CustomerSummary]:
+        """``customerlist.nv``: customers matching every filter given (none = all).
+
+        ``codes`` may be any length: it is sent 100 codes per call. Netvisor ignores
+        ``changedsince`` when a keyword is given, so combining them is refused here rather
+        than silently returning more than asked.
+        """
+        params: dict[str, str] = {}
+        if keyword is not None:
+            if changed_since is not None:
+                raise NetvisorRequestError(
+                    "keyword and changed_since cannot be combined: Netvisor ignores "
+                    "changedsince when a keyword is given"
+                )
+            params["keyword"] = keyword
+        if changed_since is not None:
+            params["changedsince"] = _changed_since(changed_since)
+        if codes is None:
+            return r.read_customer_list(await self._get("customerlist.nv", params))
+        wanted = _unique(_list_value("customercodelist", codes))
+        rows: list[CustomerSummary] = []
+        for chunk in _chunks(wanted, CUSTOMER_CODES_PER_CALL):
+            chunk_params = {**params, "customercodelist": ",".join(chunk)}
+            rows.extend(r.read_customer_list(await self._get("customerlist.nv", chunk_params)))
+        return rows
+
+    async def get_customer(self, netvisor_key: int) -> Customer:
+        """``getcustomer.nv?id=``: one customer, or :class:`NotFound`."""
+        found = r.read_customers(await self._get("getcustomer.nv", {"id": str(netvisor_key)}))
+        if not found:
+            raise NotFound(f"Customer not found with Netvisor identifier: {netvisor_key}")
+        return found[0]
+
+    async def iter_customers(self, netvisor_keys: Iterable[int]) -> AsyncIterator[Customer]:
+        """Customer details for any number of keys, 500 per call, as they arrive.
+
+        Keys that Netvisor does not know are skipped (as Netvisor's ``idlist`` skips them).
+        """
+        keys = _unique(str(key) for key in netvisor_keys)
+        for chunk in _chunks(keys, CUSTOMER_IDS_PER_CALL):
+            root = await self._get("getcustomer.nv", {"idlist": ",".join(chunk)})
+            for customer in r.read_customers(root):
+                yield customer
+
+    async def get_customers(self, netvisor_keys: Iterable[int]) -> list[Customer]:
+        """Like :meth:`iter_customers`, collected into a list."""
+        return [customer async for customer in self.iter_customers(netvisor_keys)]
+
+    async def add_customer(self, data: CustomerData) -> int:
+        """``customer.nv?method=add``; returns the new customer's NetvisorKey."""
+        if not data.name:
+            raise NetvisorRequestError("a new Netvisor customer needs a name")
+        root = await self._post("customer.nv", {"method": "add"}, x.build(schema.CUSTOMER, data))
+        return self._inserted_key(root, "customer.nv")
+
+    async def edit_customer(self, netvisor_key: int, changes: CustomerData) -> None:
+        """``customer.nv?method=edit``, sending only the fields set in ``changes``.
+
+        ``changes`` is usually ``old.changes_to(new)``; ``""`` blanks a field, ``None`` leaves
+        it alone. An edit with nothing to change makes no call.
+        """
+        if changes.is_empty():
+            return
+        body = x.build(schema.CUSTOMER, changes)
+        await self._post("customer.nv", {"method": "edit", "id": str(netvisor_key)}, body)
+
+    # -- products --------------------------------------------------------------------------
+
+    async def list_products(
+        self, *, keyword: str | None = None, changed_since: datetime | None = None
+    ) -> list[ProductSummary]:
+        """``productlist.nv``: products matching every filter given (none = all)."""
+        params: dict[str, str] = {}
+        if keyword is not None:
+            params["keyword"] = keyword
+        if changed_since is not None:
+            params["changedsince"] = _changed_since(changed_since)
+        return r.read_product_list(await self._get("productlist.nv", params))
+
+    async def get_product(self, netvisor_key: int) -> Product:
+        """``getproduct.nv?id=``: one product, or :class:`NotFound`.
+
+        Netvisor answers an unknown id with OK and an empty ``<Product>``; that is NotFound.
+        """
+        found = r.read_products(await self._get("getproduct.nv", {"id": str(netvisor_key)}))
+        if not found:
+            raise NotFound(f"Product not found with Netvisor identifier: {netvisor_key}")
+        return found[0]
+
+    async def find_product(self, code: str) -> Product | None:
+        """``getproduct.nv?code=``: the product with this code, or ``None``."""
+        found = r.read_products(await self._get("getproduct.nv", {"code": code}))
+        return found[0] if found else None
+
+    async def iter_products(
+        self, *, netvisor_keys: Iterable[int] = (), codes: Iterable[str] = ()
+    ) -> AsyncIterator[Product]:
+        """Product details by key and/or code, 400 per call; unknown ones are skipped."""
+        keys = _unique(str(key) for key in netvisor_keys)
+        for chunk in _chunks(keys, PRODUCTS_PER_CALL):
+            for product in r.read_products(
+                await self._get("getproduct.nv", {"idlist": ",".join(chunk)})
+            ):
+                yield product
+        wanted = _unique(_list_value("codelist", codes))
+        for chunk in _chunks(wanted, PRODUCTS_PER_CALL):
+            for product in r.read_products(
+                await self._get("getproduct.nv", {"codelist": ",".join(chunk)})
+            ):
+                yield product
+
+    async def get_products(
+        self, *, netvisor_keys: Iterable[int] = (), codes: Iterable[str] = ()
+    ) -> list[Product]:
+        """Like :meth:`iter_products`, collected into a list."""
+        return [p async for p in self.iter_products(netvisor_keys=netvisor_keys, codes=codes)]
+
+    async def add_product(self, data: ProductData) -> int:
+        """``product.nv?method=add``; returns the new product's NetvisorKey."""
+        root = await self._post("product.nv", {"method": "add"}, x.build(schema.PRODUCT, data))
+        return self._inserted_key(root, "product.nv")
+
+    # -- dimensions ------------------------------------------------------------------------
+
+    async def list_dimensions(self, *, show_hidden: bool = False) -> list[DimensionHeader]:
+        """``dimensionlist.nv``: every header with its items (hidden ones on request)."""
+        params = {"showhidden": "1"} if show_hidden else {}
+        return r.read_dimension_list(await self._get("dimensionlist.nv", params))
+
+    async def add_dimension_item(
+        self,
+        header: str,
+        item: str,
+        *,
+        father_id: int | None = None,
+        father_item: str | None = None,
+    ) -> None:
+        """``dimensionitem.nv?method=add``: a new item under ``header`` (which must exist).
+
+        Give the parent's key and/or name to put the item under another item. Netvisor does
+        not return the new key: read :meth:`list_dimensions` to learn it.
+        """
+        write = DimensionItemWrite(
+            header=header, item=item, father_id=father_id, father_item=father_item
+        )
+        await self._post(
+            "dimensionitem.nv", {"method": "add"}, x.build(schema.DIMENSION_ITEM, write)
+        )
+
+    async def rename_dimension_item(
+        self,
+        header: str,
+        old_item: str,
+        new_item: str,
+        *,
+        father_id: int | None = None,
+        father_item: str | None = None,
+    ) -> None:
+        """``dimensionitem.nv?method=edit`` with ``olditem``: rename an item.
+
+        ``father_id``/``father_item`` say which parent's child is meant when the same name
+        exists under several parents.
+        """
+        write = DimensionItemWrite(
+            header=header,
+            item=new_item,
+            old_item=old_item,
+            father_id=father_id,
+            father_item=father_item,
+        )
+        await self.edit_dimension_item(write)
+
+    async def edit_dimension_item(
+        self, write: DimensionItemWrite, *, update_parent_reference: bool = False
+    ) -> None:
+        """``dimensionitem.nv?method=edit`` in general: rename, hide, or (with
+        ``update_parent_reference``) move the item ``write.old_item`` under a new parent."""
+        if write.old_item is None:
+            raise NetvisorRequestError("editing a dimension item needs old_item")
+        params = {"method": "edit"}
+        if update_parent_reference:
+            params["updateparentreference"] = "true"
+        await self._post("dimensionitem.nv", params, x.build(schema.DIMENSION_ITEM, write))
+
+    # -- the exchange ----------------------------------------------------------------------
+
+    def _inserted_key(self, root: x.Element, resource: str) -> int:
+        key = r.read_inserted_key(root)
+        if key is None:
+            # Netvisor said OK, so the record exists, but we cannot tell which it is.
+            raise NetvisorOutcomeUnknown(
+                f"{resource} answered OK without InsertedDataIdentifier; "
+                "look the record up by its code",
+                resource=resource,
+            )
+        return key
+
+    async def _get(self, resource: str, params: dict[str, str]) -> x.Element:
+        return await self._call("GET", resource, params, None)
+
+    async def _post(self, resource: str, params: dict[str, str], body: bytes) -> x.Element:
+        return await self._call("POST", resource, params, body)
+
+    async def _call(
+        self, method: str, resource: str, params: dict[str, str], body: bytes | None
+    ) -> x.Element:
+        write = method == "POST"
+        attempt = 1
+        while True:
+            try:
+                return await self._attempt(method, resource, params, body)
+            except NetvisorError as exc:
+                if write and _may_have_been_written(exc):
+                    raise NetvisorOutcomeUnknown(
+                        f"{resource} {params.get('method', '')} got no usable answer "
+                        f"({exc}); it may have been committed",
+                        resource=resource,
+                    ) from exc
+                retry = exc.retryable and (not write or resend_is_safe(exc))
+                if not retry or attempt >= self._retry.attempts:
+                    raise
+                delay = self._retry.delay(attempt, self._rng)
+                log.warning(
+                    "netvisor %s %s failed (%s); attempt %d of %d again in %.1f s",
+                    method,
+                    resource,
+                    exc,
+                    attempt + 1,
+                    self._retry.attempts,
+                    delay,
+                )
+                attempt += 1
+                await self._sleep(delay)
+
+    async def _attempt(
+        self, method: str, resource: str, params: dict[str, str], body: bytes | None
+    ) -> x.Element:
+        url = f"{self._base_url}/{resource}"
+        started = time.perf_counter()
+        async with self._gate.hold(self._credentials.organisation_id):
+            try:
+                async with asyncio.timeout(self._timeout):
+                    status, content = await self._exchange(method, url, params, body)
+            except TimeoutError:
+                raise NetvisorTimeout(f"{resource}: no answer within {self._timeout:g} s") from None
+            except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
+                raise NetvisorConnectError(f"{resource}: cannot connect: {exc!r}") from exc
+            except httpx.TimeoutException as exc:
+                raise NetvisorTimeout(f"{resource}: {exc!r}") from exc
+            except httpx.TransportError as exc:
+                raise NetvisorTransportError(f"{resource}: connection failed: {exc!r}") from exc
+        log.debug(
+            "netvisor %s %s -> %d, %d bytes, %.0f ms",
+            method,
+            resource,
+            status,
+            len(content),
+            (time.perf_counter() - started) * 1000,
+        )
+        return self._interpret(resource, status, content)
+
+    async def _exchange(
+        self, method: str, url: str, params: dict[str, str], body: bytes | None
+    ) -> tuple[int, bytes]:
+        request = self._http.build_request(
+            method,
+            url,
+            params=params,
+            content=body,
+            headers=_XML_HEADERS if body is not None else {"Accept": "text/xml"},
+            timeout=self._timeout,
+        )
+        response = await self._http.send(request, auth=self._auth, stream=True)
+        try:
+            received: list[bytes] = []
+            size = 0
+            async for chunk in response.aiter_bytes():
+                size += len(chunk)
+                if size > self._max_response_bytes:
+                    raise ResponseTooLargeError(
+                        f"the answer passed {self._max_response_bytes} bytes and was cut off"
+                    )
+                received.append(chunk)
+        finally:
+            await response.aclose()
+        return response.status_code, b"".join(received)
+
+    def _interpret(self, resource: str, status: int, content: bytes) -> x.Element:
+        """Turn an HTTP answer into the XML root, or the right exception."""
+        try:
+            root = x.parse(content) if content.strip() else None
+        except NetvisorProtocolError as exc:
+            head = content.lstrip()[:15].lower()
+            html = head.startswith((b"<!doctype html", b"<html"))
+            if html or status >= 400 or not head.startswith(b"<"):
+                raise self._not_netvisor(resource, status, content) from exc
+            raise
+        if root is None or x.child(root, "responsestatus") is None:
+            raise self._not_netvisor(resource, status, content)
+        statuses = x.children(x.child(root, "responsestatus"), "status")
+        first = (statuses[0].text or "").strip().upper() if statuses else ""
+        if first == "OK":
+            return root
+        if first == "FAILED":
+            text = " ".join((s.text or "").strip() for s in statuses[1:]) or "FAILED"
+            raise status_error(self._redact(text), http_status=status)
+        if first:
+            # A lone "CATEGORY :: message" without FAILED: still an error.
+            raise status_error(self._redact((statuses[0].text or "").strip()), http_status=status)
+        raise NetvisorProtocolError(f"{resource}: ResponseStatus has no Status")
+
+    def _not_netvisor(self, resource: str, status: int, content: bytes) -> NetvisorError:
+        start = self._redact(content[:200].decode("utf-8", "replace").strip())
+        what = "an empty body" if not content.strip() else f"not Netvisor XML: {start!r}"
+        message = f"{resource}: HTTP {status} with {what}"
+        if 400 <= status < 500 and status not in (408, 429):
+            return NetvisorHttpRejected(message, status=status, body_start=start)
+        return NetvisorTransportError(message, status=status, body_start=start)
+
+    def _redact(self, text: str) -> str:
+        for secret in self._credentials.secrets():
+            text = text.replace(secret, "***")
+        return text
