@@ -1,0 +1,5 @@
+"""Sandboxes: fake Netvisor (and, later, Severa) servers that behave like the real services.
+
+They serve the test suite, the demo and the benchmarks. :mod:`silta.sandbox.server` puts them
+together in one app; :mod:`silta.sandbox.netvisor` is the Netvisor one.
+"""
