@@ -1,0 +1,5 @@
+"""``python -m silta``: the same as the ``silta`` command."""
+
+from silta.cli import main
+
+main()

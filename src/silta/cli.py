@@ -1,0 +1,125 @@
+"""The ``silta`` command.
+
+Errors a user can fix (a bad option, a port in use) end with a one-line message and exit
+status 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import errno
+import logging
+import socket
+from typing import Annotated
+
+import typer
+
+from silta import __version__
+from silta.config import Settings
+
+app = typer.Typer(
+    name="silta",
+    help="Keeps Netvisor and Visma Severa registers in step.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"silta {__version__}")
+        raise typer.Exit
+
+
+@app.callback()
+def main_options(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
+    ] = False,
+) -> None:
+    """Silta: Netvisor ⇄ Visma Severa register synchronization."""
+
+
+def _fail(message: str) -> typer.Exit:
+    typer.secho(f"silta: {message}", err=True, fg=typer.colors.RED)
+    return typer.Exit(code=2)
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    """Bind before printing anything, so the printed address already accepts connections."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        reason = "the port is in use" if exc.errno == errno.EADDRINUSE else exc.strerror
+        raise _fail(f"cannot listen on {host}:{port}: {reason}") from None
+    sock.listen(128)
+    return sock
+
+
+@app.command()
+def sandbox(
+    host: Annotated[str | None, typer.Option(help="Address to listen on.")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (0 picks a free one).")] = None,
+    seed: Annotated[int, typer.Option(help="Seed for the demo data and fault draws.")] = 1,
+    latency_ms: Annotated[float, typer.Option(help="Latency added to every call.")] = 0.0,
+    error_rate: Annotated[
+        list[str] | None,
+        typer.Option(help="CATEGORY=RATE, e.g. TECHNICAL_ERROR=0.05; repeatable."),
+    ] = None,
+    timeout_rate: Annotated[
+        float, typer.Option(help="Share of calls that hang before doing anything.")
+    ] = 0.0,
+    lost_response_rate: Annotated[
+        float, typer.Option(help="Share of writes committed whose answer is then lost.")
+    ] = 0.0,
+    hang_seconds: Annotated[float, typer.Option(help="How long a hanging call hangs.")] = 300.0,
+) -> None:
+    """Serve the sandboxes (fake Netvisor; Severa later) and print how to reach them."""
+    from silta.sandbox.server import SandboxServer, faults_from_options
+
+    settings = Settings()
+    host = host or settings.sandbox_host
+    port = settings.sandbox_port if port is None else port
+    try:
+        faults = faults_from_options(
+            latency_ms=latency_ms,
+            error_rates=error_rate or (),
+            timeout_rate=timeout_rate,
+            lost_response_rate=lost_response_rate,
+            hang_seconds=hang_seconds,
+        )
+    except ValueError as exc:
+        raise _fail(str(exc)) from None
+    server = SandboxServer(seed=seed)
+    server.apply_faults(faults)
+    sock = _bind(host, port)
+    bound_host, bound_port = sock.getsockname()[:2]
+    shown_host = f"[{bound_host}]" if ":" in bound_host else bound_host
+    typer.echo(server.describe(f"http://{shown_host}:{bound_port}"))
+    typer.echo("Press Ctrl+C to stop.", err=True)
+    _serve(server.app, sock, settings.log_level)
+
+
+def _serve(asgi_app: object, sock: socket.socket, log_level: str) -> None:
+    import uvicorn
+
+    logging.basicConfig(level=log_level, format="%(levelname)s %(name)s: %(message)s")
+    config = uvicorn.Config(asgi_app, log_level=log_level.lower(), access_log=False)  # type: ignore[arg-type]
+    server = uvicorn.Server(config)
+    try:
+        asyncio.run(server.serve(sockets=[sock]))
+    except KeyboardInterrupt:
+        pass
+    finally:
+        sock.close()
+
+
+def main() -> None:
+    """Entry point of the ``silta`` console script."""
+    app()

@@ -1,0 +1,74 @@
+"""The ``silta`` command: version, option errors, and the sandbox served over real TCP."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import signal
+import sys
+
+import httpx
+from typer.testing import CliRunner
+
+from silta import __version__
+from silta.cli import app
+from silta.netvisor import NetvisorClient, NetvisorCredentials
+
+runner = CliRunner()
+
+
+def test_version() -> None:
+    result = runner.invoke(app, ["--version"])
+    assert result.exit_code == 0
+    assert result.output.strip() == f"silta {__version__}"
+
+
+def test_bad_fault_option_is_a_clear_error_not_a_traceback() -> None:
+    result = runner.invoke(app, ["sandbox", "--error-rate", "TECHNICAL_ERROR=2"])
+    assert result.exit_code == 2
+    assert "between 0 and 1" in result.output
+    assert "Traceback" not in result.output
+
+
+def _field(text: str, label: str) -> str:
+    match = re.search(rf"^\s*{re.escape(label)}:\s+(\S+)", text, re.MULTILINE)
+    assert match, f"{label!r} not printed:\n{text}"
+    return match.group(1)
+
+
+async def test_sandbox_command_prints_how_to_reach_it_and_serves_netvisor() -> None:
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "silta", "sandbox", "--port", "0", "--seed", "3",
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    assert process.stdout is not None
+    try:
+        printed = ""
+        async with asyncio.timeout(30):
+            while "Severa" not in printed:
+                line = await process.stdout.readline()
+                assert line, "the sandbox exited before printing its address"
+                printed += line.decode()
+        base_url = _field(printed, "Base URL").rstrip("/")
+        assert re.fullmatch(r"http://127\.0\.0\.1:\d+/netvisor", base_url)
+        creds = NetvisorCredentials(
+            sender=_field(printed, "Sender (suggestion)"),
+            customer_id=_field(printed, "Customer ID"),
+            customer_key=_field(printed, "Customer key"),
+            partner_id=_field(printed, "Partner ID"),
+            partner_key=_field(printed, "Partner key"),
+            organisation_id=_field(printed, "Organisation ID"),
+        )
+        async with httpx.AsyncClient() as http:
+            client = NetvisorClient(http, creds, base_url=base_url, timeout=10)
+            customers = await client.list_customers()
+            headers = await client.list_dimensions()
+        assert len(customers) >= 10
+        assert any(row.code == "TEMP" for row in customers)
+        assert {h.name for h in headers} >= {"Projekti"}
+    finally:
+        process.send_signal(signal.SIGINT)
+        async with asyncio.timeout(15):
+            await process.wait()
+    assert process.returncode == 0
