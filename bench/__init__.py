@@ -1,0 +1,1 @@
+"""Silta's benchmarks (``make bench``); results go to ``bench/results/<scenario>.json``."""
