@@ -42,7 +42,7 @@ from .faults import Faults, copy_faults, draw_error, draw_latency, draw_lost_res
 from .organisation import Organisation
 from .render import XML_CONTENT_TYPE, failure_document
 from .resources import Call, lookup, not_served
-from .stats import SandboxStats
+from .stats import OrganisationStats, SandboxStats
 from .values import Clock, utc_now
 
 __all__ = ["NetvisorSandbox"]
@@ -141,46 +141,38 @@ class NetvisorSandbox:
         language = headers.get(LANGUAGE)
         use_status = headers.get(USE_HTTP_STATUS, "").strip() == "1"
         self.stats.requests += 1
-        self.stats.enter()
-        in_flight = True
+        flight = _InFlight(self.stats)
         try:
             url = request_url(request.scope, headers)
             try:
                 authenticated = self._auth.authenticate(headers, url)
-                organisation = self._organisations[authenticated.organisation_id]
             except NetvisorFailure as failure:
                 self.stats.unattributed_failures[failure.category] += 1
                 return self._failure(failure, language, use_status)
+            organisation = self._organisations[authenticated.organisation_id]
             resource_name = request.path_params["resource"].lower()
             organisation.stats.requests[(request.method, resource_name)] += 1
             overlapping = organisation.stats.in_flight > 0
-            organisation.stats.enter()
+            flight.add(organisation.stats)
             try:
                 if overlapping:
                     organisation.stats.overlaps += 1
                     raise _overlap()
-                call_url = url.split("?", 1)[0]
                 response, committed = await self._process(
-                    request, organisation, resource_name, headers, call_url
+                    request, organisation, resource_name, headers, url.split("?", 1)[0]
                 )
-                if committed and draw_lost_response(organisation.faults, organisation.rng):
-                    organisation.stats.responses_lost += 1
-                    organisation.stats.injected["lost_response"] += 1
-                    # The write stands; the client must not see the answer in time.
-                    organisation.stats.leave()
-                    self.stats.leave()
-                    in_flight = False
-                    await asyncio.sleep(organisation.faults.hang_seconds)
-                return response
             except NetvisorFailure as failure:
                 organisation.stats.failures[failure.category] += 1
                 return self._failure(failure, language, use_status)
-            finally:
-                if in_flight:
-                    organisation.stats.leave()
+            if committed and draw_lost_response(organisation.faults, organisation.rng):
+                organisation.stats.responses_lost += 1
+                organisation.stats.injected["lost_response"] += 1
+                # The write stands and the organisation is free; only the answer is late.
+                flight.release()
+                await asyncio.sleep(organisation.faults.hang_seconds)
+            return response
         finally:
-            if in_flight:
-                self.stats.leave()
+            flight.release()
 
     async def _process(
         self,
@@ -237,6 +229,27 @@ class NetvisorSandbox:
             media_type=XML_CONTENT_TYPE,
             headers=headers,
         )
+
+
+class _InFlight:
+    """One request's place in the in-flight counters: the sandbox's from arrival, its
+    organisation's once known. :meth:`release` is idempotent, so a lost response can leave
+    early and the ``finally`` that guards against cancellation cannot count it out twice."""
+
+    __slots__ = ("_counters",)
+
+    def __init__(self, stats: SandboxStats) -> None:
+        stats.enter()
+        self._counters: list[SandboxStats | OrganisationStats] = [stats]
+
+    def add(self, stats: OrganisationStats) -> None:
+        stats.enter()
+        self._counters.append(stats)
+
+    def release(self) -> None:
+        for counter in self._counters:
+            counter.leave()
+        self._counters.clear()
 
 
 def _overlap() -> NetvisorFailure:
