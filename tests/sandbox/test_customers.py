@@ -521,3 +521,63 @@ async def test_query_parameter_names_are_case_insensitive(api: Api, org: Organis
 async def test_put_customer_rejects_unknown_elements(org: Organisation) -> None:
     with pytest.raises(TypeError):
         org.put_customer(name="X", nickname="Y")
+
+
+FULL_CUSTOMER = """<root><customer>
+  <customerbaseinformation>
+    <internalidentifier>990</internalidentifier><externalidentifier>1234567-1</externalidentifier>
+    <organizationunitnumber>003712345671</organizationunitnumber><name>Täysi Oy</name>
+    <nameextension>Konserni</nameextension><streetaddress>Katu 1</streetaddress>
+    <additionaladdressline>PL 5</additionaladdressline><city>Oulu</city>
+    <postnumber>90100</postnumber><country type="ISO-3166">FI</country>
+    <customergroupname>Tukku</customergroupname><phonenumber>08 123</phonenumber>
+    <faxnumber>08 124</faxnumber><email>a@b.fi</email><homepageuri>www.b.fi</homepageuri>
+    <isactive>1</isactive><isprivatecustomer>0</isprivatecustomer>
+    <emailinvoicingaddress>laskut@b.fi</emailinvoicingaddress>
+  </customerbaseinformation>
+  <customerfinvoicedetails><finvoiceaddress>003712345671</finvoiceaddress>
+    <finvoiceroutercode>003721291126</finvoiceroutercode></customerfinvoicedetails>
+  <customermaventaedidetails><maventaedichannel>1</maventaedichannel>
+    <maventaedicustomeridentifier>X</maventaedicustomeridentifier></customermaventaedidetails>
+  <customerdeliverydetails><deliveryname>Varasto</deliveryname>
+    <deliverystreetaddress>Tie 2</deliverystreetaddress><deliverycity>Kempele</deliverycity>
+    <deliverypostnumber>90440</deliverypostnumber><deliverycountry>FI</deliverycountry>
+  </customerdeliverydetails>
+  <customercontactdetails><contactname>Myynti</contactname><contactperson>Aino</contactperson>
+    <contactpersonemail>aino@b.fi</contactpersonemail>
+    <contactpersonphone>040 1</contactpersonphone></customercontactdetails>
+  <customeradditionalinformation><comment>C</comment>
+    <customeragreementidentifier>SOP-1</customeragreementidentifier>
+    <customerreferencenumber>1232</customerreferencenumber>
+    <directdebitbankaccount>FI00</directdebitbankaccount><invoicinglanguage>FI</invoicinglanguage>
+    <invoiceprintchannelformat type="netvisor">1</invoiceprintchannelformat>
+    <yourdefaultreference>Ref</yourdefaultreference>
+    <defaulttextbeforeinvoicelines>Alku</defaulttextbeforeinvoicelines>
+    <defaulttextafterinvoicelines>Loppu</defaulttextafterinvoicelines>
+    <defaultpaymentterm type="netvisor">14</defaultpaymentterm>
+    <defaultsalesperson><salespersonid type="netvisor">3</salespersonid></defaultsalesperson>
+  </customeradditionalinformation>
+  <customerdimensiondetails />
+</customer></root>"""
+
+
+async def test_every_dtd_element_is_accepted_and_rendered(api: Api, org: Organisation) -> None:
+    root = assert_ok(await api.post("customer.nv", {"method": "add"}, FULL_CUSTOMER))
+    key = root.findtext("Replies/InsertedDataIdentifier") or ""
+    customer = must(org.customer(int(key)))
+    assert customer.get("salespersonid") == "3"
+    assert customer.get("maventaedichannel") == "1"
+    detail = assert_ok(await api.get("getcustomer.nv", {"id": key}))
+    expected = {
+        "CustomerBaseInformation/OrganizationUnitNumber": "003712345671",
+        "CustomerBaseInformation/CustomerGroupName": "Tukku",
+        "CustomerBaseInformation/CustomerGroupNetvisorKey": "1",
+        "CustomerBaseInformation/EmailInvoicingAddress": "laskut@b.fi",
+        "CustomerDeliveryDetails/DeliveryCity": "Kempele",
+        "CustomerDeliveryDetails/DeliveryCountry": "FI",
+        "CustomerContactDetails/ContactPerson": "Aino",
+        "CustomerAdditionalInformation/ReferenceNumber": "1232",
+        "CustomerAdditionalInformation/DefaultTextAfterInvoiceLines": "Loppu",
+    }
+    for path, value in expected.items():
+        assert detail.findtext(f"Customer/{path}") == value, path

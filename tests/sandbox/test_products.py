@@ -281,3 +281,53 @@ async def test_put_product_validates_like_the_api(org: Organisation) -> None:
     with pytest.raises(NetvisorFailure) as raised:
         org.put_product(productcode="t", name="T2")
     assert raised.value.category == "DUPLICATE_DATA"
+
+
+FULL_PRODUCT = """<root><product>
+  <productbaseinformation>
+    <productcode>FULL-1</productcode><productgroup>Palvelut</productgroup><name>Täysi</name>
+    <description>Kuvaus</description><unitprice type="gross">124</unitprice><unit>kpl</unit>
+    <unitweight>1,5</unitweight><kaukevaproductcode>K1</kaukevaproductcode>
+    <purchaseprice>40</purchaseprice><tariffheading>8471</tariffheading>
+    <comissionpercentage>2,5</comissionpercentage><isactive>1</isactive>
+    <issalesproduct>0</issalesproduct><inventoryenabled>1</inventoryenabled>
+    <countryoforigin type="ISO-3166">se</countryoforigin>
+    <primaryeancode>6400000000001</primaryeancode>
+    <secondaryeancode>6400000000002</secondaryeancode>
+  </productbaseinformation>
+  <productbookkeepingdetails><defaultvatpercentage>24</defaultvatpercentage>
+    <defaultdomesticaccountnumber>3000</defaultdomesticaccountnumber>
+    <defaulteuaccountnumber>3100</defaulteuaccountnumber>
+    <defaultoutsideeuaccountnumber>3200</defaultoutsideeuaccountnumber>
+  </productbookkeepingdetails>
+  <productadditionalinformation><productnetweight>2</productnetweight>
+    <productgrossweight>2,25</productgrossweight><productweightunit>kg</productweightunit>
+    <productpackageinformation><packagewidth>10</packagewidth><packageheight>20</packageheight>
+      <packagelength>30</packagelength></productpackageinformation>
+  </productadditionalinformation>
+</product></root>"""
+
+
+async def test_every_dtd_element_is_accepted_and_rendered(api: Api, org: Organisation) -> None:
+    key = await add(api, FULL_PRODUCT)
+    product = org.product(key)
+    assert product is not None
+    assert product.unit_price == Decimal(100)
+    detail = assert_ok(await api.get("getproduct.nv", {"id": str(key)}))
+    expected = {
+        "ProductBaseInformation/UnitPrice": "100,000000000000",
+        "ProductBaseInformation/UnitGrossPrice": "124,000000000000",
+        "ProductBaseInformation/UnitWeight": "1,5",
+        "ProductBaseInformation/ComissionPercentage": "2,5",
+        "ProductBaseInformation/IsSalesProduct": "0",
+        "ProductBaseInformation/CountryOfOrigin": "SE",
+        "ProductBookKeepingDetails/DefaultVatPercent": "24",
+        "ProductBookKeepingDetails/DefaultOutsideEUAccountNumber": "3200",
+        "ProductAdditionalInformation/ProductGrossWeight": "2,25",
+        "ProductAdditionalInformation/ProductPackageInformation/PackageLength": "30",
+        "ProductAdditionalInformation/PrimaryEanCode": "6400000000001",
+    }
+    for path, value in expected.items():
+        assert detail.findtext(f"Product/{path}") == value, path
+    by_ean = assert_ok(await api.get("getproduct.nv", {"eancode": "6400000000002"}))
+    assert by_ean.findtext("Product/ProductBaseInformation/NetvisorKey") == str(key)
