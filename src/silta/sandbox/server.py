@@ -13,7 +13,11 @@ API for the CLI (``silta sandbox`` is written in :mod:`silta.cli`; it only calls
         hang_seconds=300.0,                              # --hang-seconds
     ))
     print(server.describe("http://127.0.0.1:8000"))      # base URL + every credential
-    uvicorn.run(server.app, host="127.0.0.1", port=8000) # or: server.run(host, port)
+    server.run("127.0.0.1", 8000)                        # uvicorn until Ctrl-C
+
+If you run uvicorn yourself, pass a short ``timeout_graceful_shutdown``: requests hanging in an
+injected timeout or lost response (``--hang-seconds``, default 300) would otherwise hold up the
+shutdown.
 
 Mounts (under the base URL):
 
@@ -116,10 +120,10 @@ class SandboxServer:
         return "\n".join(lines) + "\n"
 
     def run(self, host: str = "127.0.0.1", port: int = 8000) -> None:
-        """Serve with uvicorn until interrupted."""
+        """Serve with uvicorn until interrupted; hanging fault requests do not delay the exit."""
         import uvicorn
 
-        uvicorn.run(self.app, host=host, port=port)
+        uvicorn.run(self.app, host=host, port=port, timeout_graceful_shutdown=1)
 
 
 def parse_error_rate(text: str) -> tuple[str, float]:

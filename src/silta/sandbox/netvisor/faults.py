@@ -32,7 +32,7 @@ from typing import Any
 
 import attrs
 
-from .errors import CATEGORIES
+from .errors import CATEGORIES, SERVICE_ACCESS_ERROR, SYSTEM_MAINTENANCE
 
 __all__ = [
     "Faults",
@@ -182,11 +182,11 @@ def draw_latency(faults: Faults, rng: random.Random) -> float:
 def draw_error(faults: Faults, rng: random.Random, resource: str) -> tuple[str, str] | None:
     """``(category, reason)`` of an injected failure, or ``None``; consumes ``fail_next``."""
     if faults.maintenance:
-        return "SYSTEM_MAINTENANCE", "maintenance"
+        return SYSTEM_MAINTENANCE, "maintenance"
     if faults.fail_next:
         return faults.fail_next.pop(0), "fail_next"
     if resource in faults.denied_resources:
-        return "SERVICE_ACCESS_ERROR", "denied_resource"
+        return SERVICE_ACCESS_ERROR, "denied_resource"
     if faults.error_rates:
         draw = rng.random()
         cumulative = 0.0
