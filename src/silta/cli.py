@@ -110,7 +110,13 @@ def _serve(asgi_app: object, sock: socket.socket, log_level: str) -> None:
     import uvicorn
 
     logging.basicConfig(level=log_level, format="%(levelname)s %(name)s: %(message)s")
-    config = uvicorn.Config(asgi_app, log_level=log_level.lower(), access_log=False)  # type: ignore[arg-type]
+    # A request hanging in an injected fault must not hold up Ctrl+C for --hang-seconds.
+    config = uvicorn.Config(
+        asgi_app,  # type: ignore[arg-type]
+        log_level=log_level.lower(),
+        access_log=False,
+        timeout_graceful_shutdown=1,
+    )
     server = uvicorn.Server(config)
     try:
         asyncio.run(server.serve(sockets=[sock]))
