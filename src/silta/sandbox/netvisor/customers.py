@@ -39,7 +39,8 @@ import attrs
 from silta.registers.finnish import find_operator
 
 from .dimensions import DimensionLink, DimensionStore, fold
-from .errors import DUPLICATE_DATA, NetvisorFailure, invalid_data, invalid_size
+from .errors import NetvisorFailure, invalid_data, invalid_size
+from .records import CodedStore
 from .values import parse_flag
 
 __all__ = [
@@ -163,31 +164,13 @@ class CustomerChanges:
     dimensions: tuple[tuple[str, str, int | None], ...] = ()
 
 
-class CustomerStore:
-    """Customers of one organisation, indexed by key and by (folded) code."""
+class CustomerStore(CodedStore[Customer]):
+    """Customers of one organisation: by key, by code, and their customer groups."""
 
     def __init__(self) -> None:
-        self._by_key: dict[int, Customer] = {}
-        self._by_code: dict[str, int] = {}
+        super().__init__(FIRST_CUSTOMER_KEY, ("Asiakaskoodi", "Customer code"))
         self._groups: dict[str, tuple[int, str]] = {}
-        self._next_key = FIRST_CUSTOMER_KEY
         self._largest_number = 0
-
-    def __len__(self) -> int:
-        return len(self._by_key)
-
-    def get(self, key: int) -> Customer | None:
-        """The customer with ``key``, or ``None``."""
-        return self._by_key.get(key)
-
-    def by_code(self, code: str) -> Customer | None:
-        """The customer whose code is ``code`` (case-insensitively), or ``None``."""
-        key = self._by_code.get(fold(code))
-        return None if key is None else self._by_key[key]
-
-    def all(self) -> list[Customer]:
-        """All customers in key order (keys only grow, so insertion order is key order)."""
-        return list(self._by_key.values())
 
     def group_key(self, name: str) -> int | None:
         """The key of customer group ``name`` (groups are created on first use)."""
@@ -198,37 +181,14 @@ class CustomerStore:
         """What ``internalidentifier type="automatic"`` would give now."""
         return str(self._largest_number + 1)
 
-    def check_code_free(self, code: str, *, exclude: int = 0) -> None:
-        """``DUPLICATE_DATA`` when another customer has ``code``."""
-        if not code:
-            return
-        owner = self._by_code.get(fold(code))
-        if owner is not None and owner != exclude:
-            raise NetvisorFailure(
-                DUPLICATE_DATA,
-                f"Asiakaskoodi {code} on jo käytössä",
-                f"Customer code {code} is already in use",
-            )
-
-    def store(self, customer: Customer | None, new: Customer) -> None:
-        """Put ``new`` in place of ``customer`` (``None`` for an add), keeping the indexes."""
-        self.check_code_free(new.code, exclude=new.key)
-        if customer is not None and customer.code:
-            del self._by_code[fold(customer.code)]
-        if new.code:
-            self._by_code[fold(new.code)] = new.key
-            if new.code.isascii() and new.code.isdigit():
-                self._largest_number = max(self._largest_number, int(new.code))
+    def store(self, old: Customer | None, new: Customer) -> None:
+        """Put ``new`` in place of ``old``; also track numeric codes and customer groups."""
+        super().store(old, new)
+        if new.code.isascii() and new.code.isdigit():
+            self._largest_number = max(self._largest_number, int(new.code))
         group = new.get("customergroupname")
         if group and fold(group) not in self._groups:
             self._groups[fold(group)] = (len(self._groups) + 1, group)
-        self._by_key[new.key] = new
-
-    def allocate_key(self) -> int:
-        """A fresh NetvisorKey."""
-        key = self._next_key
-        self._next_key += 1
-        return key
 
 
 def _normalise(element: str, value: str) -> str:

@@ -30,7 +30,8 @@ from typing import Final, Literal
 import attrs
 
 from .dimensions import DimensionLink, DimensionStore, fold
-from .errors import DUPLICATE_DATA, NetvisorFailure, invalid_data, invalid_size
+from .errors import NetvisorFailure, invalid_data, invalid_size
+from .records import CodedStore
 from .values import parse_decimal, parse_flag
 
 __all__ = [
@@ -158,30 +159,12 @@ class ProductChanges:
     dimensions: tuple[tuple[str, str, int | None], ...] = ()
 
 
-class ProductStore:
-    """Products of one organisation, indexed by key and by (folded) code."""
+class ProductStore(CodedStore[Product]):
+    """Products of one organisation: by key, by code, and their product groups."""
 
     def __init__(self) -> None:
-        self._by_key: dict[int, Product] = {}
-        self._by_code: dict[str, int] = {}
+        super().__init__(FIRST_PRODUCT_KEY, ("Tuotekoodi", "Product code"))
         self._groups: dict[str, tuple[int, str]] = {}
-        self._next_key = FIRST_PRODUCT_KEY
-
-    def __len__(self) -> int:
-        return len(self._by_key)
-
-    def get(self, key: int) -> Product | None:
-        """The product with ``key``, or ``None``."""
-        return self._by_key.get(key)
-
-    def by_code(self, code: str) -> Product | None:
-        """The product whose code is ``code`` (case-insensitively), or ``None``."""
-        key = self._by_code.get(fold(code))
-        return None if key is None else self._by_key[key]
-
-    def all(self) -> list[Product]:
-        """All products in key order."""
-        return list(self._by_key.values())
 
     def group(self, name: str) -> int:
         """The key of product group ``name``, created on first use."""
@@ -194,33 +177,6 @@ class ProductStore:
         """The key of an existing product group, or ``None``."""
         group = self._groups.get(fold(name))
         return None if group is None else group[0]
-
-    def check_code_free(self, code: str, *, exclude: int = 0) -> None:
-        """``DUPLICATE_DATA`` when another product has ``code``."""
-        if not code:
-            return
-        owner = self._by_code.get(fold(code))
-        if owner is not None and owner != exclude:
-            raise NetvisorFailure(
-                DUPLICATE_DATA,
-                f"Tuotekoodi {code} on jo käytössä",
-                f"Product code {code} is already in use",
-            )
-
-    def store(self, product: Product | None, new: Product) -> None:
-        """Put ``new`` in place of ``product`` (``None`` for an add), keeping the indexes."""
-        self.check_code_free(new.code, exclude=new.key)
-        if product is not None and product.code:
-            del self._by_code[fold(product.code)]
-        if new.code:
-            self._by_code[fold(new.code)] = new.key
-        self._by_key[new.key] = new
-
-    def allocate_key(self) -> int:
-        """A fresh NetvisorKey."""
-        key = self._next_key
-        self._next_key += 1
-        return key
 
 
 def _normalise_text(element: str, value: str) -> str:

@@ -7,16 +7,30 @@ happens completely or not at all, even when a client times out and cancels the r
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 
 import attrs
+from lxml import etree
 
+from ..dimensions import DimensionLink
 from ..errors import invalid_data
 from ..organisation import Organisation
+from ..render import XmlWriter
 from ..values import parse_key
+from ..xmlio import children, text_of
 
-__all__ = ["Answer", "Call", "Resource", "choose_one", "edit_key", "write_method"]
+__all__ = [
+    "Answer",
+    "Call",
+    "Resource",
+    "choose_one",
+    "dimension_requests",
+    "edit_key",
+    "render_dimension_links",
+    "write_answer",
+    "write_method",
+]
 
 
 @attrs.frozen
@@ -94,3 +108,57 @@ def edit_key(call: Call) -> int:
             "Parameter id is mandatory with method=edit",
         )
     return parse_key(text, "id")
+
+
+def write_answer(now: datetime, inserted_key: int | None) -> Answer:
+    """The answer to a committed customer.nv or product.nv write.
+
+    An add answers ``Replies/InsertedDataIdentifier`` with the new key; an edit
+    (``inserted_key`` ``None``) answers only ``ResponseStatus``.
+    """
+    writer = XmlWriter()
+    writer.open("Root")
+    writer.status_ok(now)
+    if inserted_key is not None:
+        writer.open("Replies")
+        writer.leaf("InsertedDataIdentifier", str(inserted_key))
+        writer.close("Replies")
+    writer.close("Root")
+    return Answer(writer.document(), committed=True)
+
+
+def dimension_requests(
+    container: etree._Element | None,
+) -> tuple[tuple[str, str, int | None], ...]:
+    """``(header name, item name, fatherid attribute)`` of each ``dimension`` in ``container``.
+
+    customer.nv carries them in ``customerdimensiondetails``, product.nv in
+    ``productadditionalinformation``; the DTDs guarantee name then item in each.
+    """
+    requests = []
+    for dimension in children(container, "dimension"):
+        header, item = dimension[0], dimension[1]
+        father = item.get("fatherid")
+        requests.append(
+            (
+                text_of(header),
+                text_of(item),
+                None if father is None else parse_key(father, "fatherid"),
+            )
+        )
+    return tuple(requests)
+
+
+def render_dimension_links(writer: XmlWriter, wrapper: str, links: Sequence[DimensionLink]) -> None:
+    """``<wrapper><Dimension>…</Dimension>…</wrapper>`` with keys as ``netvisorkey``
+    attributes, as getcustomer.nv (``CustomerDimensions``) and getproduct.nv
+    (``ProductDimensions``) answer them; nothing when there are no links."""
+    if not links:
+        return
+    writer.open(wrapper)
+    for link in links:
+        writer.open("Dimension")
+        writer.leaf("DimensionName", link.header_name, {"netvisorkey": str(link.header_key)})
+        writer.leaf("DimensionItem", link.item_name, {"netvisorkey": str(link.item_key)})
+        writer.close("Dimension")
+    writer.close(wrapper)

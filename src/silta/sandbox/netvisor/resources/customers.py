@@ -25,8 +25,18 @@ from lxml import etree
 from ..customers import Customer, CustomerChanges, CustomerStore, customer_not_found, write_customer
 from ..render import XmlWriter
 from ..values import parse_changedsince, parse_key, parse_list
-from ..xmlio import children, find, parse_request, text_of
-from .base import Answer, Call, Resource, choose_one, edit_key, write_method
+from ..xmlio import find, parse_request, text_of
+from .base import (
+    Answer,
+    Call,
+    Resource,
+    choose_one,
+    dimension_requests,
+    edit_key,
+    render_dimension_links,
+    write_answer,
+    write_method,
+)
 
 __all__ = ["RESOURCES"]
 
@@ -203,14 +213,7 @@ def _customer_details(writer: XmlWriter, c: Customer, register: CustomerStore) -
     leaf("DefaultTextBeforeInvoiceLines", c.get("defaulttextbeforeinvoicelines"))
     leaf("DefaultTextAfterInvoiceLines", c.get("defaulttextafterinvoicelines"))
     leaf("InvoicingLanguage", c.get("invoicinglanguage"), _ISO)
-    if c.dimensions:
-        writer.open("CustomerDimensions")
-        for link in c.dimensions:
-            writer.open("Dimension")
-            leaf("DimensionName", link.header_name, {"netvisorkey": str(link.header_key)})
-            leaf("DimensionItem", link.item_name, {"netvisorkey": str(link.item_key)})
-            writer.close("Dimension")
-        writer.close("CustomerDimensions")
+    render_dimension_links(writer, "CustomerDimensions", c.dimensions)
     writer.close("CustomerAdditionalInformation")
 
     writer.close("Customer")
@@ -240,15 +243,7 @@ def customer_write(call: Call) -> Answer:
         use_only_existing_dimensions=call.params.get("useonlyexistingdimensions", "").strip()
         == "1",
     )
-    writer = XmlWriter()
-    writer.open("Root")
-    writer.status_ok(call.now)
-    if method == "add":
-        writer.open("Replies")
-        writer.leaf("InsertedDataIdentifier", str(customer.key))
-        writer.close("Replies")
-    writer.close("Root")
-    return Answer(writer.document(), committed=True)
+    return write_answer(call.now, customer.key if method == "add" else None)
 
 
 def _changes(customer: etree._Element) -> CustomerChanges:
@@ -261,18 +256,8 @@ def _changes(customer: etree._Element) -> CustomerChanges:
         values[tag] = text_of(element)
         if tag == "internalidentifier" and element.get("type") == "automatic":
             automatic = True
-    dimensions = []
-    for dimension in children(find(customer, "customerdimensiondetails"), "dimension"):
-        header, item = dimension[0], dimension[1]  # the DTD guarantees both, in this order
-        father = item.get("fatherid")
-        dimensions.append(
-            (
-                text_of(header),
-                text_of(item),
-                None if father is None else parse_key(father, "fatherid"),
-            )
-        )
-    return CustomerChanges(values=values, automatic_code=automatic, dimensions=tuple(dimensions))
+    dimensions = dimension_requests(find(customer, "customerdimensiondetails"))
+    return CustomerChanges(values=values, automatic_code=automatic, dimensions=dimensions)
 
 
 RESOURCES: Final = (

@@ -25,8 +25,18 @@ from lxml import etree
 from ..products import Product, ProductChanges, ProductStore, product_not_found, write_product
 from ..render import XmlWriter
 from ..values import format_amount, format_percent, parse_changedsince, parse_key, parse_list
-from ..xmlio import children, find, parse_request, text_of
-from .base import Answer, Call, Resource, choose_one, edit_key, write_method
+from ..xmlio import find, parse_request, text_of
+from .base import (
+    Answer,
+    Call,
+    Resource,
+    choose_one,
+    dimension_requests,
+    edit_key,
+    render_dimension_links,
+    write_answer,
+    write_method,
+)
 
 __all__ = ["RESOURCES"]
 
@@ -167,14 +177,7 @@ def _product_details(writer: XmlWriter, p: Product) -> None:
     leaf("DefaultDomesticAccountNumber", p.get("defaultdomesticaccountnumber"))
     leaf("DefaultEuAccountNumber", p.get("defaulteuaccountnumber"))
     leaf("DefaultOutsideEUAccountNumber", p.get("defaultoutsideeuaccountnumber"))
-    if p.dimensions:
-        writer.open("ProductDimensions")
-        for link in p.dimensions:
-            writer.open("Dimension")
-            leaf("DimensionName", link.header_name, {"netvisorkey": str(link.header_key)})
-            leaf("DimensionItem", link.item_name, {"netvisorkey": str(link.item_key)})
-            writer.close("Dimension")
-        writer.close("ProductDimensions")
+    render_dimension_links(writer, "ProductDimensions", p.dimensions)
     writer.close("ProductBookKeepingDetails")
 
     writer.open("ProductAdditionalInformation")
@@ -222,15 +225,7 @@ def product_write(call: Call) -> Answer:
         use_only_existing_dimensions=call.params.get("useonlyexistingdimensions", "").strip()
         == "1",
     )
-    writer = XmlWriter()
-    writer.open("Root")
-    writer.status_ok(call.now)
-    if method == "add":
-        writer.open("Replies")
-        writer.leaf("InsertedDataIdentifier", str(product.key))
-        writer.close("Replies")
-    writer.close("Root")
-    return Answer(writer.document(), committed=True)
+    return write_answer(call.now, product.key if method == "add" else None)
 
 
 def _changes(product: etree._Element) -> ProductChanges:
@@ -247,20 +242,8 @@ def _changes(product: etree._Element) -> ProductChanges:
             vat = text_of(element)
         else:
             values[tag] = text_of(element)
-    dimensions = []
-    for dimension in children(find(product, "productadditionalinformation"), "dimension"):
-        header, item = dimension[0], dimension[1]  # the DTD guarantees both, in this order
-        father = item.get("fatherid")
-        dimensions.append(
-            (
-                text_of(header),
-                text_of(item),
-                None if father is None else parse_key(father, "fatherid"),
-            )
-        )
-    return ProductChanges(
-        values=values, unit_price=unit_price, vat=vat, dimensions=tuple(dimensions)
-    )
+    dimensions = dimension_requests(find(product, "productadditionalinformation"))
+    return ProductChanges(values=values, unit_price=unit_price, vat=vat, dimensions=dimensions)
 
 
 RESOURCES: Final = (
