@@ -42,7 +42,7 @@ demo: $(VENV)/.synced
 lint: $(VENV)/.synced
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
-	$(BIN)/mypy src
+	$(BIN)/mypy --strict src
 
 test: lint
 	$(BIN)/pytest
