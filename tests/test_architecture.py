@@ -55,7 +55,7 @@ def test_the_sandbox_shares_only_the_pure_validators() -> None:
 
 
 def test_the_netvisor_protocol_knows_nothing_of_registers_or_sandboxes() -> None:
-    assert offenders("netvisor", ("silta.errors",)) == {}
+    assert offenders("netvisor", ("silta.errors", "silta.backoff")) == {}
 
 
 def test_the_finnish_validators_are_pure() -> None:

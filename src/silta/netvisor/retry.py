@@ -9,10 +9,7 @@ raised as "outcome unknown" and never sent again here.
 
 from __future__ import annotations
 
-import random
-
-import attrs
-
+from silta.backoff import DEFAULT_RETRY, RetryPolicy
 from silta.netvisor.errors import (
     NetvisorConnectError,
     NetvisorError,
@@ -21,24 +18,6 @@ from silta.netvisor.errors import (
 )
 
 __all__ = ["DEFAULT_RETRY", "RetryPolicy", "resend_is_safe"]
-
-
-@attrs.frozen
-class RetryPolicy:
-    """Exponential backoff with full jitter: attempt n waits up to ``base * 2**(n-1)`` s."""
-
-    attempts: int = attrs.field(default=4, validator=attrs.validators.ge(1))
-    base_delay: float = 1.0
-    max_delay: float = 60.0
-
-    def delay(self, attempt: int, rng: random.Random | None = None) -> float:
-        """Seconds to wait after failed attempt number ``attempt`` (1-based)."""
-        ceiling = min(self.max_delay, self.base_delay * 2 ** (attempt - 1))
-        # Full jitter keeps many tenants that failed together from retrying together.
-        return (rng or random).uniform(ceiling / 2, ceiling)
-
-
-DEFAULT_RETRY = RetryPolicy()
 
 
 def resend_is_safe(exc: NetvisorError) -> bool:

@@ -1,0 +1,606 @@
+"""The Severa client: one method per resource, over an injected :class:`httpx.AsyncClient`.
+
+What it guarantees, from Severa's OpenAPI document and ``reference/severa-api.md``:
+
+* Every call carries ``Authorization: Bearer`` and ``Client_Id``; the token is renewed before
+  it expires, and a 401 makes the client get a new token and try once more (:mod:`.auth`).
+* At most ``rate`` requests per rolling second per credential, shared by every task of the
+  process (:mod:`.ratelimit`). A 429 pauses the whole credential for ``Retry-After`` when
+  Severa sends it, else for an exponential, jittered delay, and the request is sent again:
+  a 429 means it was not processed, so even a write is safe to resend.
+* Reads are retried on 5xx, timeouts and dropped connections. A write (POST, PATCH) that may
+  have reached Severa without a usable answer raises :class:`SeveraOutcomeUnknown`; it is
+  never re-sent here.
+* Lists stream as async iterators, page by page: token paging (``rowCount`` 100,
+  ``pageToken`` from the ``NextPageToken`` header until there is none) for customers,
+  products, projects and phases; offset paging (``firstRow``, until a short page) for
+  business units and addresses.
+* Long filter lists (``numbers``, ``projectGuids``) are split so that no query string passes
+  2,000 bytes (IIS, which serves Severa, refuses longer query strings by default).
+* Reference data (languages, countries, VAT rates) is read once per client: a client lives
+  for one sync run.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import random
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+import httpx
+import pydantic
+
+from silta.backoff import DEFAULT_RETRY, RetryPolicy, retry_after_seconds
+from silta.severa import patch as jsonpatch
+from silta.severa.auth import SeveraCredentials, Token, TokenSource
+from silta.severa.errors import (
+    RateLimited,
+    SeveraApiError,
+    SeveraAuthenticationError,
+    SeveraConnectError,
+    SeveraError,
+    SeveraOutcomeUnknown,
+    SeveraProtocolError,
+    SeveraRequestError,
+    SeveraTimeout,
+    SeveraTransportError,
+    api_error,
+)
+from silta.severa.models import (
+    Address,
+    AddressInput,
+    BusinessUnit,
+    Country,
+    Customer,
+    CustomerInput,
+    Language,
+    Phase,
+    PhaseWithHierarchy,
+    Product,
+    ProductInput,
+    Project,
+    TokenResponse,
+    VatRate,
+)
+from silta.severa.ratelimit import DEFAULT_RATE, PROCESS_LIMITS, RateLimiter, RateLimits
+
+__all__ = [
+    "DEFAULT_MAX_RESPONSE_BYTES",
+    "DEFAULT_TIMEOUT",
+    "PAGE_SIZE",
+    "PRODUCTION_URL",
+    "SeveraClient",
+]
+
+log = logging.getLogger("silta.severa")
+
+PRODUCTION_URL = "https://api.severa.visma.com/rest-api"
+DEFAULT_TIMEOUT = 60.0
+DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024
+PAGE_SIZE = 100  # the document's maximum rowCount
+MAX_QUERY_BYTES = 2000
+
+M = TypeVar("M", bound=pydantic.BaseModel)
+Params = list[tuple[str, str]]
+
+_WRITES = frozenset({"POST", "PATCH", "PUT", "DELETE"})
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _changed_since(value: datetime) -> str:
+    if value.tzinfo is None:
+        raise SeveraRequestError("changed_since must be timezone-aware; Severa wants an offset")
+    # Sent with its offset; httpx percent-encodes the "+" (a raw "+" would read as a space).
+    return value.isoformat()
+
+
+def _flag(value: bool) -> str:
+    return "true" if value else "false"
+
+
+def _split(name: str, values: Sequence[str], base: Params) -> list[Params]:
+    """``base`` plus ``name=value`` pairs, in as many parameter lists as the query limit needs."""
+    base_size = sum(len(k) + len(v) + 2 for k, v in base)
+    groups: list[Params] = []
+    current: Params = []
+    size = base_size
+    for value in values:
+        cost = len(name) + len(value) * 3 + 2  # worst case: every character percent-encoded
+        if current and size + cost > MAX_QUERY_BYTES:
+            groups.append(base + current)
+            current, size = [], base_size
+        current.append((name, value))
+        size += cost
+    if current:
+        groups.append(base + current)
+    return groups
+
+
+class SeveraClient:
+    """Severa's customers, addresses, products, projects, phases and business units.
+
+    Args:
+        http: the caller's client; its base URL, auth and timeout are not used.
+        credentials: the client id, secret and scopes.
+        base_url: :data:`PRODUCTION_URL`, the staging URL, or a sandbox.
+        timeout: seconds for one attempt.
+        retry: attempts and backoff for retryable failures.
+        rate: requests per rolling second for this credential (Severa allows 10).
+        limits: the process-wide limiter registry (tests pass their own).
+        clock: aware UTC now, for token expiry.
+        sleep: awaited between retries.
+    """
+
+    def __init__(
+        self,
+        http: httpx.AsyncClient,
+        credentials: SeveraCredentials,
+        *,
+        base_url: str = PRODUCTION_URL,
+        timeout: float = DEFAULT_TIMEOUT,
+        retry: RetryPolicy = DEFAULT_RETRY,
+        rate: int = DEFAULT_RATE,
+        limits: RateLimits = PROCESS_LIMITS,
+        clock: Callable[[], datetime] = _utc_now,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        rng: random.Random | None = None,
+    ) -> None:
+        self._http = http
+        self._credentials = credentials
+        self._base_url = base_url.rstrip("/")
+        self._timeout = timeout
+        self._retry = retry
+        self._rate = rate
+        self._limits = limits
+        self._sleep = sleep
+        self._max_response_bytes = max_response_bytes
+        self._rng = rng or random.Random()
+        self.tokens = TokenSource(credentials, self._exchange_token, clock=clock)
+        self._reference: dict[str, list[Any]] = {}
+        self.calls = 0
+        self.rate_limited = 0  # 429 answers seen
+
+    # -- customers -------------------------------------------------------------------------
+
+    async def iter_customers(
+        self,
+        *,
+        changed_since: datetime | None = None,
+        numbers: Iterable[int] | None = None,
+        is_active: bool | None = None,
+    ) -> AsyncIterator[Customer]:
+        """``GET /v1/customers``: all customers, or those matching every filter given."""
+        base: Params = []
+        if changed_since is not None:
+            base.append(("changedSince", _changed_since(changed_since)))
+        if is_active is not None:
+            base.append(("isActive", _flag(is_active)))
+        async for item in self._token_paged_by("/v1/customers", base, "numbers", numbers, Customer):
+            yield item
+
+    async def get_customer(self, guid: str) -> Customer:
+        """``GET /v1/customers/{guid}``."""
+        return await self._one("GET", f"/v1/customers/{guid}", Customer)
+
+    async def create_customer(self, customer: CustomerInput) -> Customer:
+        """``POST /v1/customers``; returns the customer as Severa stored it."""
+        return await self._one("POST", "/v1/customers", Customer, body=customer.body())
+
+    async def patch_customer(self, guid: str, changes: Mapping[str, object]) -> Customer:
+        """``PATCH /v1/customers/{guid}`` with one ``Replace`` per changed path.
+
+        ``changes`` maps JSON paths (``"name"``, ``"headquarterAddress/guid"``) to values.
+        """
+        return await self._patch(f"/v1/customers/{guid}", changes, Customer)
+
+    # -- addresses -------------------------------------------------------------------------
+
+    async def iter_customer_addresses(self, customer_guid: str) -> AsyncIterator[Address]:
+        """``GET /v1/customers/{guid}/addresses``: one customer's addresses."""
+        path = f"/v1/customers/{customer_guid}/addresses"
+        async for item in self._offset_paged(path, [], Address):
+            yield item
+
+    async def iter_addresses(
+        self, *, changed_since: datetime | None = None
+    ) -> AsyncIterator[Address]:
+        """``GET /v1/addresses``: every customer's addresses (changed since a time)."""
+        base: Params = []
+        if changed_since is not None:
+            base.append(("changedSince", _changed_since(changed_since)))
+        async for item in self._offset_paged("/v1/addresses", base, Address):
+            yield item
+
+    async def create_address(self, customer_guid: str, address: AddressInput) -> Address:
+        """``POST /v1/customers/{guid}/addresses``."""
+        path = f"/v1/customers/{customer_guid}/addresses"
+        return await self._one("POST", path, Address, body=address.body())
+
+    async def patch_address(self, guid: str, changes: Mapping[str, object]) -> Address:
+        """``PATCH /v1/addresses/{guid}``."""
+        return await self._patch(f"/v1/addresses/{guid}", changes, Address)
+
+    # -- products --------------------------------------------------------------------------
+
+    async def iter_products(
+        self,
+        *,
+        changed_since: datetime | None = None,
+        code: str | None = None,
+        is_active: bool | None = None,
+    ) -> AsyncIterator[Product]:
+        """``GET /v1/products``."""
+        base: Params = []
+        if changed_since is not None:
+            base.append(("changedSince", _changed_since(changed_since)))
+        if code is not None:
+            base.append(("code", code))
+        if is_active is not None:
+            base.append(("isActive", _flag(is_active)))
+        async for item in self._token_paged("/v1/products", base, Product):
+            yield item
+
+    async def get_product(self, guid: str) -> Product:
+        """``GET /v1/products/{guid}``."""
+        return await self._one("GET", f"/v1/products/{guid}", Product)
+
+    async def create_product(self, product: ProductInput) -> Product:
+        """``POST /v1/products``."""
+        return await self._one("POST", "/v1/products", Product, body=product.body())
+
+    # -- projects, phases, business units ---------------------------------------------------
+
+    async def iter_projects(
+        self,
+        *,
+        changed_since: datetime | None = None,
+        numbers: Iterable[int] | None = None,
+        project_guids: Iterable[str] | None = None,
+        is_closed: bool | None = None,
+    ) -> AsyncIterator[Project]:
+        """``GET /v1/projects``; ``numbers`` and ``project_guids`` may not be combined."""
+        base: Params = []
+        if changed_since is not None:
+            base.append(("changedSince", _changed_since(changed_since)))
+        if is_closed is not None:
+            base.append(("isClosed", _flag(is_closed)))
+        if numbers is not None and project_guids is not None:
+            raise SeveraRequestError("filter projects by numbers or by guids, not both")
+        if project_guids is not None:
+            pages = self._token_paged_by(
+                "/v1/projects", base, "projectGuids", project_guids, Project
+            )
+        else:
+            pages = self._token_paged_by("/v1/projects", base, "numbers", numbers, Project)
+        async for item in pages:
+            yield item
+
+    async def iter_phases(
+        self,
+        *,
+        changed_since: datetime | None = None,
+        project_guids: Iterable[str] | None = None,
+        code: str | None = None,
+    ) -> AsyncIterator[Phase]:
+        """``GET /v1/phases``. Root phases (one per project) are phases too."""
+        base: Params = []
+        if changed_since is not None:
+            base.append(("changedSince", _changed_since(changed_since)))
+        if code is not None:
+            base.append(("code", code))
+        pages = self._token_paged_by("/v1/phases", base, "projectGuids", project_guids, Phase)
+        async for item in pages:
+            yield item
+
+    async def phases_with_hierarchy(self, project_guid: str) -> list[PhaseWithHierarchy]:
+        """``GET /v1/projects/{guid}/phaseswithhierarchy``: the project's tree, flat, in order."""
+        path = f"/v1/projects/{project_guid}/phaseswithhierarchy"
+        response = await self._request("GET", path)
+        return self._parse_list(response, PhaseWithHierarchy, path)
+
+    async def iter_business_units(
+        self, *, changed_since: datetime | None = None, code: str | None = None
+    ) -> AsyncIterator[BusinessUnit]:
+        """``GET /v1/businessunits`` (offset paging)."""
+        base: Params = []
+        if changed_since is not None:
+            base.append(("changedSince", _changed_since(changed_since)))
+        if code is not None:
+            base.append(("code", code))
+        async for item in self._offset_paged("/v1/businessunits", base, BusinessUnit):
+            yield item
+
+    # -- reference data, read once per client -----------------------------------------------
+
+    async def languages(self) -> list[Language]:
+        """``GET /v1/localization/languages``."""
+        return await self._reference_list("/v1/localization/languages", Language)
+
+    async def countries(self) -> list[Country]:
+        """``GET /v1/localization/countries``."""
+        return await self._reference_list("/v1/localization/countries", Country)
+
+    async def vat_rates(self) -> list[VatRate]:
+        """``GET /v1/vatrates``."""
+        return await self._reference_list("/v1/vatrates", VatRate)
+
+    async def _reference_list(self, path: str, model: type[M]) -> list[M]:
+        if path not in self._reference:
+            response = await self._request("GET", path)
+            self._reference[path] = self._parse_list(response, model, path)
+        return list(self._reference[path])
+
+    # -- paging ----------------------------------------------------------------------------
+
+    async def _token_paged_by(
+        self,
+        path: str,
+        base: Params,
+        name: str,
+        values: Iterable[object] | None,
+        model: type[M],
+    ) -> AsyncIterator[M]:
+        """Token paging, once per slice of a long filter list (``None``: no such filter)."""
+        if values is None:
+            groups = [base]
+        else:
+            texts = list(dict.fromkeys(str(v) for v in values))
+            if not texts:
+                return
+            groups = _split(name, texts, base)
+        for params in groups:
+            async for item in self._token_paged(path, params, model):
+                yield item
+
+    async def _token_paged(self, path: str, base: Params, model: type[M]) -> AsyncIterator[M]:
+        token: str | None = None
+        while True:
+            params = [*base, ("rowCount", str(PAGE_SIZE))]
+            if token is not None:
+                params.append(("pageToken", token))
+            response = await self._request("GET", path, params=params)
+            for item in self._parse_list(response, model, path):
+                yield item
+            next_token = response.headers.get("NextPageToken")
+            if not next_token:
+                return
+            if next_token == token:
+                raise SeveraProtocolError(f"{path}: the same NextPageToken twice; paging loops")
+            token = next_token
+
+    async def _offset_paged(self, path: str, base: Params, model: type[M]) -> AsyncIterator[M]:
+        first = 0
+        while True:
+            params = [*base, ("firstRow", str(first)), ("rowCount", str(PAGE_SIZE))]
+            response = await self._request("GET", path, params=params)
+            page = self._parse_list(response, model, path)
+            for item in page:
+                yield item
+            if len(page) < PAGE_SIZE:
+                return
+            first += len(page)
+
+    # -- parsing ---------------------------------------------------------------------------
+
+    @staticmethod
+    def _json(response: httpx.Response, path: str) -> object:
+        try:
+            return json.loads(response.content)
+        except ValueError as exc:
+            raise SeveraProtocolError(f"{path}: the answer is not JSON: {exc}") from exc
+
+    def _parse_list(self, response: httpx.Response, model: type[M], path: str) -> list[M]:
+        body = self._json(response, path)
+        if not isinstance(body, list):
+            raise SeveraProtocolError(f"{path}: expected a JSON array, got {type(body).__name__}")
+        try:
+            return [model.model_validate(item) for item in body]
+        except pydantic.ValidationError as exc:
+            raise SeveraProtocolError(f"{path}: unexpected record shape: {exc}") from exc
+
+    def _parse_one(self, response: httpx.Response, model: type[M], path: str) -> M:
+        body = self._json(response, path)
+        if isinstance(body, list):  # PATCH answers a list of the updated records
+            if len(body) != 1:
+                raise SeveraProtocolError(f"{path}: expected one updated record, got {len(body)}")
+            body = body[0]
+        try:
+            return model.model_validate(body)
+        except pydantic.ValidationError as exc:
+            raise SeveraProtocolError(f"{path}: unexpected record shape: {exc}") from exc
+
+    async def _one(self, method: str, path: str, model: type[M], *, body: object = None) -> M:
+        response = await self._request(method, path, body=body)
+        try:
+            return self._parse_one(response, model, path)
+        except SeveraProtocolError as exc:
+            if method in _WRITES:
+                raise SeveraOutcomeUnknown(
+                    f"{method} {path} was answered with something unreadable ({exc}); "
+                    "the record may exist",
+                    method=method,
+                    path=path,
+                ) from exc
+            raise
+
+    async def _patch(self, path: str, changes: Mapping[str, object], model: type[M]) -> M:
+        operations = jsonpatch.replace_all(changes)
+        if not operations:
+            raise SeveraRequestError("a PATCH needs at least one change")
+        return await self._one("PATCH", path, model, body=operations)
+
+    # -- the exchange ----------------------------------------------------------------------
+
+    def _limiter(self) -> RateLimiter:
+        return self._limits.for_key(f"{self._base_url}|{self._credentials.client_id}", self._rate)
+
+    async def _exchange_token(self, path: str, body: object) -> TokenResponse:
+        response = await self._send_with_retries("POST", path, None, body, token=None)
+        try:
+            return TokenResponse.model_validate(self._json(response, path))
+        except pydantic.ValidationError as exc:
+            raise SeveraProtocolError(f"{path}: unexpected token answer: {exc}") from exc
+
+    async def _request(
+        self, method: str, path: str, *, params: Params | None = None, body: object = None
+    ) -> httpx.Response:
+        token = await self.tokens.get()
+        try:
+            return await self._send_with_retries(method, path, params, body, token=token)
+        except SeveraAuthenticationError:
+            # The token may have been revoked or expired early: one fresh token, one more try.
+            log.info("severa %s %s: token refused, getting a new one", method, path)
+            token = await self.tokens.rejected(token)
+            return await self._send_with_retries(method, path, params, body, token=token)
+
+    async def _send_with_retries(
+        self,
+        method: str,
+        path: str,
+        params: Params | None,
+        body: object,
+        *,
+        token: Token | None,
+    ) -> httpx.Response:
+        write = method in _WRITES and path not in ("/v1/token", "/v1/refreshtoken")
+        attempt = 1
+        while True:
+            try:
+                return await self._attempt(method, path, params, body, token)
+            except SeveraError as exc:
+                if write and _may_have_been_written(exc):
+                    raise SeveraOutcomeUnknown(
+                        f"{method} {path} got no usable answer ({exc}); it may have been committed",
+                        method=method,
+                        path=path,
+                    ) from exc
+                if not exc.retryable or attempt >= self._retry.attempts:
+                    raise
+                delay = self._retry.delay(attempt, self._rng)
+                if isinstance(exc, RateLimited):
+                    if exc.retry_after is not None:
+                        delay = exc.retry_after
+                    self._limiter().pause_for(delay)
+                log.warning(
+                    "severa %s %s failed (%s); try %d of %d in %.2f s",
+                    method,
+                    path,
+                    exc,
+                    attempt + 1,
+                    self._retry.attempts,
+                    delay,
+                )
+                attempt += 1
+                await self._sleep(delay)
+
+    async def _attempt(
+        self,
+        method: str,
+        path: str,
+        params: Params | None,
+        body: object,
+        token: Token | None,
+    ) -> httpx.Response:
+        headers = {"Client_Id": self._credentials.client_id, "Accept": "application/json"}
+        if token is not None:
+            headers["Authorization"] = token.authorization
+        content = None
+        if body is not None:
+            content = json.dumps(body, ensure_ascii=False).encode("utf-8")
+            headers["Content-Type"] = "application/json; charset=utf-8"
+        await self._limiter().wait()
+        self.calls += 1
+        started = time.perf_counter()
+        try:
+            async with asyncio.timeout(self._timeout):
+                request = self._http.build_request(
+                    method,
+                    self._base_url + path,
+                    params=httpx.QueryParams(tuple(params)) if params else None,
+                    content=content,
+                    headers=headers,
+                    timeout=self._timeout,
+                )
+                streamed = await self._http.send(request, stream=True)
+                try:
+                    body = await self._read_capped(streamed)
+                finally:
+                    await streamed.aclose()
+                response = httpx.Response(
+                    streamed.status_code,
+                    headers=streamed.headers,
+                    content=body,
+                    request=request,
+                )
+        except TimeoutError:
+            raise SeveraTimeout(f"{method} {path}: no answer within {self._timeout:g} s") from None
+        except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
+            raise SeveraConnectError(f"{method} {path}: cannot connect: {exc!r}") from exc
+        except httpx.TimeoutException as exc:
+            raise SeveraTimeout(f"{method} {path}: {exc!r}") from exc
+        except httpx.TransportError as exc:
+            raise SeveraTransportError(f"{method} {path}: connection failed: {exc!r}") from exc
+        log.debug(
+            "severa %s %s -> %d, %d bytes, %.0f ms",
+            method,
+            path,
+            response.status_code,
+            len(response.content),
+            (time.perf_counter() - started) * 1000,
+        )
+        if response.status_code >= 400:
+            raise self._error(method, path, response)
+        return response
+
+    async def _read_capped(self, response: httpx.Response) -> bytes:
+        received: list[bytes] = []
+        size = 0
+        async for chunk in response.aiter_bytes():
+            size += len(chunk)
+            if size > self._max_response_bytes:
+                raise SeveraProtocolError(
+                    f"the answer passed {self._max_response_bytes} bytes and was cut off"
+                )
+            received.append(chunk)
+        return b"".join(received)
+
+    def _error(self, method: str, path: str, response: httpx.Response) -> SeveraError:
+        status = response.status_code
+        try:
+            body: object = json.loads(response.content) if response.content.strip() else None
+        except ValueError:
+            body = None
+        if body is None and status >= 500:
+            start = response.content[:200].decode("utf-8", "replace").strip()
+            return SeveraTransportError(
+                f"{method} {path}: HTTP {status} without Severa's error body: {start!r}",
+                status=status,
+                body_start=start,
+            )
+        if status == 429:
+            self.rate_limited += 1
+        retry_after = retry_after_seconds(response.headers.get("Retry-After"))
+        return api_error(status, body, method=method, path=path, retry_after=retry_after)
+
+
+def _may_have_been_written(exc: SeveraError) -> bool:
+    """A write failed after the request may have reached Severa, without a clear refusal.
+
+    A 4xx (including 429) is Severa refusing the request; a connection never made never
+    arrived. Timeouts, dropped connections, 5xx answers and unreadable bodies leave the
+    outcome open.
+    """
+    if isinstance(exc, SeveraConnectError):
+        return False
+    if isinstance(exc, SeveraApiError):
+        return exc.status >= 500
+    return isinstance(exc, SeveraTransportError | SeveraProtocolError)
