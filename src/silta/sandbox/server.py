@@ -2,7 +2,7 @@
 
 API for the CLI (``silta sandbox`` is written in :mod:`silta.cli`; it only calls this)::
 
-    from silta.sandbox.server import SandboxServer, faults_from_options
+    from silta.sandbox.server import SandboxServer, faults_from_options, severa_faults_from_options
 
     server = SandboxServer(seed=1)                       # demo data from the seed
     server.apply_faults(faults_from_options(             # --latency-ms, --error-rate ...
@@ -11,6 +11,9 @@ API for the CLI (``silta sandbox`` is written in :mod:`silta.cli`; it only calls
         timeout_rate=0.0,                                # --timeout-rate
         lost_response_rate=0.0,                          # --lost-response-rate
         hang_seconds=300.0,                              # --hang-seconds
+    ))
+    server.apply_severa_faults(severa_faults_from_options(  # the same options for Severa
+        latency_ms=50, timeout_rate=0.0, lost_response_rate=0.0, hang_seconds=300.0,
     ))
     print(server.describe("http://127.0.0.1:8000"))      # base URL + every credential
     server.run("127.0.0.1", 8000)                        # uvicorn until Ctrl-C
@@ -23,12 +26,15 @@ Mounts (under the base URL):
 
 * ``/netvisor`` - the Netvisor sandbox (:class:`~silta.sandbox.netvisor.NetvisorSandbox`);
   its resources are ``/netvisor/customerlist.nv`` ..., its control API ``/netvisor/_sandbox/``.
-* ``/severa`` - reserved for the Severa sandbox (a later issue mounts it in :meth:`_routes`).
+* ``/severa`` - the Severa sandbox (:class:`~silta.sandbox.severa.SeveraSandbox`); its API is
+  ``/severa/v1/...`` (``POST /severa/v1/token`` ...), its control API ``/severa/_sandbox/``.
 * ``/`` - a plain-text page with :meth:`SandboxServer.describe` for the address it was reached
   at.
 
 :func:`faults_from_options` raises :class:`ValueError` with a message fit for the user on a bad
 option (``--error-rate`` not ``CATEGORY=RATE``, an unknown category, a rate outside 0-1).
+:func:`severa_faults_from_options` does the same for Severa's faults (its error kinds are HTTP
+statuses: ``429=0.05``, ``503=0.01``).
 """
 
 from __future__ import annotations
@@ -46,9 +52,26 @@ from .netvisor.errors import CATEGORIES
 from .netvisor.seed import DemoCredentials, seed_demo
 from .netvisor.values import Clock
 
-__all__ = ["NETVISOR_MOUNT", "SandboxServer", "faults_from_options", "parse_error_rate"]
+# -- Severa (added with the Severa sandbox) -------------------------------------------------
+from .severa import ERROR_KINDS as SEVERA_ERROR_KINDS
+from .severa import SeveraFaults, SeveraSandbox
+from .severa.seed import SeveraDemoCredentials
+from .severa.seed import seed_demo as seed_severa_demo
+
+# -- end Severa -----------------------------------------------------------------------------
+
+__all__ = [
+    "NETVISOR_MOUNT",
+    "SEVERA_MOUNT",
+    "SandboxServer",
+    "faults_from_options",
+    "parse_error_rate",
+    "parse_severa_error_rate",
+    "severa_faults_from_options",
+]
 
 NETVISOR_MOUNT = "/netvisor"
+SEVERA_MOUNT = "/severa"  # added with the Severa sandbox
 
 
 class SandboxServer:
@@ -62,6 +85,8 @@ class SandboxServer:
     Attributes:
         netvisor: the :class:`NetvisorSandbox` (its organisations, stats, faults).
         credentials: the demo integration's credentials.
+        severa: the :class:`SeveraSandbox` (rate limit 10 per second per client, as Severa).
+        severa_credentials: the Severa demo credential.
         app: the ASGI app to serve.
     """
 
@@ -75,12 +100,16 @@ class SandboxServer:
         self.seed = seed
         self.netvisor = NetvisorSandbox(clock=clock, seed=seed, max_clock_skew=max_clock_skew)
         self.credentials: DemoCredentials = seed_demo(self.netvisor, seed)
+        # -- Severa (added with the Severa sandbox) --
+        self.severa = SeveraSandbox(clock=clock, seed=seed)
+        self.severa_credentials: SeveraDemoCredentials = seed_severa_demo(self.severa, seed)
+        # -- end Severa --
         self.app = Starlette(routes=self._routes())
 
     def _routes(self) -> list[BaseRoute]:
         return [
             Mount(NETVISOR_MOUNT, app=self.netvisor.app),
-            # The Severa sandbox goes here: Mount("/severa", app=self.severa.app).
+            Mount(SEVERA_MOUNT, app=self.severa.app),  # added with the Severa sandbox
             Route("/", self._index, methods=["GET"]),
         ]
 
@@ -91,8 +120,38 @@ class SandboxServer:
         """Give every organisation (existing and future) its own copy of ``faults``."""
         self.netvisor.set_faults(faults)
 
+    # -- Severa (added with the Severa sandbox) --
+    def apply_severa_faults(self, faults: SeveraFaults) -> None:
+        """Give every Severa organisation (existing and future) its own copy of ``faults``."""
+        self.severa.set_faults(faults)
+
+    def _describe_severa(self, base: str) -> list[str]:
+        severa = f"{base}{SEVERA_MOUNT}"
+        c = self.severa_credentials
+        organisation = self.severa.organisation(c.organisation_id)
+        limit = self.severa.limiter.limit
+        return [
+            "Severa",
+            f"  Base URL:            {severa}   (e.g. POST {severa}/v1/token)",
+            f"  Client ID:           {c.client_id}",
+            f"  Client secret:       {c.client_secret}",
+            f"  Scopes:              {c.scope}",
+            f"  Organisation:        {organisation.id} ({organisation.name})",
+            "  Rate limit:          "
+            + ("none" if limit is None else f"{limit} requests per second per client"),
+            f"  Demo data:           {len(organisation.customers())} customers, "
+            f"{len(organisation.addresses())} addresses, "
+            f"{len(organisation.products())} products, "
+            f"{len(organisation.projects())} projects, "
+            f"{len(organisation.phases())} phases, "
+            f"{len(organisation.business_units())} business units",
+            f"  Control API:         {severa}/_sandbox/organisations/{organisation.id}/stats",
+        ]
+
+    # -- end Severa --
+
     def describe(self, base_url: str) -> str:
-        """Human text: where the Netvisor sandbox is and every credential a client needs."""
+        """Human text: where the sandboxes are and every credential a client needs."""
         base = base_url.rstrip("/")
         netvisor = f"{base}{NETVISOR_MOUNT}"
         c = self.credentials
@@ -115,7 +174,7 @@ class SandboxServer:
             f"{len(organisation.dimension_headers())} dimension headers",
             f"  Control API:         {netvisor}/_sandbox/organisations/{c.organisation_id}/stats",
             "",
-            "Severa: not yet available in the sandbox.",
+            *self._describe_severa(base),  # added with the Severa sandbox
         ]
         return "\n".join(lines) + "\n"
 
@@ -176,3 +235,64 @@ def faults_from_options(
         )
     except ValueError as error:
         raise ValueError(f"invalid fault options: {error}") from None
+
+
+# -- Severa (added with the Severa sandbox) -------------------------------------------------
+
+
+def parse_severa_error_rate(text: str) -> tuple[str, float]:
+    """``"503=0.05"`` → ``("503", 0.05)``: a Severa error kind (an HTTP status) and its rate.
+
+    Raises:
+        ValueError: not ``KIND=RATE``, an unknown kind, or a rate outside 0-1.
+    """
+    kind, separator, rate_text = text.partition("=")
+    kind = kind.strip()
+    if not separator:
+        raise ValueError(f"Severa error rate wants KIND=RATE, got {text!r}")
+    if kind not in SEVERA_ERROR_KINDS:
+        raise ValueError(
+            f"unknown Severa error kind {kind!r}; one of {', '.join(SEVERA_ERROR_KINDS)}"
+        )
+    try:
+        rate = float(rate_text)
+    except ValueError:
+        raise ValueError(f"Severa error rate {kind}: {rate_text!r} is not a number") from None
+    if not 0.0 <= rate <= 1.0:
+        raise ValueError(f"Severa error rate {kind}: the rate must be between 0 and 1")
+    return kind, rate
+
+
+def severa_faults_from_options(
+    *,
+    latency_ms: float = 0.0,
+    error_rates: Iterable[str] = (),
+    timeout_rate: float = 0.0,
+    lost_response_rate: float = 0.0,
+    hang_seconds: float = 300.0,
+) -> SeveraFaults:
+    """Build :class:`SeveraFaults` from the CLI's options: ``--latency-ms``,
+    ``--timeout-rate``, ``--lost-response-rate`` and ``--hang-seconds`` mean the same as for
+    Netvisor; ``error_rates`` are ``KIND=RATE`` with Severa's kinds (``429``, ``500``,
+    ``502``, ``503``, ``504``).
+
+    Raises:
+        ValueError: an option is invalid; the message names it.
+    """
+    rates: dict[str, float] = {}
+    for text in error_rates:
+        kind, rate = parse_severa_error_rate(text)
+        rates[kind] = rate
+    try:
+        return SeveraFaults(
+            latency=latency_ms / 1000.0,
+            error_rates=rates,
+            timeout_rate=timeout_rate,
+            lost_response_rate=lost_response_rate,
+            hang_seconds=hang_seconds,
+        )
+    except ValueError as error:
+        raise ValueError(f"invalid Severa fault options: {error}") from None
+
+
+# -- end Severa -----------------------------------------------------------------------------
