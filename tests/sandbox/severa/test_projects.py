@@ -358,3 +358,30 @@ async def test_business_units(api: Api, org: Organisation, clock: FakeClock) -> 
     ).status_code == 200
     with pytest.raises(SeveraFailure):
         org.put_business_unit("", "X")
+
+
+async def test_patching_a_project_moves_it_between_filters(
+    api: Api, org: Organisation, customer: str
+) -> None:
+    other = org.put_customer("Uusi asiakas Oy", 502)
+    north = org.put_business_unit("Oulu", "OUL")
+    project = org.put_project("Siirtyvä", customer, number=21)
+    response = await api.patch(
+        f"/v1/projects/{project}",
+        [
+            {"op": "replace", "path": "/businessUnit/guid", "value": north},
+            {"op": "replace", "path": "/customer/guid", "value": other},
+        ],
+    )
+    assert response.status_code == 200
+    moved = response.json()[0]
+    assert (moved["businessUnit"]["name"], moved["customer"]["number"]) == ("Oulu", 502)
+    by_unit = await api.get("/v1/projects", params={"businessUnitGuids": north})
+    assert [p["number"] for p in by_unit.json()] == [21]
+    assert (await api.get("/v1/projects", params={"customerGuids": customer})).json() == []
+    by_customer = await api.get("/v1/projects", params={"customerGuids": other})
+    assert [p["number"] for p in by_customer.json()] == [21]
+    tree = (await api.get(f"/v1/projects/{project}/phaseswithhierarchy")).json()
+    assert tree[0]["customer"]["number"] == 502
+    refused = await api.replace(f"/v1/projects/{project}", businessUnit__guid=None)
+    assert refused.status_code == 400  # SimpleInputRequiredModel: the guid is required

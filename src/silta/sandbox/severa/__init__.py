@@ -30,6 +30,7 @@ Where each behaviour lives (the settled decisions are documented in these module
 * :mod:`.patch` - JSON Patch (``replace`` only), paths, value conversion
 * :mod:`.query`, :mod:`.paging` - query parameters; token paging and offset paging
 * :mod:`.times` - date-time output, ``changedSince`` parsing
+* :mod:`.render` - output shapes shared by the models; empty sub-models left out
 * :mod:`.store` - records by GUID, in creation order, with indexes (O(page) paging)
 * :mod:`.collection` - the create/patch flow every register shares; time stamps
 * :mod:`.customers`, :mod:`.addresses`, :mod:`.products`, :mod:`.projects`,
