@@ -2,7 +2,7 @@
 
 The sandbox here has no rate limit (the fake clock never moves by itself, so a window would
 never slide); the rate-limit tests make their own. Every answer is judged against Severa's
-OpenAPI document when it is at hand (:mod:`.contract`).
+OpenAPI document when it is at hand (``tests/severa_openapi.py``).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import pytest
 
 from silta.sandbox.severa import Credential, Organisation, SeveraSandbox
 
-from .contract import Judge
+from ...severa_openapi import Judge
 from .helpers import ALL_TEST_SCOPES, BASE_URL, CLIENT_ID, CLIENT_SECRET, Api, FakeClock
 
 

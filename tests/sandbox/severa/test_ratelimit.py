@@ -9,7 +9,7 @@ import pytest
 
 from silta.sandbox.severa import Credential, Organisation, SeveraFaults, SeveraSandbox
 
-from .contract import Judge
+from ...severa_openapi import Judge
 from .helpers import BASE_URL, Api, FakeClock, error_of
 
 

@@ -11,7 +11,7 @@ from silta.registers.finnish import find_operator, is_valid_business_id
 from silta.sandbox.severa import SeveraSandbox
 from silta.sandbox.severa.seed import DEMO_CREDENTIALS, seed_demo
 
-from .contract import Judge
+from ...severa_openapi import Judge
 from .helpers import BASE_URL, Api, FakeClock
 
 
