@@ -54,8 +54,9 @@ def test_the_sandbox_shares_only_the_pure_validators() -> None:
     assert offenders("sandbox", ("silta.registers.finnish", "silta.errors")) == {}
 
 
-def test_the_netvisor_protocol_knows_nothing_of_registers_or_sandboxes() -> None:
+def test_the_protocols_know_nothing_of_registers_sandboxes_or_each_other() -> None:
     assert offenders("netvisor", ("silta.errors", "silta.backoff")) == {}
+    assert offenders("severa", ("silta.errors", "silta.backoff")) == {}
 
 
 def test_the_finnish_validators_are_pure() -> None:

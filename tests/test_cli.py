@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 from silta import __version__
 from silta.cli import app
 from silta.netvisor import NetvisorClient, NetvisorCredentials
+from silta.severa import SeveraClient, SeveraCredentials
 
 runner = CliRunner()
 
@@ -46,27 +47,38 @@ async def test_sandbox_command_prints_how_to_reach_it_and_serves_netvisor() -> N
     try:
         printed = ""
         async with asyncio.timeout(30):
-            while "Severa" not in printed:
+            while "Control API" not in printed.partition("\nSevera\n")[2]:
                 line = await process.stdout.readline()
                 assert line, "the sandbox exited before printing its address"
                 printed += line.decode()
-        base_url = _field(printed, "Base URL").rstrip("/")
+        netvisor_text, severa_text = printed.split("\nSevera\n", 1)
+        base_url = _field(netvisor_text, "Base URL").rstrip("/")
         assert re.fullmatch(r"http://127\.0\.0\.1:\d+/netvisor", base_url)
         creds = NetvisorCredentials(
-            sender=_field(printed, "Sender (suggestion)"),
-            customer_id=_field(printed, "Customer ID"),
-            customer_key=_field(printed, "Customer key"),
-            partner_id=_field(printed, "Partner ID"),
-            partner_key=_field(printed, "Partner key"),
-            organisation_id=_field(printed, "Organisation ID"),
+            sender=_field(netvisor_text, "Sender (suggestion)"),
+            customer_id=_field(netvisor_text, "Customer ID"),
+            customer_key=_field(netvisor_text, "Customer key"),
+            partner_id=_field(netvisor_text, "Partner ID"),
+            partner_key=_field(netvisor_text, "Partner key"),
+            organisation_id=_field(netvisor_text, "Organisation ID"),
+        )
+        severa_url = _field(severa_text, "Base URL")
+        assert re.fullmatch(r"http://127\.0\.0\.1:\d+/severa", severa_url)
+        severa_creds = SeveraCredentials(
+            _field(severa_text, "Client ID"), _field(severa_text, "Client secret")
         )
         async with httpx.AsyncClient() as http:
             client = NetvisorClient(http, creds, base_url=base_url, timeout=10)
             customers = await client.list_customers()
             headers = await client.list_dimensions()
+            severa = SeveraClient(http, severa_creds, base_url=severa_url, timeout=10)
+            severa_customers = [c async for c in severa.iter_customers()]
+            projects = [p async for p in severa.iter_projects()]
         assert len(customers) >= 10
         assert any(row.code == "TEMP" for row in customers)
         assert {h.name for h in headers} >= {"Projekti"}
+        assert len(severa_customers) >= 10
+        assert all(p.root_phase is not None for p in projects)
     finally:
         process.send_signal(signal.SIGINT)
         async with asyncio.timeout(15):

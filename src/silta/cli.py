@@ -70,7 +70,11 @@ def sandbox(
     latency_ms: Annotated[float, typer.Option(help="Latency added to every call.")] = 0.0,
     error_rate: Annotated[
         list[str] | None,
-        typer.Option(help="CATEGORY=RATE, e.g. TECHNICAL_ERROR=0.05; repeatable."),
+        typer.Option(help="Netvisor: CATEGORY=RATE, e.g. TECHNICAL_ERROR=0.05; repeatable."),
+    ] = None,
+    severa_error_rate: Annotated[
+        list[str] | None,
+        typer.Option(help="Severa: STATUS=RATE, e.g. 429=0.1 or 503=0.02; repeatable."),
     ] = None,
     timeout_rate: Annotated[
         float, typer.Option(help="Share of calls that hang before doing anything.")
@@ -80,24 +84,29 @@ def sandbox(
     ] = 0.0,
     hang_seconds: Annotated[float, typer.Option(help="How long a hanging call hangs.")] = 300.0,
 ) -> None:
-    """Serve the sandboxes (fake Netvisor; Severa later) and print how to reach them."""
-    from silta.sandbox.server import SandboxServer, faults_from_options
+    """Serve the sandboxes (fake Netvisor and Severa) and print how to reach them.
+
+    Latency, timeouts and lost responses apply to both; error rates are per service.
+    """
+    from silta.sandbox.server import SandboxServer, faults_from_options, severa_faults_from_options
 
     settings = Settings()
     host = host or settings.sandbox_host
     port = settings.sandbox_port if port is None else port
+    common = {
+        "latency_ms": latency_ms,
+        "timeout_rate": timeout_rate,
+        "lost_response_rate": lost_response_rate,
+        "hang_seconds": hang_seconds,
+    }
     try:
-        faults = faults_from_options(
-            latency_ms=latency_ms,
-            error_rates=error_rate or (),
-            timeout_rate=timeout_rate,
-            lost_response_rate=lost_response_rate,
-            hang_seconds=hang_seconds,
-        )
+        faults = faults_from_options(error_rates=error_rate or (), **common)
+        severa_faults = severa_faults_from_options(error_rates=severa_error_rate or (), **common)
     except ValueError as exc:
         raise _fail(str(exc)) from None
     server = SandboxServer(seed=seed)
     server.apply_faults(faults)
+    server.apply_severa_faults(severa_faults)
     sock = _bind(host, port)
     bound_host, bound_port = sock.getsockname()[:2]
     shown_host = f"[{bound_host}]" if ":" in bound_host else bound_host

@@ -123,3 +123,6 @@ def make_client(http: httpx.AsyncClient, clock: Clock, sleeps: NoSleep) -> MakeC
 @pytest.fixture
 def client(make_client: MakeClient) -> NetvisorClient:
     return make_client()
+
+
+from .severa_fixtures import make_severa, severa, severa_clock, severa_http  # noqa: E402, F401
