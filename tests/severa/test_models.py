@@ -97,3 +97,13 @@ def test_patch_refuses_what_it_cannot_write() -> None:
     with pytest.raises(TypeError):
         patch_value(["a"])
     assert replace_all({"/name": "x"}) == [{"op": "Replace", "path": "/name", "value": "x"}]
+
+
+def test_explicit_nulls_read_like_missing_properties() -> None:
+    """The sandbox leaves empty sub-models out; real Severa (ASP.NET) may send null."""
+    with_nulls = Customer.model_validate(
+        {"guid": "c", "name": "n", "language": None, "headquarterAddress": None,
+         "number": None, "isActive": True, "eInvoiceOperator": None}
+    )  # fmt: skip
+    without = Customer.model_validate({"guid": "c", "name": "n", "isActive": True})
+    assert with_nulls == without
