@@ -138,7 +138,7 @@ def test_parse_error_rate_refusals(text: str, message: str) -> None:
 
 
 def test_invalid_fault_options() -> None:
-    with pytest.raises(ValueError, match="invalid fault options"):
+    with pytest.raises(ValueError, match="invalid Netvisor fault options"):
         faults_from_options(timeout_rate=3)
 
 

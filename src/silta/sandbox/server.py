@@ -39,8 +39,9 @@ statuses: ``429=0.05``, ``503=0.01``).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Collection, Iterable
 from datetime import timedelta
+from typing import TypeVar
 
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -51,14 +52,10 @@ from .netvisor import Faults, NetvisorSandbox
 from .netvisor.errors import CATEGORIES
 from .netvisor.seed import DemoCredentials, seed_demo
 from .netvisor.values import Clock
-
-# -- Severa (added with the Severa sandbox) -------------------------------------------------
 from .severa import ERROR_KINDS as SEVERA_ERROR_KINDS
 from .severa import SeveraFaults, SeveraSandbox
 from .severa.seed import SeveraDemoCredentials
 from .severa.seed import seed_demo as seed_severa_demo
-
-# -- end Severa -----------------------------------------------------------------------------
 
 __all__ = [
     "NETVISOR_MOUNT",
@@ -100,10 +97,8 @@ class SandboxServer:
         self.seed = seed
         self.netvisor = NetvisorSandbox(clock=clock, seed=seed, max_clock_skew=max_clock_skew)
         self.credentials: DemoCredentials = seed_demo(self.netvisor, seed)
-        # -- Severa (added with the Severa sandbox) --
         self.severa = SeveraSandbox(clock=clock, seed=seed)
         self.severa_credentials: SeveraDemoCredentials = seed_severa_demo(self.severa, seed)
-        # -- end Severa --
         self.app = Starlette(routes=self._routes())
 
     def _routes(self) -> list[BaseRoute]:
@@ -120,7 +115,6 @@ class SandboxServer:
         """Give every organisation (existing and future) its own copy of ``faults``."""
         self.netvisor.set_faults(faults)
 
-    # -- Severa (added with the Severa sandbox) --
     def apply_severa_faults(self, faults: SeveraFaults) -> None:
         """Give every Severa organisation (existing and future) its own copy of ``faults``."""
         self.severa.set_faults(faults)
@@ -147,8 +141,6 @@ class SandboxServer:
             f"{len(organisation.business_units())} business units",
             f"  Control API:         {severa}/_sandbox/organisations/{organisation.id}/stats",
         ]
-
-    # -- end Severa --
 
     def describe(self, base_url: str) -> str:
         """Human text: where the sandboxes are and every credential a client needs."""
@@ -185,27 +177,65 @@ class SandboxServer:
         uvicorn.run(self.app, host=host, port=port, timeout_graceful_shutdown=1)
 
 
+def _parse_rate(text: str, known: Collection[str], option: str, what: str) -> tuple[str, float]:
+    name, separator, rate_text = text.partition("=")
+    name = name.strip().upper()
+    if not separator:
+        raise ValueError(f"{option} wants {what.split()[-1].upper()}=RATE, got {text!r}")
+    if name not in known:
+        raise ValueError(f"unknown {what} {name!r}; one of {', '.join(sorted(known))}")
+    try:
+        rate = float(rate_text)
+    except ValueError:
+        raise ValueError(f"{option} {name}: {rate_text!r} is not a number") from None
+    if not 0.0 <= rate <= 1.0:
+        raise ValueError(f"{option} {name}: the rate must be between 0 and 1")
+    return name, rate
+
+
 def parse_error_rate(text: str) -> tuple[str, float]:
     """``"TECHNICAL_ERROR=0.05"`` → ``("TECHNICAL_ERROR", 0.05)``.
 
     Raises:
         ValueError: not ``CATEGORY=RATE``, an unknown category, or a rate outside 0-1.
     """
-    category, separator, rate_text = text.partition("=")
-    category = category.strip().upper()
-    if not separator:
-        raise ValueError(f"--error-rate wants CATEGORY=RATE, got {text!r}")
-    if category not in CATEGORIES:
-        raise ValueError(
-            f"unknown Netvisor error category {category!r}; one of {', '.join(sorted(CATEGORIES))}"
-        )
+    return _parse_rate(text, CATEGORIES, "--error-rate", "Netvisor error category")
+
+
+def parse_severa_error_rate(text: str) -> tuple[str, float]:
+    """``"503=0.05"`` → ``("503", 0.05)``: a Severa error kind (an HTTP status) and its rate.
+
+    Raises:
+        ValueError: not ``KIND=RATE``, an unknown kind, or a rate outside 0-1.
+    """
+    return _parse_rate(text, SEVERA_ERROR_KINDS, "--severa-error-rate", "Severa error kind")
+
+
+K = TypeVar("K", Faults, SeveraFaults)
+
+
+def _from_options(
+    cls: type[K],
+    parse: Callable[[str], tuple[str, float]],
+    service: str,
+    *,
+    latency_ms: float,
+    error_rates: Iterable[str],
+    timeout_rate: float,
+    lost_response_rate: float,
+    hang_seconds: float,
+) -> K:
+    rates = dict(parse(text) for text in error_rates)
     try:
-        rate = float(rate_text)
-    except ValueError:
-        raise ValueError(f"--error-rate {category}: {rate_text!r} is not a number") from None
-    if not 0.0 <= rate <= 1.0:
-        raise ValueError(f"--error-rate {category}: the rate must be between 0 and 1")
-    return category, rate
+        return cls(
+            latency=latency_ms / 1000.0,
+            error_rates=rates,
+            timeout_rate=timeout_rate,
+            lost_response_rate=lost_response_rate,
+            hang_seconds=hang_seconds,
+        )
+    except ValueError as error:
+        raise ValueError(f"invalid {service} fault options: {error}") from None
 
 
 def faults_from_options(
@@ -216,51 +246,21 @@ def faults_from_options(
     lost_response_rate: float = 0.0,
     hang_seconds: float = 300.0,
 ) -> Faults:
-    """Build :class:`Faults` from the CLI's options (see the module docstring).
+    """Build Netvisor's :class:`Faults` from the CLI's options (see the module docstring).
 
     Raises:
         ValueError: an option is invalid; the message names it.
     """
-    rates: dict[str, float] = {}
-    for text in error_rates:
-        category, rate = parse_error_rate(text)
-        rates[category] = rate
-    try:
-        return Faults(
-            latency=latency_ms / 1000.0,
-            error_rates=rates,
-            timeout_rate=timeout_rate,
-            lost_response_rate=lost_response_rate,
-            hang_seconds=hang_seconds,
-        )
-    except ValueError as error:
-        raise ValueError(f"invalid fault options: {error}") from None
-
-
-# -- Severa (added with the Severa sandbox) -------------------------------------------------
-
-
-def parse_severa_error_rate(text: str) -> tuple[str, float]:
-    """``"503=0.05"`` → ``("503", 0.05)``: a Severa error kind (an HTTP status) and its rate.
-
-    Raises:
-        ValueError: not ``KIND=RATE``, an unknown kind, or a rate outside 0-1.
-    """
-    kind, separator, rate_text = text.partition("=")
-    kind = kind.strip()
-    if not separator:
-        raise ValueError(f"Severa error rate wants KIND=RATE, got {text!r}")
-    if kind not in SEVERA_ERROR_KINDS:
-        raise ValueError(
-            f"unknown Severa error kind {kind!r}; one of {', '.join(SEVERA_ERROR_KINDS)}"
-        )
-    try:
-        rate = float(rate_text)
-    except ValueError:
-        raise ValueError(f"Severa error rate {kind}: {rate_text!r} is not a number") from None
-    if not 0.0 <= rate <= 1.0:
-        raise ValueError(f"Severa error rate {kind}: the rate must be between 0 and 1")
-    return kind, rate
+    return _from_options(
+        Faults,
+        parse_error_rate,
+        "Netvisor",
+        latency_ms=latency_ms,
+        error_rates=error_rates,
+        timeout_rate=timeout_rate,
+        lost_response_rate=lost_response_rate,
+        hang_seconds=hang_seconds,
+    )
 
 
 def severa_faults_from_options(
@@ -279,20 +279,13 @@ def severa_faults_from_options(
     Raises:
         ValueError: an option is invalid; the message names it.
     """
-    rates: dict[str, float] = {}
-    for text in error_rates:
-        kind, rate = parse_severa_error_rate(text)
-        rates[kind] = rate
-    try:
-        return SeveraFaults(
-            latency=latency_ms / 1000.0,
-            error_rates=rates,
-            timeout_rate=timeout_rate,
-            lost_response_rate=lost_response_rate,
-            hang_seconds=hang_seconds,
-        )
-    except ValueError as error:
-        raise ValueError(f"invalid Severa fault options: {error}") from None
-
-
-# -- end Severa -----------------------------------------------------------------------------
+    return _from_options(
+        SeveraFaults,
+        parse_severa_error_rate,
+        "Severa",
+        latency_ms=latency_ms,
+        error_rates=error_rates,
+        timeout_rate=timeout_rate,
+        lost_response_rate=lost_response_rate,
+        hang_seconds=hang_seconds,
+    )

@@ -32,6 +32,17 @@ from typing import Any
 
 import attrs
 
+from ..faults import (
+    draw_latency,
+    draw_lost_response,
+    draw_rate,
+    draw_timeout,
+    knobs_from_json,
+    known_names,
+    non_negative,
+    probability,
+    rates_of,
+)
 from .errors import CATEGORIES, SERVICE_ACCESS_ERROR, SYSTEM_MAINTENANCE
 
 __all__ = [
@@ -58,38 +69,6 @@ def _to_resources(value: Iterable[str]) -> frozenset[str]:
     return frozenset(str(resource).lower() for resource in value)
 
 
-def _probability(_instance: object, attribute: attrs.Attribute[float], value: float) -> None:
-    if not 0.0 <= value <= 1.0:
-        raise ValueError(f"{attribute.name} must be between 0 and 1, got {value}")
-
-
-def _non_negative(
-    _instance: object, attribute: attrs.Attribute[float] | attrs.Attribute[int], value: float
-) -> None:
-    if value < 0:
-        raise ValueError(f"{attribute.name} must not be negative, got {value}")
-
-
-def _check_rates(
-    _instance: object, _attribute: attrs.Attribute[dict[str, float]], value: dict[str, float]
-) -> None:
-    for category, rate in value.items():
-        if category not in CATEGORIES:
-            raise ValueError(f"unknown Netvisor failure category {category!r}")
-        if not 0.0 <= rate <= 1.0:
-            raise ValueError(f"error rate of {category} must be between 0 and 1, got {rate}")
-    if sum(value.values()) > 1.0 + 1e-9:
-        raise ValueError("error rates add up to more than 1")
-
-
-def _check_categories(
-    _instance: object, _attribute: attrs.Attribute[list[str]], value: list[str]
-) -> None:
-    for category in value:
-        if category not in CATEGORIES:
-            raise ValueError(f"unknown Netvisor failure category {category!r}")
-
-
 @attrs.define
 class Faults:
     """How one organisation misbehaves. All defaults mean "behave".
@@ -107,19 +86,23 @@ class Faults:
         denied_resources: resource names (``customer.nv``) answered ``SERVICE_ACCESS_ERROR``.
     """
 
-    latency: float = attrs.field(default=0.0, converter=float, validator=_non_negative)
-    latency_jitter: float = attrs.field(default=0.0, converter=float, validator=_non_negative)
+    latency: float = attrs.field(default=0.0, converter=float, validator=non_negative)
+    latency_jitter: float = attrs.field(default=0.0, converter=float, validator=non_negative)
     error_rates: dict[str, float] = attrs.field(
-        factory=dict, converter=_to_rates, validator=_check_rates
+        factory=dict,
+        converter=_to_rates,
+        validator=rates_of(CATEGORIES, "Netvisor failure category"),
     )
     fail_next: list[str] = attrs.field(
-        factory=list, converter=_to_categories, validator=_check_categories
+        factory=list,
+        converter=_to_categories,
+        validator=known_names(CATEGORIES, "Netvisor failure category"),
     )
     maintenance: bool = attrs.field(default=False, converter=bool)
-    timeout_rate: float = attrs.field(default=0.0, converter=float, validator=_probability)
-    hang_seconds: float = attrs.field(default=300.0, converter=float, validator=_non_negative)
-    lost_response_rate: float = attrs.field(default=0.0, converter=float, validator=_probability)
-    lose_next_responses: int = attrs.field(default=0, converter=int, validator=_non_negative)
+    timeout_rate: float = attrs.field(default=0.0, converter=float, validator=probability)
+    hang_seconds: float = attrs.field(default=300.0, converter=float, validator=non_negative)
+    lost_response_rate: float = attrs.field(default=0.0, converter=float, validator=probability)
+    lose_next_responses: int = attrs.field(default=0, converter=int, validator=non_negative)
     denied_resources: frozenset[str] = attrs.field(factory=frozenset, converter=_to_resources)
 
 
@@ -147,36 +130,13 @@ def faults_to_json(faults: Faults) -> dict[str, Any]:
     }
 
 
-_FIELDS = frozenset(field.name for field in attrs.fields(Faults))
-
-
 def faults_from_json(data: object) -> Faults:
     """Build :class:`Faults` from a JSON object; missing fields take their defaults.
 
     Raises:
         ValueError: not an object, an unknown field, or a value of the wrong kind.
     """
-    if not isinstance(data, dict):
-        raise ValueError("faults must be a JSON object")
-    unknown = set(data) - _FIELDS
-    if unknown:
-        raise ValueError(f"unknown fault fields: {', '.join(sorted(unknown))}")
-    if not isinstance(data.get("error_rates", {}), dict):
-        raise ValueError("error_rates must be an object")
-    for name in ("fail_next", "denied_resources"):
-        if not isinstance(data.get(name, []), list):
-            raise ValueError(f"{name} must be a list")
-    try:
-        return Faults(**data)
-    except TypeError as error:
-        raise ValueError(str(error)) from None
-
-
-def draw_latency(faults: Faults, rng: random.Random) -> float:
-    """Seconds to sleep for this request."""
-    if faults.latency_jitter > 0:
-        return faults.latency + rng.uniform(0.0, faults.latency_jitter)
-    return faults.latency
+    return knobs_from_json(Faults, data, lists=("fail_next", "denied_resources"))
 
 
 def draw_error(faults: Faults, rng: random.Random, resource: str) -> tuple[str, str] | None:
@@ -187,24 +147,5 @@ def draw_error(faults: Faults, rng: random.Random, resource: str) -> tuple[str, 
         return faults.fail_next.pop(0), "fail_next"
     if resource in faults.denied_resources:
         return SERVICE_ACCESS_ERROR, "denied_resource"
-    if faults.error_rates:
-        draw = rng.random()
-        cumulative = 0.0
-        for category in sorted(faults.error_rates):
-            cumulative += faults.error_rates[category]
-            if draw < cumulative:
-                return category, "error_rate"
-    return None
-
-
-def draw_timeout(faults: Faults, rng: random.Random) -> bool:
-    """Whether this request hangs before processing."""
-    return faults.timeout_rate > 0 and rng.random() < faults.timeout_rate
-
-
-def draw_lost_response(faults: Faults, rng: random.Random) -> bool:
-    """Whether a committed write's answer is lost; consumes ``lose_next_responses`` first."""
-    if faults.lose_next_responses > 0:
-        faults.lose_next_responses -= 1
-        return True
-    return faults.lost_response_rate > 0 and rng.random() < faults.lost_response_rate
+    category = draw_rate(faults.error_rates, rng)
+    return None if category is None else (category, "error_rate")

@@ -12,11 +12,13 @@ from typing import Any
 
 import attrs
 
+from ..inflight import InFlightCounter
+
 __all__ = ["OrganisationStats", "SandboxStats"]
 
 
 @attrs.define
-class OrganisationStats:
+class OrganisationStats(InFlightCounter):
     """Counters of one organisation (one Netvisor "customer environment").
 
     Attributes:
@@ -47,15 +49,6 @@ class OrganisationStats:
         """All authenticated requests of this organisation."""
         return sum(self.requests.values())
 
-    def enter(self) -> None:
-        """A request of this organisation starts being processed."""
-        self.in_flight += 1
-        self.peak_in_flight = max(self.peak_in_flight, self.in_flight)
-
-    def leave(self) -> None:
-        """A request of this organisation has its answer (or was abandoned)."""
-        self.in_flight -= 1
-
     def reset(self) -> None:
         """Zero every counter; requests in flight stay counted as in flight."""
         self.requests = Counter()
@@ -83,7 +76,7 @@ class OrganisationStats:
 
 
 @attrs.define
-class SandboxStats:
+class SandboxStats(InFlightCounter):
     """Counters across all organisations.
 
     Attributes:
@@ -99,15 +92,6 @@ class SandboxStats:
     unattributed_failures: Counter[str] = attrs.field(factory=Counter)
     in_flight: int = 0
     peak_in_flight: int = 0
-
-    def enter(self) -> None:
-        """A request starts being processed."""
-        self.in_flight += 1
-        self.peak_in_flight = max(self.peak_in_flight, self.in_flight)
-
-    def leave(self) -> None:
-        """A request has its answer (or was abandoned)."""
-        self.in_flight -= 1
 
     def reset(self) -> None:
         """Zero every counter; requests in flight stay counted as in flight."""

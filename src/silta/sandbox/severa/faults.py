@@ -37,6 +37,18 @@ from typing import Any, Final
 
 import attrs
 
+from ..faults import (
+    draw_latency,
+    draw_lost_response,
+    draw_rate,
+    draw_timeout,
+    knobs_from_json,
+    known_names,
+    non_negative,
+    probability,
+    rates_of,
+)
+
 __all__ = [
     "ERROR_KINDS",
     "SeveraFaults",
@@ -59,36 +71,6 @@ def _to_rates(value: Mapping[str, float]) -> dict[str, float]:
 
 def _to_kinds(value: Iterable[str | int]) -> list[str]:
     return [str(kind) for kind in value]
-
-
-def _probability(_instance: object, attribute: attrs.Attribute[float], value: float) -> None:
-    if not 0.0 <= value <= 1.0:
-        raise ValueError(f"{attribute.name} must be between 0 and 1, got {value}")
-
-
-def _non_negative(_instance: object, attribute: attrs.Attribute[Any], value: float) -> None:
-    if value is not None and value < 0:
-        raise ValueError(f"{attribute.name} must not be negative, got {value}")
-
-
-def _check_rates(
-    _instance: object, _attribute: attrs.Attribute[dict[str, float]], value: dict[str, float]
-) -> None:
-    for kind, rate in value.items():
-        if kind not in ERROR_KINDS:
-            raise ValueError(f"unknown error kind {kind!r}; one of {', '.join(ERROR_KINDS)}")
-        if not 0.0 <= rate <= 1.0:
-            raise ValueError(f"error rate of {kind} must be between 0 and 1, got {rate}")
-    if sum(value.values()) > 1.0 + 1e-9:
-        raise ValueError("error rates add up to more than 1")
-
-
-def _check_kinds(
-    _instance: object, _attribute: attrs.Attribute[list[str]], value: list[str]
-) -> None:
-    for kind in value:
-        if kind not in ERROR_KINDS:
-            raise ValueError(f"unknown error kind {kind!r}; one of {', '.join(ERROR_KINDS)}")
 
 
 def _optional_int(value: int | None) -> int | None:
@@ -115,18 +97,20 @@ class SeveraFaults:
             rate-limit headers, so the default is off.
     """
 
-    latency: float = attrs.field(default=0.0, converter=float, validator=_non_negative)
-    latency_jitter: float = attrs.field(default=0.0, converter=float, validator=_non_negative)
+    latency: float = attrs.field(default=0.0, converter=float, validator=non_negative)
+    latency_jitter: float = attrs.field(default=0.0, converter=float, validator=non_negative)
     error_rates: dict[str, float] = attrs.field(
-        factory=dict, converter=_to_rates, validator=_check_rates
+        factory=dict, converter=_to_rates, validator=rates_of(ERROR_KINDS, "error kind")
     )
-    fail_next: list[str] = attrs.field(factory=list, converter=_to_kinds, validator=_check_kinds)
-    timeout_rate: float = attrs.field(default=0.0, converter=float, validator=_probability)
-    hang_seconds: float = attrs.field(default=300.0, converter=float, validator=_non_negative)
-    lost_response_rate: float = attrs.field(default=0.0, converter=float, validator=_probability)
-    lose_next_responses: int = attrs.field(default=0, converter=int, validator=_non_negative)
+    fail_next: list[str] = attrs.field(
+        factory=list, converter=_to_kinds, validator=known_names(ERROR_KINDS, "error kind")
+    )
+    timeout_rate: float = attrs.field(default=0.0, converter=float, validator=probability)
+    hang_seconds: float = attrs.field(default=300.0, converter=float, validator=non_negative)
+    lost_response_rate: float = attrs.field(default=0.0, converter=float, validator=probability)
+    lose_next_responses: int = attrs.field(default=0, converter=int, validator=non_negative)
     expire_tokens_after_requests: int | None = attrs.field(
-        default=None, converter=_optional_int, validator=_non_negative
+        default=None, converter=_optional_int, validator=non_negative
     )
     retry_after: bool = attrs.field(default=False, converter=bool)
 
@@ -143,59 +127,18 @@ def faults_to_json(faults: SeveraFaults) -> dict[str, Any]:
     return attrs.asdict(faults)
 
 
-_FIELDS: Final = frozenset(field.name for field in attrs.fields(SeveraFaults))
-
-
 def faults_from_json(data: object) -> SeveraFaults:
     """Build :class:`SeveraFaults` from a JSON object; missing fields take their defaults.
 
     Raises:
         ValueError: not an object, an unknown field, or a value of the wrong kind.
     """
-    if not isinstance(data, dict):
-        raise ValueError("faults must be a JSON object")
-    unknown = set(data) - _FIELDS
-    if unknown:
-        raise ValueError(f"unknown fault fields: {', '.join(sorted(unknown))}")
-    if not isinstance(data.get("error_rates", {}), dict):
-        raise ValueError("error_rates must be an object")
-    if not isinstance(data.get("fail_next", []), list):
-        raise ValueError("fail_next must be a list")
-    try:
-        return SeveraFaults(**data)
-    except TypeError as error:
-        raise ValueError(str(error)) from None
-
-
-def draw_latency(faults: SeveraFaults, rng: random.Random) -> float:
-    """Seconds to sleep for this request."""
-    if faults.latency_jitter > 0:
-        return faults.latency + rng.uniform(0.0, faults.latency_jitter)
-    return faults.latency
+    return knobs_from_json(SeveraFaults, data, lists=("fail_next",))
 
 
 def draw_error(faults: SeveraFaults, rng: random.Random) -> tuple[str, str] | None:
     """``(kind, reason)`` of an injected error, or ``None``; consumes ``fail_next``."""
     if faults.fail_next:
         return faults.fail_next.pop(0), "fail_next"
-    if faults.error_rates:
-        draw = rng.random()
-        cumulative = 0.0
-        for kind in sorted(faults.error_rates):
-            cumulative += faults.error_rates[kind]
-            if draw < cumulative:
-                return kind, "error_rate"
-    return None
-
-
-def draw_timeout(faults: SeveraFaults, rng: random.Random) -> bool:
-    """Whether this request hangs before processing."""
-    return faults.timeout_rate > 0 and rng.random() < faults.timeout_rate
-
-
-def draw_lost_response(faults: SeveraFaults, rng: random.Random) -> bool:
-    """Whether a successful write's answer is lost; consumes ``lose_next_responses`` first."""
-    if faults.lose_next_responses > 0:
-        faults.lose_next_responses -= 1
-        return True
-    return faults.lost_response_rate > 0 and rng.random() < faults.lost_response_rate
+    kind = draw_rate(faults.error_rates, rng)
+    return None if kind is None else (kind, "error_rate")

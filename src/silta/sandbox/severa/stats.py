@@ -12,11 +12,13 @@ from typing import Any
 
 import attrs
 
+from ..inflight import InFlightCounter
+
 __all__ = ["OrganisationStats", "SandboxStats"]
 
 
 @attrs.define
-class OrganisationStats:
+class OrganisationStats(InFlightCounter):
     """Counters of one organisation (requests whose credential is known).
 
     Attributes:
@@ -55,15 +57,6 @@ class OrganisationStats:
         """All requests of this organisation."""
         return sum(self.requests.values())
 
-    def enter(self) -> None:
-        """A request of this organisation starts being processed."""
-        self.in_flight += 1
-        self.peak_in_flight = max(self.peak_in_flight, self.in_flight)
-
-    def leave(self) -> None:
-        """A request of this organisation has its answer (or was abandoned)."""
-        self.in_flight -= 1
-
     def reset(self) -> None:
         """Zero every counter; requests in flight stay counted as in flight."""
         in_flight = self.in_flight
@@ -94,7 +87,7 @@ class OrganisationStats:
 
 
 @attrs.define
-class SandboxStats:
+class SandboxStats(InFlightCounter):
     """Counters across all organisations.
 
     Attributes:
@@ -120,15 +113,6 @@ class SandboxStats:
     responses_lost: int = 0
     in_flight: int = 0
     peak_in_flight: int = 0
-
-    def enter(self) -> None:
-        """A request starts being processed."""
-        self.in_flight += 1
-        self.peak_in_flight = max(self.peak_in_flight, self.in_flight)
-
-    def leave(self) -> None:
-        """A request has its answer (or was abandoned)."""
-        self.in_flight -= 1
 
     def reset(self) -> None:
         """Zero every counter; requests in flight stay counted as in flight."""
