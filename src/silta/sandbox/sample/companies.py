@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import random
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Final, TypeVar
 
@@ -139,6 +139,10 @@ def _iban(rng: random.Random, bank_prefix: str) -> str:
     return f"FI{check:02d}{bban}"
 
 
+def _at_least_one(count: int, share: float) -> int:
+    return max(1, round(count * share))
+
+
 class Draw:
     """Every random choice of one sample: a seeded :class:`random.Random` and Faker.
 
@@ -154,6 +158,17 @@ class Draw:
         self._names: set[str] = set()
         self._domains: set[str] = set()
         self._companies = 0
+
+    def deck(self, count: int, shares: Mapping[T, float], rest: T) -> Iterator[T]:
+        """``count`` values in a shuffled order: each key of ``shares`` that share of them
+        but at least once, the others ``rest``. Unlike a draw per record, a deck makes sure
+        that even a small sample has a few of each kind."""
+        cards = [
+            value for value, share in shares.items() for _ in range(max(1, round(count * share)))
+        ]
+        cards = cards[:count] + [rest] * (count - len(cards))
+        self.rng.shuffle(cards)
+        return iter(cards)
 
     # -- identifiers -----------------------------------------------------------------------
 

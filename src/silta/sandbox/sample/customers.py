@@ -16,7 +16,7 @@ the e-mail, so the record is identical whether or not the tenant's e-mail channe
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Final, Literal
 
 import attrs
@@ -37,7 +37,9 @@ FIRST_NUMBER: Final = 1001
 _INACTIVE_SHARE: Final = 0.05
 
 Flags = Literal["both", "billing", "post"]
-_FLAGS: Final[tuple[tuple[Flags, int], ...]] = (("both", 76), ("billing", 14), ("post", 10))
+#: Head-office flags other than both Billing and Post, and their shares.
+_FLAG_SHARES: Final[dict[Flags, float]] = {"billing": 0.14, "post": 0.10}
+_SECOND_ADDRESS_SHARE: Final = 0.12
 _FLAG_FIELDS: Final[dict[Flags, dict[str, bool]]] = {
     "both": {"isBillingAddress": True, "isPostalAddress": True},
     "billing": {"isBillingAddress": True, "isPostalAddress": False},
@@ -242,19 +244,27 @@ def _target_only_first(spec: SampleSpec) -> int:
     return first
 
 
-def _weighted_flags(draw: Draw) -> Flags:
-    return draw.rng.choices([f for f, _ in _FLAGS], [w for _, w in _FLAGS])[0]
-
-
 @attrs.define
 class _Run:
-    """One scenario being written: the organisations, the draw, the cases so far."""
+    """One scenario being written: the organisations, the draw, the cases so far, and the
+    decks the ordinary customers take their head-office flags, second addresses and
+    activity from."""
 
     nv: NetvisorOrganisation
     sv: SeveraOrganisation
     draw: Draw
     cases: Cases
     project_customers: list[str] = attrs.Factory(list)
+    flags: Iterator[Flags] = attrs.field(factory=lambda: iter(()))
+    second_address: Iterator[bool] = attrs.field(factory=lambda: iter(()))
+    active: Iterator[bool] = attrs.field(factory=lambda: iter(()))
+
+    def deal(self, addresses: int, activity: int = 0) -> None:
+        """Shuffle the decks: flags and second addresses for ``addresses`` customers,
+        activity for ``activity``."""
+        self.flags = self.draw.deck(addresses, _FLAG_SHARES, "both")
+        self.second_address = self.draw.deck(addresses, {True: _SECOND_ADDRESS_SHARE}, False)
+        self.active = self.draw.deck(activity, {False: _INACTIVE_SHARE}, True)
 
 
 #: Writes the customer numbered ``number`` in a role (a case label or an ordinary role).
@@ -271,9 +281,8 @@ def _shown(company: Company, number: int) -> dict[str, object]:
 def _a_ordinary(run: _Run, role: str, number: int) -> None:
     """A Severa customer; unless new, Netvisor has it too, the same or an older copy."""
     draw, company = run.draw, run.draw.company()
-    flags = _weighted_flags(draw)
-    active = role == "severa_adopted" or draw.rng.random() >= _INACTIVE_SHARE
-    second = draw.rng.random() < 0.12
+    flags, second = next(run.flags), next(run.second_address)
+    active = True if role == "severa_adopted" else next(run.active)
     guid = severa_customer(
         run.sv, draw, company, number, active=active, flags=flags, second_address=second
     )
@@ -322,7 +331,6 @@ def _a_overridden(run: _Run, role: str, number: int) -> None:
         company,
         number,
         active=role != "severa_inactive",
-        flags=_weighted_flags(draw),
         link_head_office=role != "severa_head_office_missing",
         overrides=fields,
     )
@@ -334,7 +342,7 @@ def _a_overridden(run: _Run, role: str, number: int) -> None:
 def _a_number_in_use(run: _Run, role: str, number: int) -> None:
     """A valid Severa customer whose number another company holds in Netvisor."""
     company = run.draw.company()
-    guid = severa_customer(run.sv, run.draw, company, number, flags=_weighted_flags(run.draw))
+    guid = severa_customer(run.sv, run.draw, company, number)
     other = run.draw.company()
     netvisor_customer(run.nv, other, str(number))
     run.cases.add(
@@ -361,8 +369,10 @@ _SCENARIO_A: Final[dict[str, Plant]] = {
 
 
 def _scenario_a(run: _Run, spec: SampleSpec) -> None:
-    roles = [*_SCENARIO_A, *_regular_roles(spec.customers, len(_SCENARIO_A))]
+    ordinary = _regular_roles(spec.customers, len(_SCENARIO_A))
+    roles = [*_SCENARIO_A, *ordinary]
     run.draw.rng.shuffle(roles)
+    run.deal(addresses=len(ordinary) + 1, activity=len(ordinary))  # + 1: the adopted one
     for index, role in enumerate(roles):
         _SCENARIO_A.get(role, _a_ordinary)(run, role, FIRST_NUMBER + index)
     for index in range(_target_only_count(spec)):
@@ -376,7 +386,7 @@ def _scenario_a(run: _Run, spec: SampleSpec) -> None:
 def _b_ordinary(run: _Run, role: str, number: int) -> None:
     """A Netvisor customer; unless new, Severa has it too, the same or an older copy."""
     draw, company, code = run.draw, run.draw.company(), str(number)
-    active = role == "netvisor_updated" or draw.rng.random() >= _INACTIVE_SHARE
+    active = True if role == "netvisor_updated" else next(run.active)
     delivery = _place(company) if draw.rng.random() < 0.35 else None
     key = netvisor_customer(run.nv, company, code, active=active, delivery=delivery)
     if role == "new":
@@ -449,19 +459,22 @@ _SCENARIO_B: Final[dict[str, Plant]] = {
 
 
 def _scenario_b(run: _Run, spec: SampleSpec) -> None:
-    roles = [*_SCENARIO_B, *_regular_roles(spec.customers, len(_SCENARIO_B))]
+    ordinary = _regular_roles(spec.customers, len(_SCENARIO_B))
+    roles = [*_SCENARIO_B, *ordinary]
     run.draw.rng.shuffle(roles)
+    run.deal(addresses=0, activity=len(ordinary))
     for index, role in enumerate(roles):
         _SCENARIO_B.get(role, _b_ordinary)(run, role, FIRST_NUMBER + index)
     first = _target_only_first(spec)
+    run.deal(addresses=_target_only_count(spec))
     for index in range(_target_only_count(spec)):
         guid = severa_customer(
             run.sv,
             run.draw,
             run.draw.company(),
             first + index,
-            flags=_weighted_flags(run.draw),
-            second_address=run.draw.rng.random() < 0.2,
+            flags=next(run.flags),
+            second_address=next(run.second_address),
         )
         run.project_customers.append(guid)
     run.sv.settings.next_customer_number = first + _target_only_count(spec)

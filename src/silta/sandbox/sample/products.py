@@ -13,6 +13,7 @@ prefix and a running number (``KONS-001``), so they are unique in the sample.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterator
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Final
 
@@ -71,18 +72,26 @@ def euros(amount: Decimal) -> str:
 
 
 class Catalogue:
-    """Draws products from the families in a shuffled order; a name drawn a second time (in
-    a very large sample) gets a running number, as a second supplier's item would."""
+    """Draws products from the families, one of each family in turn (in a shuffled order)
+    so that even a small sample has every unit and VAT rate. A name drawn a second time (in a
+    very large sample) gets a running number, as a second supplier's item would."""
 
     def __init__(self, draw: Draw) -> None:
         self._draw = draw
+        families = list(PRODUCT_FAMILIES)
+        draw.rng.shuffle(families)
+        names: list[list[str]] = []
+        for family in families:
+            names.append(
+                [f"{name}{variant}" for name in family.names for variant in family.variants]
+            )
+            draw.rng.shuffle(names[-1])
         self._names: list[tuple[ProductFamily, str]] = [
-            (family, f"{name}{variant}")
-            for family in PRODUCT_FAMILIES
-            for name in family.names
-            for variant in family.variants
+            (family, family_names[turn])
+            for turn in range(max(len(n) for n in names))
+            for family, family_names in zip(families, names, strict=True)
+            if turn < len(family_names)
         ]
-        draw.rng.shuffle(self._names)
         self._drawn = 0
         self._numbers: Counter[str] = Counter()
 
@@ -164,9 +173,13 @@ def _roles(cases: tuple[str, ...], count: int) -> list[str]:
     ]
 
 
-def _active(role: str, draw: Draw) -> bool:
-    """Planted products are active; a few ordinary ones are not."""
-    return role not in ("new", "identical") or draw.rng.random() >= _INACTIVE_SHARE
+#: Planted products are active; a few of the new and the identical ones are not.
+_MAY_BE_INACTIVE: Final = ("new", "identical")
+
+
+def _activity(draw: Draw, roles: list[str]) -> Iterator[bool]:
+    count = sum(role in _MAY_BE_INACTIVE for role in roles)
+    return draw.deck(count, {False: _INACTIVE_SHARE}, True)
 
 
 def _older_price(draft: Draft) -> Draft:
@@ -189,8 +202,9 @@ def _scenario_a(
     catalogue = Catalogue(draw)
     roles = _roles(_SCENARIO_A_CASES, spec.products)
     draw.rng.shuffle(roles)
+    active = _activity(draw, roles)
     for role in roles:
-        draft = catalogue.next(active=_active(role, draw))
+        draft = catalogue.next(active=next(active) if role in _MAY_BE_INACTIVE else True)
         if role == "netvisor_product_code_missing":
             key = netvisor_product(nv, draft, with_code=False)
             cases.add(role, key, draft.name)
@@ -241,8 +255,9 @@ def _scenario_b(
     catalogue = Catalogue(draw)
     roles = _roles(_SCENARIO_B_CASES, spec.products)
     draw.rng.shuffle(roles)
+    active = _activity(draw, roles)
     for role in roles:
-        draft = catalogue.next(active=_active(role, draw))
+        draft = catalogue.next(active=next(active) if role in _MAY_BE_INACTIVE else True)
         if role == "severa_product_code_missing":
             guid = severa_product(sv, draft, with_code=False)
             cases.add(role, guid, draft.name)
