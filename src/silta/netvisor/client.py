@@ -252,14 +252,25 @@ class NetvisorClient:
     # -- products --------------------------------------------------------------------------
 
     async def list_products(
-        self, *, keyword: str | None = None, changed_since: datetime | None = None
+        self,
+        *,
+        keyword: str | None = None,
+        changed_since: datetime | None = None,
+        include_deleted: bool = True,
     ) -> list[ProductSummary]:
-        """``productlist.nv``: products matching every filter given (none = all)."""
+        """``productlist.nv``: products matching every filter given (none = all).
+
+        Netvisor lists deleted products too unless told otherwise; ``include_deleted=False``
+        sends ``deleted=0`` with both ``published`` and ``unpublished`` set, as Netvisor
+        wants them given together.
+        """
         params: dict[str, str] = {}
         if keyword is not None:
             params["keyword"] = keyword
         if changed_since is not None:
             params["changedsince"] = _changed_since(changed_since)
+        if not include_deleted:
+            params.update({"deleted": "0", "published": "1", "unpublished": "1"})
         return r.read_product_list(await self._get("productlist.nv", params))
 
     async def get_product(self, netvisor_key: int) -> Product:

@@ -141,14 +141,20 @@ def read_product(element: x.Element) -> Product | None:
     if base is None and len(element) == 0:
         return None
     books = x.child(element, "productbookkeepingdetails")
+    unit_price = x.read_decimal(base, "unitprice")
+    gross_price = x.read_decimal(base, "unitgrossprice")
+    price_element = x.child(base, "unitprice")
+    if price_element is not None and price_element.get("type", "").lower() == "gross":
+        # A UnitPrice marked gross is the gross price; the net one is then unknown here.
+        unit_price, gross_price = None, gross_price if gross_price is not None else unit_price
     return Product(
         netvisor_key=_required_key(base, "a product in getproduct.nv", "netvisorkey"),
         code=x.read_text(base, "productcode"),
         name=x.read_text(base, "name"),
         group=x.read_text(base, "productgroup"),
         description=x.read_text(base, "description"),
-        unit_price=x.read_decimal(base, "unitprice"),
-        unit_gross_price=x.read_decimal(base, "unitgrossprice"),
+        unit_price=unit_price,
+        unit_gross_price=gross_price,
         unit=x.read_text(base, "unit"),
         purchase_price=x.read_decimal(base, "purchaseprice"),
         is_active=x.read_bool(base, "isactive"),

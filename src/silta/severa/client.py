@@ -220,6 +220,10 @@ class SeveraClient:
         async for item in self._offset_paged("/v1/addresses", base, Address):
             yield item
 
+    async def get_address(self, guid: str) -> Address:
+        """``GET /v1/addresses/{guid}``."""
+        return await self._one("GET", f"/v1/addresses/{guid}", Address)
+
     async def create_address(self, customer_guid: str, address: AddressInput) -> Address:
         """``POST /v1/customers/{guid}/addresses``."""
         path = f"/v1/customers/{customer_guid}/addresses"

@@ -1,0 +1,1 @@
+"""The ``silta`` sub-commands, one module per concept."""

@@ -1,0 +1,191 @@
+"""``silta tenant import|list|show|set``: the companies Silta serves and their settings."""
+
+from __future__ import annotations
+
+import contextlib
+import getpass
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Annotated, Any
+
+import attrs
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from silta.domain import Register, TenantSettings
+from silta.store import DuplicateTenant, Store, StoreError, UnknownTenant
+from silta.tenantfile import TenantFileError, load_tenant_file
+from silta.tenants import Tenant
+
+__all__ = ["app", "fail", "open_store", "who"]
+
+app = typer.Typer(help="The companies (tenants) Silta serves.", no_args_is_help=True)
+console = Console()
+
+# Which register a setting belongs to: a direction change makes its next run full.
+_REGISTER_OF = {
+    "customers": Register.CUSTOMERS,
+    "products": Register.PRODUCTS,
+    "dimensions": Register.DIMENSIONS,
+    "project_header": Register.DIMENSIONS,
+    "business_unit_header": Register.DIMENSIONS,
+    "include_phases": Register.DIMENSIONS,
+}
+
+
+def fail(message: str, code: int = 2) -> typer.Exit:
+    """Print a one-line error (no traceback) and return the exit to raise."""
+    Console(stderr=True).print(f"[red]silta: {message}[/red]")
+    return typer.Exit(code=code)
+
+
+@contextlib.contextmanager
+def open_store() -> Iterator[Store]:
+    """The store of ``SILTA_DATABASE_URL``, with migrations applied; errors exit 2."""
+    try:
+        store = Store.open()
+    except StoreError as exc:
+        raise fail(str(exc)) from None
+    try:
+        yield store
+    finally:
+        store.close()
+
+
+def who() -> str:
+    """Who is changing settings from the command line, for the settings history."""
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):
+        return "cli"
+
+
+def find_tenant(store: Store, name: str) -> Tenant:
+    try:
+        return store.tenant(name)
+    except UnknownTenant as exc:
+        raise fail(str(exc)) from None
+
+
+@app.command("import")
+def import_tenant(
+    file: Annotated[Path, typer.Argument(help="A tenant file (TOML); see docs/tenants.md.")],
+    update: Annotated[
+        bool, typer.Option("--update", help="Replace the connections and settings if it exists.")
+    ] = False,
+) -> None:
+    """Add a tenant from a TOML file (or update it with --update)."""
+    try:
+        config = load_tenant_file(file)
+    except TenantFileError as exc:
+        raise fail(str(exc)) from None
+    with open_store() as store:
+        try:
+            tenant = store.add_tenant(config, changed_by=who())
+            console.print(f"Added tenant [bold]{tenant.name}[/bold] (id {tenant.id}).")
+        except DuplicateTenant as exc:
+            if not update:
+                raise fail(f"{exc}; use --update to replace its connections and settings") from None
+            tenant = store.tenant(config.name)
+            store.update_connections(
+                tenant.id, netvisor=config.netvisor, severa=config.severa, changed_by=who()
+            )
+            _apply_settings(store, tenant, config.settings)
+            console.print(f"Updated tenant [bold]{tenant.name}[/bold].")
+
+
+@app.command("list")
+def list_tenants() -> None:
+    """The tenants, their directions and whether they are paused."""
+    with open_store() as store:
+        table = Table()
+        for column in ("id", "name", "customers", "products", "dimensions", "paused"):
+            table.add_column(column)
+        for tenant in store.tenants():
+            s = tenant.settings
+            table.add_row(
+                str(tenant.id),
+                tenant.name,
+                s.customers.value,
+                s.products.value,
+                "on" if s.dimensions else "off",
+                "yes" if tenant.paused else "",
+            )
+        console.print(table)
+
+
+@app.command("show")
+def show_tenant(name: Annotated[str, typer.Argument(help="The tenant's name.")]) -> None:
+    """A tenant's connections (secrets never shown) and settings."""
+    with open_store() as store:
+        tenant = find_tenant(store, name)
+        nv, sv = tenant.netvisor, tenant.severa
+        console.print(
+            f"[bold]{tenant.name}[/bold] (id {tenant.id})" + (" — paused" if tenant.paused else "")
+        )
+        console.print(f"Netvisor: {nv.base_url}  organisation {nv.credentials.organisation_id}, "
+                      f"customer id {nv.credentials.customer_id}, partner id "
+                      f"{nv.credentials.partner_id}, keys set")  # fmt: skip
+        console.print(f"Severa:   {sv.base_url}  client id {sv.credentials.client_id}, secret set, "
+                      f"scopes {sv.credentials.scope}")  # fmt: skip
+        table = Table(title=f"Settings (version {tenant.settings_version})")
+        table.add_column("setting")
+        table.add_column("value")
+        for key, value in tenant.settings.as_json().items():
+            table.add_row(key, "" if value is None else str(value))
+        console.print(table)
+
+
+@app.command("set")
+def set_settings(
+    name: Annotated[str, typer.Argument(help="The tenant's name.")],
+    assignments: Annotated[
+        list[str], typer.Argument(help="key=value, e.g. customers=severa_to_netvisor")
+    ],
+) -> None:
+    """Change settings; a changed direction makes that register's next run a full one."""
+    changes: dict[str, Any] = {}
+    for assignment in assignments:
+        key, sep, value = assignment.partition("=")
+        if not sep:
+            raise fail(f"{assignment!r} is not key=value")
+        changes[key.strip()] = _value(value.strip())
+    with open_store() as store:
+        tenant = find_tenant(store, name)
+        current = tenant.settings.as_json()
+        unknown = set(changes) - set(current)
+        if unknown:
+            raise fail(f"unknown settings {sorted(unknown)}; known: {sorted(current)}")
+        try:
+            settings = TenantSettings.from_json({**current, **changes})
+        except ValueError as exc:
+            raise fail(str(exc)) from None
+        _apply_settings(store, tenant, settings)
+
+
+def _apply_settings(store: Store, tenant: Tenant, settings: TenantSettings) -> None:
+    before = tenant.settings
+    version = store.change_settings(tenant.id, settings, changed_by=who())
+    changed = [
+        field.name
+        for field in attrs.fields(TenantSettings)
+        if getattr(before, field.name) != getattr(settings, field.name)
+    ]
+    for register in {_REGISTER_OF[name] for name in changed if name in _REGISTER_OF}:
+        store.clear_watermark(tenant.id, register)
+    if changed:
+        console.print(f"Settings version {version.version}: " + ", ".join(changed) + " changed.")
+    else:
+        console.print("Nothing changed.")
+
+
+def _value(text: str) -> Any:
+    lowered = text.lower()
+    if lowered in {"true", "on", "yes"}:
+        return True
+    if lowered in {"false", "off", "no"}:
+        return False
+    if text.isdigit():
+        return int(text)
+    return text

@@ -1,0 +1,40 @@
+"""Everything one run needs: the tenant, its settings, both clients and the store."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+import attrs
+
+from silta.domain import TenantSettings
+from silta.netvisor import NetvisorClient
+from silta.registers.lookups import Lookups
+from silta.severa import SeveraClient
+from silta.store import Store
+from silta.tenants import Tenant
+
+__all__ = ["SyncContext"]
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@attrs.define
+class SyncContext:
+    """The world of one run. ``settings`` are read once, when the run starts."""
+
+    tenant: Tenant
+    settings: TenantSettings
+    netvisor: NetvisorClient
+    severa: SeveraClient
+    store: Store
+    clock: Callable[[], datetime] = _utc_now
+    _lookups: Lookups | None = None
+
+    async def lookups(self) -> Lookups:
+        """Severa's countries and languages, read once per run."""
+        if self._lookups is None:
+            self._lookups = Lookups.of(await self.severa.countries(), await self.severa.languages())
+        return self._lookups

@@ -1,0 +1,396 @@
+"""The customer register in both directions (rules 1–6), reading each side in bulk.
+
+Severa → Netvisor
+    Source: customers (changed since the watermark, or all), their head-office addresses
+    (an address change does not touch the customer's time stamp, so changed addresses are
+    read too and their customers added). Target: Netvisor customers by code
+    (``customercodelist``, 100 per call), then their details (``idlist``, 500 per call).
+    Matching: the link first, then the code. A Netvisor customer with the same code that
+    is not linked is adopted only when its business ID matches, or when this run's own
+    earlier intent to create it is on record; otherwise the Severa customer is refused:
+    its number is in use by another customer (rule 5, settled point).
+
+Netvisor → Severa
+    Source: customers (``changedsince`` or all), details by ``idlist``. Target: Severa
+    customers by number (repeated ``numbers``), and their addresses. A Severa customer with
+    the same number is the same customer (rule 1). The head-office address is created and
+    linked when missing, so a run interrupted between the steps of a create completes the
+    customer next time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+import attrs
+
+from silta import netvisor, severa
+from silta.domain import Action, FieldChange, Register, System
+from silta.registers import customers as rules
+from silta.store import Link, LinkState
+from silta.sync.context import SyncContext
+from silta.sync.engine import apply_items
+from silta.sync.journal import Journal
+from silta.sync.plan import Plan, PlanItem
+
+__all__ = ["CustomersToNetvisor", "CustomersToSevera"]
+
+
+def _links(ctx: SyncContext, source: System) -> dict[str, Link]:
+    return {
+        link.source_key: link
+        for link in ctx.store.links(ctx.tenant.id, Register.CUSTOMERS)
+        if link.source_system is source
+    }
+
+
+# -- Severa -> Netvisor -----------------------------------------------------------------------
+
+
+@attrs.frozen
+class _ToNetvisor:
+    """What applying one S→N record needs."""
+
+    data: netvisor.CustomerData
+
+
+class CustomersToNetvisor:
+    """Severa is the source, Netvisor the target."""
+
+    register = Register.CUSTOMERS
+    source_system = System.SEVERA
+
+    async def plan(self, ctx: SyncContext, since: datetime | None) -> Plan:
+        customers, head_offices, state = await self._read_severa(ctx, since)
+        lookups = await ctx.lookups()
+        links = _links(ctx, System.SEVERA)
+        mapped = {
+            customer.guid: rules.from_severa(
+                customer, head_offices.get(_hq_guid(customer) or ""), lookups, ctx.settings
+            )
+            for customer in customers
+        }
+        codes = sorted({m.record.code for m in mapped.values() if m.record.code is not None})
+        by_code = {row.code: row for row in await ctx.netvisor.list_customers(codes=codes)}
+        wanted_keys = {row.netvisor_key for row in by_code.values()}
+        wanted_keys |= {int(link.target_key) for link in links.values() if link.target_key}
+        details = (
+            {c.netvisor_key: c for c in await ctx.netvisor.get_customers(sorted(wanted_keys))}
+            if wanted_keys
+            else {}
+        )
+        linked_keys = {link.target_key: guid for guid, link in links.items() if link.target_key}
+
+        items: list[PlanItem] = []
+        for customer in customers:
+            m = mapped[customer.guid]
+            record = m.record
+            base: dict[str, Any] = {
+                "source_key": customer.guid,
+                "natural_key": record.code,
+                "name": record.name or customer.name,
+            }
+            if m.refused:
+                items.append(PlanItem(action=Action.REFUSE, refusals=m.refusals, **base))
+                continue
+            desired = rules.to_netvisor(record, ctx.settings)
+            link = links.get(customer.guid)
+            target: netvisor.Customer | None = None
+            if link is not None and link.target_key is not None:
+                target = details.get(int(link.target_key))
+            if target is None:
+                summary = by_code.get(record.code)
+                if summary is not None:
+                    owner = linked_keys.get(str(summary.netvisor_key))
+                    candidate = details.get(summary.netvisor_key)
+                    ours = owner == customer.guid or (
+                        owner is None
+                        and (
+                            (link is not None and link.state is LinkState.PENDING)
+                            or rules.same_business_id(summary.business_id, record.business_id)
+                        )
+                    )
+                    if not ours or candidate is None:
+                        items.append(
+                            PlanItem(
+                                action=Action.REFUSE,
+                                refusals=(
+                                    rules.number_in_use(record, summary.name, summary.business_id),
+                                ),
+                                **base,
+                            )
+                        )
+                        continue
+                    target = candidate
+            if target is None:
+                create = _without_blanks(desired)
+                items.append(PlanItem(action=Action.CREATE, payload=_ToNetvisor(create), **base))
+                continue
+            edit, changes = rules.netvisor_changes(target.data(), desired)
+            action = Action.UPDATE if changes else Action.UNCHANGED
+            items.append(
+                PlanItem(
+                    action=action,
+                    target_key=str(target.netvisor_key),
+                    changes=changes,
+                    payload=_ToNetvisor(edit),
+                    **base,
+                )
+            )
+        return Plan(tuple(items), state)
+
+    async def _read_severa(
+        self, ctx: SyncContext, since: datetime | None
+    ) -> tuple[list[severa.Customer], dict[str, severa.Address], dict[str, Any]]:
+        client = ctx.severa
+        if since is None:
+            customers = [c async for c in client.iter_customers()]
+            addresses = {a.guid: a async for a in client.iter_addresses()}
+            return customers, addresses, {"addresses": len(addresses), "customers": len(customers)}
+        watermark = ctx.store.watermark(ctx.tenant.id, Register.CUSTOMERS)
+        state = dict(watermark.state) if watermark else {}
+        customers = [c async for c in client.iter_customers(changed_since=since)]
+        changed_addresses = {a.guid: a async for a in client.iter_addresses(changed_since=since)}
+        known = {c.guid for c in customers}
+        numbers = {
+            a.customer.number
+            for a in changed_addresses.values()
+            if a.customer is not None and a.customer.guid not in known and a.customer.number
+        }
+        if numbers:
+            customers += [c async for c in client.iter_customers(numbers=sorted(numbers))]
+        missing = [
+            g for c in customers if (g := _hq_guid(c)) is not None and g not in changed_addresses
+        ]
+        addresses = dict(changed_addresses)
+        total = int(state.get("addresses", 0))
+        pages = -(-total // 100) if total else None
+        if missing and (pages is None or pages < len(missing)):
+            # Fewer calls to page through every address than to fetch these one by one.
+            addresses.update({a.guid: a async for a in client.iter_addresses()})
+        else:
+            for guid in missing:
+                addresses[guid] = await client.get_address(guid)
+        return customers, addresses, state
+
+    async def apply(self, ctx: SyncContext, plan: Plan, journal: Journal) -> None:
+        async def write(item: PlanItem) -> str | None:
+            payload: _ToNetvisor = item.payload
+            if item.action is Action.CREATE:
+                return str(await ctx.netvisor.add_customer(payload.data))
+            assert item.target_key is not None
+            await ctx.netvisor.edit_customer(int(item.target_key), payload.data)
+            return item.target_key
+
+        async def lookup(item: PlanItem) -> str | None:
+            if item.natural_key is None:
+                return None
+            found = await ctx.netvisor.list_customers(codes=[item.natural_key])
+            return str(found[0].netvisor_key) if len(found) == 1 else None
+
+        await apply_items(plan.writes(), journal, write=write, lookup=lookup)
+
+
+def _hq_guid(customer: severa.Customer) -> str | None:
+    hq = customer.headquarter_address
+    return hq.guid if hq is not None and hq.guid else None
+
+
+def _without_blanks(data: netvisor.CustomerData) -> netvisor.CustomerData:
+    """On an add, an empty field is simply not sent."""
+    return attrs.evolve(
+        data, **{name: None for name in data.set_fields() if getattr(data, name) == ""}
+    )
+
+
+# -- Netvisor -> Severa -----------------------------------------------------------------------
+
+
+@attrs.frozen
+class _ToSevera:
+    """What applying one N→S record needs."""
+
+    record: rules.CustomerRecord
+    customer: dict[str, object]  # customer paths to write (all of them on a create)
+    head_office: dict[str, object]
+    head_office_guid: str | None = None  # an existing HQ address to patch
+    delivery: dict[str, object] | None = None
+    delivery_guid: str | None = None
+
+
+class CustomersToSevera:
+    """Netvisor is the source, Severa the target."""
+
+    register = Register.CUSTOMERS
+    source_system = System.NETVISOR
+
+    async def plan(self, ctx: SyncContext, since: datetime | None) -> Plan:
+        rows = await ctx.netvisor.list_customers(changed_since=since)
+        sources = await ctx.netvisor.get_customers([row.netvisor_key for row in rows])
+        lookups = await ctx.lookups()
+        links = _links(ctx, System.NETVISOR)
+        mapped = {c.netvisor_key: rules.from_netvisor(c) for c in sources}
+        numbers = sorted(
+            {int(m.record.code) for m in mapped.values() if not m.refused and m.record.code}
+        )
+        targets = (
+            {c.number: c async for c in ctx.severa.iter_customers(numbers=numbers)}
+            if numbers
+            else {}
+        )
+        linked = {}
+        for link in links.values():
+            if link.target_key:
+                linked[link.source_key] = link.target_key
+        addresses = await self._addresses(ctx, list(targets.values()))
+
+        items: list[PlanItem] = []
+        for source in sources:
+            m = mapped[source.netvisor_key]
+            record = m.record
+            base: dict[str, Any] = {
+                "source_key": str(source.netvisor_key),
+                "natural_key": record.code,
+                "name": record.name,
+            }
+            if m.refused:
+                items.append(PlanItem(action=Action.REFUSE, refusals=m.refusals, **base))
+                continue
+            wanted_customer = rules.to_severa_customer(record, lookups)
+            wanted_hq = rules.to_severa_address(record, lookups)
+            wanted_delivery = rules.to_severa_delivery(record, lookups)
+            target = targets.get(int(record.code)) if record.code else None
+            if target is None:
+                items.append(
+                    PlanItem(
+                        action=Action.CREATE,
+                        payload=_ToSevera(
+                            record, wanted_customer, wanted_hq, None, wanted_delivery
+                        ),
+                        **base,
+                    )
+                )
+                continue
+            own = addresses.get(target.guid, [])
+            hq = next((a for a in own if a.guid == _hq_guid(target)), None)
+            post = next(
+                (a for a in own if a.guid != _hq_guid(target) and a.is_postal_address), None
+            )
+            customer_patch, changes = rules.severa_customer_changes(target, wanted_customer)
+            hq_patch, hq_changes = rules.severa_address_changes(hq, wanted_hq, "headquarters.")
+            delivery_patch: dict[str, object] | None = None
+            delivery_changes: tuple[FieldChange, ...] = ()
+            if wanted_delivery is not None:
+                delivery_patch, delivery_changes = rules.severa_address_changes(
+                    post, wanted_delivery, "delivery."
+                )
+            all_changes = changes + hq_changes + delivery_changes
+            payload = _ToSevera(
+                record,
+                customer_patch,
+                hq_patch if hq is not None else wanted_hq,
+                hq.guid if hq is not None else None,
+                (delivery_patch or None) if post is not None else wanted_delivery,
+                post.guid if post is not None else None,
+            )
+            items.append(
+                PlanItem(
+                    action=Action.UPDATE if all_changes else Action.UNCHANGED,
+                    target_key=target.guid,
+                    changes=all_changes,
+                    payload=payload,
+                    **base,
+                )
+            )
+        return Plan(tuple(items), {"customers": len(rows)})
+
+    async def _addresses(
+        self, ctx: SyncContext, customers: Sequence[severa.Customer]
+    ) -> dict[str, list[severa.Address]]:
+        by_customer: dict[str, list[severa.Address]] = {}
+        if not customers:
+            return by_customer
+        wanted = {c.guid for c in customers}
+        if len(customers) > 20:
+            async for address in ctx.severa.iter_addresses():
+                if address.customer and address.customer.guid in wanted:
+                    by_customer.setdefault(address.customer.guid, []).append(address)
+        else:
+            for customer in customers:
+                by_customer[customer.guid] = [
+                    a async for a in ctx.severa.iter_customer_addresses(customer.guid)
+                ]
+        return by_customer
+
+    async def apply(self, ctx: SyncContext, plan: Plan, journal: Journal) -> None:
+        client = ctx.severa
+
+        async def write(item: PlanItem) -> str | None:
+            payload: _ToSevera = item.payload
+            if item.action is Action.CREATE:
+                created = await client.create_customer(_customer_input(payload.customer))
+                guid = created.guid
+                hq_guid = None
+            else:
+                assert item.target_key is not None
+                guid = item.target_key
+                if payload.customer:
+                    await client.patch_customer(guid, payload.customer)
+                hq_guid = payload.head_office_guid
+            if hq_guid is None:
+                address = await client.create_address(guid, _address_input(payload.head_office))
+                await client.patch_customer(guid, {"headquarterAddress/guid": address.guid})
+            elif payload.head_office:
+                await client.patch_address(hq_guid, payload.head_office)
+            if payload.delivery:
+                if payload.delivery_guid is None:
+                    await client.create_address(guid, _address_input(payload.delivery))
+                else:
+                    await client.patch_address(payload.delivery_guid, payload.delivery)
+            return guid
+
+        async def lookup(item: PlanItem) -> str | None:
+            if not item.natural_key:
+                return None
+            found = [c async for c in client.iter_customers(numbers=[int(item.natural_key)])]
+            return found[0].guid if len(found) == 1 else None
+
+        await apply_items(plan.writes(), journal, write=write, lookup=lookup)
+
+
+def _customer_input(fields: dict[str, object]) -> severa.CustomerInput:
+    language = fields.get("language/guid")
+    values: dict[str, Any] = {
+        "name": fields["name"],
+        "number": fields.get("number"),
+        "is_active": fields.get("isActive"),
+        "notes": fields.get("notes"),
+        "email": fields.get("email"),
+        "website": fields.get("website"),
+        "vat_number": fields.get("vatNumber"),
+        "e_invoice_address": fields.get("eInvoiceAddress"),
+        "e_invoice_operator": fields.get("eInvoiceOperator"),
+        "language": severa.GuidRef(guid=str(language)) if language else None,
+    }
+    return severa.CustomerInput(**values)
+
+
+def _address_input(fields: dict[str, object]) -> severa.AddressInput:
+    country = fields.get("country/guid")
+    return severa.AddressInput(
+        addressline=_str(fields.get("addressline")),
+        postal_code=_str(fields.get("postalCode")),
+        city=_str(fields.get("city")),
+        country=severa.GuidRef(guid=str(country)) if country else None,
+        phone=_str(fields.get("phone")),
+        fax=_str(fields.get("fax")),
+        is_billing_address=bool(fields.get("isBillingAddress")),
+        is_postal_address=bool(fields.get("isPostalAddress")),
+        is_visit_address=False,
+    )
+
+
+def _str(value: object) -> str | None:
+    return None if value is None else str(value)

@@ -1,0 +1,232 @@
+"""One run of one register: load → map → validate → match → plan → apply → record.
+
+The engine is generic; each register's adapter (:mod:`.customers`, :mod:`.products`,
+:mod:`.dimensions`, :mod:`.temp`) knows how to read its source and target in bulk and how to
+write one record. The engine owns what every register shares:
+
+* the run's life: started, completed, failed or interrupted, in the store;
+* the dry run: the plan is recorded as PLANNED and nothing is written;
+* the apply loop: intent before create, "outcome unknown" answered by a lookup by natural
+  key before anything is sent again, one record's failure never stopping the others, and
+  a stop after repeated failures that say the service itself is down;
+* the watermark: advanced only when a run completes without failures, to the run's start
+  minus an overlap, so changes made while it ran are read again (harmlessly) next time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import datetime, timedelta
+from typing import Protocol
+
+import attrs
+
+from silta.domain import Action, Register, RunKind, RunStatus, Status, System
+from silta.errors import OutcomeUnknownError, SiltaError
+from silta.netvisor import AuthenticationFailed, ServiceAccessError
+from silta.severa import AddonMissing, InsufficientScope, SeveraAuthenticationError
+from silta.store import Watermark
+from silta.sync.context import SyncContext
+from silta.sync.journal import Journal, Progress
+from silta.sync.plan import Plan, PlanItem
+
+__all__ = [
+    "OVERLAP",
+    "Adapter",
+    "ConfigurationProblem",
+    "RunResult",
+    "apply_items",
+    "run_register",
+]
+
+log = logging.getLogger("silta.sync")
+
+OVERLAP = timedelta(minutes=10)  # changes up to this long before a run are read again
+MAX_CONSECUTIVE_FAILURES = 5
+
+# Errors that no record can get past: the credentials or the access rights are wrong.
+_FATAL = (
+    AuthenticationFailed,
+    ServiceAccessError,
+    SeveraAuthenticationError,
+    InsufficientScope,
+    AddonMissing,
+)
+
+
+class ConfigurationProblem(SiltaError):
+    """The run cannot go on until someone fixes the tenant's configuration."""
+
+
+class Adapter(Protocol):
+    """What a register contributes to a run."""
+
+    register: Register
+    source_system: System
+
+    async def plan(self, ctx: SyncContext, since: datetime | None) -> Plan:
+        """Read source and target (in bulk) and decide what happens to each record."""
+
+    async def apply(self, ctx: SyncContext, plan: Plan, journal: Journal) -> None:
+        """Carry out the plan's writes, recording each outcome in ``journal``."""
+
+
+@attrs.frozen
+class RunResult:
+    run_id: int
+    register: Register
+    status: RunStatus
+    counts: dict[str, int]
+    error: str | None = None
+
+
+Write = Callable[[PlanItem], Awaitable[str | None]]
+Lookup = Callable[[PlanItem], Awaitable[str | None]]
+
+
+async def apply_items(
+    items: Sequence[PlanItem], journal: Journal, *, write: Write, lookup: Lookup
+) -> list[tuple[PlanItem, str | None]]:
+    """Write ``items`` one by one; return each done item with its target key.
+
+    A create's intent is committed first. When a write's outcome is unknown, the record is
+    looked up by natural key: found, it is done; not found, it is sent once more. Failures
+    are recorded and the loop goes on, unless several in a row say the service is failing.
+    """
+    done: list[tuple[PlanItem, str | None]] = []
+    consecutive = 0
+    for index, item in enumerate(items):
+        if item.action is Action.CREATE:
+            journal.intend(item)
+        try:
+            key = await _write_surely(item, write, lookup)
+        except _FATAL:
+            raise
+        except SiltaError as exc:
+            journal.record(item, Status.FAILED, message=_message(exc))
+            consecutive = consecutive + 1 if exc.retryable else 0
+            if consecutive >= MAX_CONSECUTIVE_FAILURES:
+                for rest in items[index + 1 :]:
+                    journal.record(
+                        rest,
+                        Status.FAILED,
+                        message=f"not attempted: {consecutive} failures in a row ({exc})",
+                    )
+                return done
+            continue
+        consecutive = 0
+        target = key or item.target_key
+        if target is not None and item.source_key is not None:
+            journal.link(item.source_key, target, item.natural_key)
+        journal.record(item, Status.DONE, target_key=target)
+        done.append((item, target))
+    return done
+
+
+async def _write_surely(item: PlanItem, write: Write, lookup: Lookup) -> str | None:
+    try:
+        return await write(item)
+    except OutcomeUnknownError as first:
+        log.warning("outcome of %s %s unknown (%s); looking it up", item.action, item.name, first)
+        if item.action is Action.UPDATE:
+            # An update sent twice ends the same: send it again.
+            return await write(item)
+        # A create sent twice makes a duplicate, and a rename sent twice finds no old name:
+        # look for the result first.
+        found = await lookup(item)
+        if found is not None:
+            return found
+        return await write(item)
+
+
+def _message(exc: BaseException) -> str:
+    text = str(exc) or type(exc).__name__
+    return f"{type(exc).__name__}: {text}"
+
+
+async def run_register(
+    ctx: SyncContext,
+    adapter: Adapter,
+    *,
+    kind: RunKind | None = None,
+    dry_run: bool = False,
+    trigger: str = "manual",
+    progress: Progress | None = None,
+) -> RunResult:
+    """Run one register for one tenant and record everything in the store.
+
+    ``kind`` ``None`` means incremental when a watermark exists, else full.
+    """
+    store, tenant = ctx.store, ctx.tenant
+    watermark = store.watermark(tenant.id, adapter.register)
+    if kind is None:
+        kind = RunKind.INCREMENTAL if watermark is not None else RunKind.FULL
+    since = watermark.changed_since if (kind is RunKind.INCREMENTAL and watermark) else None
+    started = ctx.clock()
+    run_id = store.start_run(
+        tenant.id, adapter.register, kind=kind, dry_run=dry_run, trigger=trigger
+    )
+    journal = Journal(
+        store,
+        tenant_id=tenant.id,
+        run_id=run_id,
+        register=adapter.register,
+        source_system=adapter.source_system,
+        dry_run=dry_run,
+        progress=progress,
+    )
+    status, error = RunStatus.COMPLETED, None
+    try:
+        plan = await adapter.plan(ctx, since)
+        journal.expect(len(plan))
+        if dry_run:
+            for item in plan:
+                journal.record(item, _planned_status(item))
+        else:
+            for item in plan:
+                if not item.writes:
+                    journal.record(item, _final_status(item))
+            await adapter.apply(ctx, plan, journal)
+        journal.flush()
+        if journal.failed:
+            status = RunStatus.FAILED
+            error = f"{journal.failed} record(s) failed; see the entries"
+        elif not dry_run:
+            state = dict(plan.state)
+            store.save_watermark(
+                tenant.id, adapter.register, Watermark(changed_since=started - OVERLAP, state=state)
+            )
+    except (asyncio.CancelledError, KeyboardInterrupt):
+        _finish_quietly(journal)
+        store.finish_run(run_id, RunStatus.INTERRUPTED, counts=dict(journal.counts),
+                         error="the run was stopped before it finished")  # fmt: skip
+        raise
+    except _FATAL as exc:
+        _finish_quietly(journal)
+        status, error = RunStatus.FAILED, f"credentials or access rights refused: {_message(exc)}"
+    except ConfigurationProblem as exc:
+        _finish_quietly(journal)
+        status, error = RunStatus.FAILED, str(exc)
+    except Exception as exc:  # the run is recorded as failed, never lost
+        log.exception("run %s of %s for %s failed", run_id, adapter.register, tenant.name)
+        _finish_quietly(journal)
+        status, error = RunStatus.FAILED, _message(exc)
+    store.finish_run(run_id, status, counts=dict(journal.counts), error=error)
+    return RunResult(run_id, adapter.register, status, dict(journal.counts), error)
+
+
+def _finish_quietly(journal: Journal) -> None:
+    try:
+        journal.flush()
+    except Exception:  # keep the original error; the store may be the cause
+        log.exception("could not write the last entries of the run")
+
+
+def _planned_status(item: PlanItem) -> Status:
+    return Status.REFUSED if item.action is Action.REFUSE else Status.PLANNED
+
+
+def _final_status(item: PlanItem) -> Status:
+    return Status.REFUSED if item.action is Action.REFUSE else Status.DONE

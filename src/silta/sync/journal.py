@@ -1,0 +1,162 @@
+"""What a run writes down as it goes: intents before creates, outcomes, links, counts.
+
+Crash safety rests on one rule: **the intent to create is committed before the create is
+sent.** A pending link (source key, natural key) then survives any crash, and the next run,
+which always looks targets up by natural key, recognises the record it may have created and
+adopts it instead of creating a second one. Outcomes and confirmed links are buffered and
+written in batches, which is safe for the same reason: a lost batch is re-found by natural key.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+
+from silta.domain import Action, Register, Status, System
+from silta.store import Entry, Link, LinkState, Store
+from silta.sync.plan import PlanItem
+
+__all__ = ["Journal", "Progress"]
+
+Progress = Callable[[int, int], None]  # (records done, records to do)
+
+_BATCH = 200
+
+
+class Journal:
+    """The record of one run of one register."""
+
+    def __init__(
+        self,
+        store: Store,
+        *,
+        tenant_id: int,
+        run_id: int,
+        register: Register,
+        source_system: System,
+        dry_run: bool,
+        progress: Progress | None = None,
+    ) -> None:
+        self._store = store
+        self._tenant_id = tenant_id
+        self._run_id = run_id
+        self._register = register
+        self._source_system = source_system
+        self.dry_run = dry_run
+        self._progress = progress
+        self._entries: list[Entry] = []
+        self._links: list[Link] = []
+        self.counts: Counter[str] = Counter()
+        self.failed = 0
+        self.done = 0
+        self.total = 0
+
+    # -- progress ------------------------------------------------------------------------
+
+    def expect(self, total: int) -> None:
+        """How many records the run will record (for the progress bar)."""
+        self.total = total
+        self._tick()
+
+    def _tick(self) -> None:
+        if self._progress is not None:
+            self._progress(self.done, self.total)
+
+    # -- links ---------------------------------------------------------------------------
+
+    def intend(self, item: PlanItem) -> None:
+        """Commit the intent to create ``item`` now, before the create is sent."""
+        if self.dry_run or item.source_key is None:
+            return
+        self._store.save_links(
+            self._tenant_id,
+            [
+                Link(
+                    register=self._register,
+                    source_system=self._source_system,
+                    source_key=item.source_key,
+                    target_key=None,
+                    natural_key=item.natural_key,
+                    state=LinkState.PENDING,
+                )
+            ],
+        )
+
+    def link(self, source_key: str, target_key: str, natural_key: str | None) -> None:
+        """Remember that ``source_key`` is ``target_key`` in the target (buffered)."""
+        if self.dry_run:
+            return
+        self._links.append(
+            Link(
+                register=self._register,
+                source_system=self._source_system,
+                source_key=source_key,
+                target_key=target_key,
+                natural_key=natural_key,
+                state=LinkState.LINKED,
+            )
+        )
+        if len(self._links) >= _BATCH:
+            self.flush()
+
+    # -- outcomes ------------------------------------------------------------------------
+
+    def record(
+        self,
+        item: PlanItem,
+        status: Status,
+        *,
+        target_key: str | None = None,
+        message: str | None = None,
+        action: Action | None = None,
+    ) -> None:
+        """One record's outcome."""
+        action = action or item.action
+        self._entries.append(
+            Entry(
+                register=self._register,
+                source_key=item.source_key,
+                natural_key=item.natural_key,
+                name=item.name,
+                action=action,
+                status=status,
+                target_key=target_key or item.target_key,
+                changes=item.changes,
+                refusals=item.refusals,
+                message=message or item.message,
+            )
+        )
+        self.counts[_count_key(action, status)] += 1
+        if status is Status.FAILED:
+            self.failed += 1
+        self.done += 1
+        self._tick()
+        if len(self._entries) >= _BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        """Write buffered links and outcomes (links first: an outcome never outlives its link)."""
+        if self._links:
+            self._store.save_links(self._tenant_id, self._links)
+            self._links = []
+        if self._entries:
+            self._store.add_entries(self._run_id, self._entries)
+            self._entries = []
+            self._store.heartbeat(self._run_id)
+
+
+def _count_key(action: Action, status: Status) -> str:
+    """The summary columns: created, updated, renamed, unchanged, skipped, refused, failed."""
+    if status is Status.FAILED:
+        return "failed"
+    if status is Status.REFUSED or action is Action.REFUSE:
+        return "refused"
+    if status is Status.PLANNED:
+        return f"planned_{action.value}"
+    return {
+        Action.CREATE: "created",
+        Action.UPDATE: "updated",
+        Action.RENAME: "renamed",
+        Action.UNCHANGED: "unchanged",
+        Action.SKIP: "skipped",
+    }[action]

@@ -1,0 +1,119 @@
+"""Running a tenant's registers: the adapter each setting calls for, and the clients."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator, Callable, Iterable
+from datetime import UTC, datetime
+
+import httpx
+
+from silta.domain import CustomerDirection, ProductDirection, Register, RunKind, TenantSettings
+from silta.netvisor import NetvisorClient
+from silta.severa import DEFAULT_RATE, SeveraClient
+from silta.store import Store
+from silta.sync.context import SyncContext
+from silta.sync.customers import CustomersToNetvisor, CustomersToSevera
+from silta.sync.dimensions import DimensionsToNetvisor
+from silta.sync.engine import Adapter, RunResult, run_register
+from silta.sync.journal import Progress
+from silta.sync.products import ProductsToNetvisor, ProductsToSevera
+from silta.sync.temp import TempCustomerCheck, TempProductCheck
+from silta.tenants import Tenant
+
+__all__ = ["adapter_for", "sync_tenant", "tenant_context"]
+
+ProgressFactory = Callable[[Register], Progress | None]
+
+
+def adapter_for(register: Register, settings: TenantSettings) -> Adapter | None:
+    """The adapter the settings call for; ``None`` when the register is switched off."""
+    if register is Register.CUSTOMERS:
+        customers: dict[CustomerDirection, Callable[[], Adapter]] = {
+            CustomerDirection.SEVERA_TO_NETVISOR: CustomersToNetvisor,
+            CustomerDirection.NETVISOR_TO_SEVERA: CustomersToSevera,
+            CustomerDirection.TEMP_CUSTOMER: TempCustomerCheck,
+        }
+        return customers[settings.customers]()
+    if register is Register.PRODUCTS:
+        products: dict[ProductDirection, Callable[[], Adapter]] = {
+            ProductDirection.SEVERA_TO_NETVISOR: ProductsToNetvisor,
+            ProductDirection.NETVISOR_TO_SEVERA: ProductsToSevera,
+            ProductDirection.TEMP_PRODUCT: TempProductCheck,
+        }
+        return products[settings.products]()
+    if register is Register.DIMENSIONS and settings.dimensions:
+        return DimensionsToNetvisor()
+    return None
+
+
+@contextlib.asynccontextmanager
+async def tenant_context(
+    store: Store,
+    tenant: Tenant,
+    *,
+    http: httpx.AsyncClient | None = None,
+    clock: Callable[[], datetime] | None = None,
+    severa_rate: int = DEFAULT_RATE,
+) -> AsyncIterator[SyncContext]:
+    """A run's context with both clients; the HTTP client is made here unless given.
+
+    ``severa_rate`` is the client's pace per credential (Severa allows 10 per second).
+    """
+    owned = http is None
+    client = http or httpx.AsyncClient()
+    try:
+        settings = store.settings(tenant.id)
+        yield SyncContext(
+            tenant=tenant,
+            settings=settings,
+            netvisor=NetvisorClient(
+                client, tenant.netvisor.credentials, base_url=tenant.netvisor.base_url
+            ),
+            severa=SeveraClient(
+                client,
+                tenant.severa.credentials,
+                base_url=tenant.severa.base_url,
+                rate=severa_rate,
+            ),
+            store=store,
+            clock=clock or (lambda: datetime.now(UTC)),
+        )
+    finally:
+        if owned:
+            await client.aclose()
+
+
+async def sync_tenant(
+    store: Store,
+    tenant: Tenant,
+    *,
+    registers: Iterable[Register] = tuple(Register),
+    full: bool = False,
+    dry_run: bool = False,
+    trigger: str = "manual",
+    http: httpx.AsyncClient | None = None,
+    clock: Callable[[], datetime] | None = None,
+    progress: ProgressFactory | None = None,
+    severa_rate: int = DEFAULT_RATE,
+) -> list[RunResult]:
+    """Run the tenant's registers one after the other (one company, one request at a time)."""
+    results: list[RunResult] = []
+    async with tenant_context(
+        store, tenant, http=http, clock=clock, severa_rate=severa_rate
+    ) as ctx:
+        for register in registers:
+            adapter = adapter_for(register, ctx.settings)
+            if adapter is None:
+                continue
+            results.append(
+                await run_register(
+                    ctx,
+                    adapter,
+                    kind=RunKind.FULL if full else None,
+                    dry_run=dry_run,
+                    trigger=trigger,
+                    progress=progress(register) if progress else None,
+                )
+            )
+    return results
