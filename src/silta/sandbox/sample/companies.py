@@ -164,7 +164,7 @@ class Draw:
         but at least once, the others ``rest``. Unlike a draw per record, a deck makes sure
         that even a small sample has a few of each kind."""
         cards = [
-            value for value, share in shares.items() for _ in range(max(1, round(count * share)))
+            value for value, share in shares.items() for _ in range(_at_least_one(count, share))
         ]
         cards = cards[:count] + [rest] * (count - len(cards))
         self.rng.shuffle(cards)
@@ -174,7 +174,7 @@ class Draw:
 
     def business_id(self, *, leading_zero: bool = False) -> BusinessId:
         """A fresh valid business ID; ``leading_zero`` draws from the old ``0xxxxxx`` range
-        (registered before 1978, still in use)."""
+        (IDs carried over from the old LY numbers, still in use)."""
         low, high = (100_000, 1_000_000) if leading_zero else (1_000_000, 3_500_000)
         while True:
             body = f"{self.rng.randrange(low, high):07d}"
