@@ -6,7 +6,9 @@ SQLite store in a temporary directory; nothing of the engine is mocked.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterable
+import contextlib
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +18,7 @@ import pytest
 from starlette.applications import Starlette
 from starlette.routing import Mount
 
+from silta.backoff import RetryPolicy
 from silta.domain import Register, RunStatus, Status, TenantSettings
 from silta.netvisor import NetvisorCredentials
 from silta.sandbox.netvisor import Integration, NetvisorSandbox
@@ -31,6 +34,53 @@ ORG_ID = "1967543-8"
 BASE = "http://sandbox.test"
 
 
+Hook = Callable[[httpx.Request, int], Awaitable[httpx.Response | None]]
+
+
+class Interceptor(httpx.AsyncBaseTransport):
+    """The sandboxes' transport, with a hook that may answer or break any request.
+
+    ``hook(request, writes_so_far)`` returns a response to answer instead of the sandbox,
+    ``None`` to pass the request on, or raises. ``writes`` counts POST and PATCH requests.
+    """
+
+    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
+        self.inner = inner
+        self.hook: Hook | None = None
+        self.after: Hook | None = None
+        self.writes = 0
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        is_write = request.method in ("POST", "PATCH") and "token" not in request.url.path
+        if self.hook is not None:
+            answer = await self.hook(request, self.writes)
+            if answer is not None:
+                return answer
+        response = await self.inner.handle_async_request(request)
+        if is_write:
+            self.writes += 1
+        if self.after is not None:
+            await response.aread()
+            answer = await self.after(request, self.writes)
+            if answer is not None:
+                return answer
+        return response
+
+
+class Clock:
+    """One hand-moved clock for both sandboxes and the engine."""
+
+    def __init__(self) -> None:
+        self.now = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> datetime:
+        self.now += timedelta(**delta)
+        return self.now
+
+
 @attrs.define
 class World:
     """Both sandboxes, the store and the tenant; ``sync`` runs the real engine."""
@@ -40,6 +90,8 @@ class World:
     store: Store
     http: httpx.AsyncClient
     tenant: Tenant
+    transport: Interceptor
+    clock: Clock
 
     @property
     def nv(self) -> NetvisorOrganisation:
@@ -69,7 +121,9 @@ class World:
             full=full,
             dry_run=dry_run,
             http=self.http,
+            clock=self.clock,
             severa_rate=1000,
+            retry=RetryPolicy(attempts=2, base_delay=0.001, max_delay=0.002),
         )
 
     async def sync_one(self, register: Register, **options: Any) -> RunResult:
@@ -104,7 +158,18 @@ def completed(results: Iterable[RunResult]) -> None:
 
 @pytest.fixture
 async def world(tmp_path: Path) -> AsyncIterator[World]:
-    netvisor = NetvisorSandbox(seed=3)
+    async with make_world(tmp_path) as made:
+        made.nv.put_dimension_header("Projekti")
+        made.nv.put_dimension_header("Yksikkö")
+        yield made
+
+
+@contextlib.asynccontextmanager
+async def make_world(tmp_path: Path, seed: int = 3) -> AsyncIterator[World]:
+    """Both sandboxes (empty), a store in ``tmp_path`` and one tenant."""
+    tmp_path.mkdir(parents=True, exist_ok=True)  # noqa: ASYNC240 - test setup, instant
+    clock = Clock()
+    netvisor = NetvisorSandbox(seed=seed, clock=clock)
     netvisor.add_integration(
         Integration(
             partner_id="P",
@@ -114,9 +179,7 @@ async def world(tmp_path: Path) -> AsyncIterator[World]:
             organisation_ids=(ORG_ID,),
         )
     )
-    netvisor.organisation(ORG_ID).put_dimension_header("Projekti")
-    netvisor.organisation(ORG_ID).put_dimension_header("Yksikkö")
-    severa = SeveraSandbox(seed=3, rate_limit=None)
+    severa = SeveraSandbox(seed=seed, rate_limit=None, clock=clock)
     org = severa.add_organisation("Silta")
     severa.add_credential(Credential(client_id="silta", client_secret="s", organisation=org.id,
                                      scopes=ALL_SCOPES))  # fmt: skip
@@ -141,6 +204,7 @@ async def world(tmp_path: Path) -> AsyncIterator[World]:
         ),
         changed_by="test",
     )
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app)) as http:
-        yield World(netvisor, severa, store, http, tenant)
+    transport = Interceptor(httpx.ASGITransport(app=app))
+    async with httpx.AsyncClient(transport=transport) as http:
+        yield World(netvisor, severa, store, http, tenant, transport, clock)
     store.close()

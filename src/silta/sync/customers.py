@@ -75,7 +75,11 @@ class CustomersToNetvisor:
         codes = sorted({m.record.code for m in mapped.values() if m.record.code is not None})
         by_code = {row.code: row for row in await ctx.netvisor.list_customers(codes=codes)}
         wanted_keys = {row.netvisor_key for row in by_code.values()}
-        wanted_keys |= {int(link.target_key) for link in links.values() if link.target_key}
+        wanted_keys |= {
+            int(link.target_key)
+            for guid in mapped
+            if (link := links.get(guid)) is not None and link.target_key
+        }
         details = (
             {c.netvisor_key: c for c in await ctx.netvisor.get_customers(sorted(wanted_keys))}
             if wanted_keys
@@ -218,6 +222,7 @@ class _ToSevera:
     head_office_guid: str | None = None  # an existing HQ address to patch
     delivery: dict[str, object] | None = None
     delivery_guid: str | None = None
+    link_head_office: bool = True  # the customer's headquarterAddress must be (re)linked
 
 
 class CustomersToSevera:
@@ -274,12 +279,22 @@ class CustomersToSevera:
                 )
                 continue
             own = addresses.get(target.guid, [])
-            hq = next((a for a in own if a.guid == _hq_guid(target)), None)
-            post = next(
-                (a for a in own if a.guid != _hq_guid(target) and a.is_postal_address), None
-            )
+            linked_hq = _hq_guid(target)
+            hq = next((a for a in own if a.guid == linked_hq), None)
+            link_hq = hq is None
+            if hq is None:
+                # An interrupted run may have created the head office without linking it:
+                # use an address with the same content before creating another one.
+                hq = next((a for a in own if _same_place(a, wanted_hq)), None)
+            others = [a for a in own if hq is None or a.guid != hq.guid]
+            post = next((a for a in others if a.is_postal_address), None)
+            if post is None and wanted_delivery is not None:
+                post = next((a for a in others if _same_place(a, wanted_delivery)), None)
             customer_patch, changes = rules.severa_customer_changes(target, wanted_customer)
             hq_patch, hq_changes = rules.severa_address_changes(hq, wanted_hq, "headquarters.")
+            if link_hq:
+                link_change = FieldChange("headquarterAddress", None, "linked")
+                hq_changes = (*hq_changes, link_change)
             delivery_patch: dict[str, object] | None = None
             delivery_changes: tuple[FieldChange, ...] = ()
             if wanted_delivery is not None:
@@ -294,6 +309,7 @@ class CustomersToSevera:
                 hq.guid if hq is not None else None,
                 (delivery_patch or None) if post is not None else wanted_delivery,
                 post.guid if post is not None else None,
+                link_head_office=link_hq,
             )
             items.append(
                 PlanItem(
@@ -342,8 +358,11 @@ class CustomersToSevera:
             if hq_guid is None:
                 address = await client.create_address(guid, _address_input(payload.head_office))
                 await client.patch_customer(guid, {"headquarterAddress/guid": address.guid})
-            elif payload.head_office:
-                await client.patch_address(hq_guid, payload.head_office)
+            else:
+                if payload.head_office:
+                    await client.patch_address(hq_guid, payload.head_office)
+                if payload.link_head_office:
+                    await client.patch_customer(guid, {"headquarterAddress/guid": hq_guid})
             if payload.delivery:
                 if payload.delivery_guid is None:
                     await client.create_address(guid, _address_input(payload.delivery))
@@ -358,6 +377,16 @@ class CustomersToSevera:
             return found[0].guid if len(found) == 1 else None
 
         await apply_items(plan.writes(), journal, write=write, lookup=lookup)
+
+
+def _same_place(address: severa.Address, wanted: dict[str, object]) -> bool:
+    """Whether an existing address is the one ``wanted`` describes (street, code, town)."""
+    current = rules.severa_address_values(address)
+    keys = ("addressline", "postalCode", "city", "country/guid")
+    return all(
+        (str(current.get(k) or "").strip().lower()) == (str(wanted.get(k) or "").strip().lower())
+        for k in keys
+    )
 
 
 def _customer_input(fields: dict[str, object]) -> severa.CustomerInput:

@@ -8,8 +8,9 @@ from datetime import UTC, datetime
 
 import httpx
 
+from silta.backoff import DEFAULT_RETRY, RetryPolicy
 from silta.domain import CustomerDirection, ProductDirection, Register, RunKind, TenantSettings
-from silta.netvisor import NetvisorClient
+from silta.netvisor import NetvisorAuth, NetvisorClient
 from silta.severa import DEFAULT_RATE, SeveraClient
 from silta.store import Store
 from silta.sync.context import SyncContext
@@ -47,6 +48,10 @@ def adapter_for(register: Register, settings: TenantSettings) -> Adapter | None:
     return None
 
 
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
 @contextlib.asynccontextmanager
 async def tenant_context(
     store: Store,
@@ -55,6 +60,7 @@ async def tenant_context(
     http: httpx.AsyncClient | None = None,
     clock: Callable[[], datetime] | None = None,
     severa_rate: int = DEFAULT_RATE,
+    retry: RetryPolicy = DEFAULT_RETRY,
 ) -> AsyncIterator[SyncContext]:
     """A run's context with both clients; the HTTP client is made here unless given.
 
@@ -62,22 +68,30 @@ async def tenant_context(
     """
     owned = http is None
     client = http or httpx.AsyncClient()
+    now = clock or _utc_now
     try:
         settings = store.settings(tenant.id)
+        credentials = tenant.netvisor.credentials
         yield SyncContext(
             tenant=tenant,
             settings=settings,
             netvisor=NetvisorClient(
-                client, tenant.netvisor.credentials, base_url=tenant.netvisor.base_url
+                client,
+                credentials,
+                base_url=tenant.netvisor.base_url,
+                retry=retry,
+                auth=NetvisorAuth(credentials, clock=now),
             ),
             severa=SeveraClient(
                 client,
                 tenant.severa.credentials,
                 base_url=tenant.severa.base_url,
                 rate=severa_rate,
+                retry=retry,
+                clock=now,
             ),
             store=store,
-            clock=clock or (lambda: datetime.now(UTC)),
+            clock=now,
         )
     finally:
         if owned:
@@ -96,11 +110,12 @@ async def sync_tenant(
     clock: Callable[[], datetime] | None = None,
     progress: ProgressFactory | None = None,
     severa_rate: int = DEFAULT_RATE,
+    retry: RetryPolicy = DEFAULT_RETRY,
 ) -> list[RunResult]:
     """Run the tenant's registers one after the other (one company, one request at a time)."""
     results: list[RunResult] = []
     async with tenant_context(
-        store, tenant, http=http, clock=clock, severa_rate=severa_rate
+        store, tenant, http=http, clock=clock, severa_rate=severa_rate, retry=retry
     ) as ctx:
         for register in registers:
             adapter = adapter_for(register, ctx.settings)

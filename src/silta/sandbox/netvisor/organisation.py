@@ -93,6 +93,26 @@ class Organisation:
         """The customer with code ``code`` (case-insensitive), or ``None``."""
         return self.customer_register.by_code(code)
 
+    @property
+    def unique_codes(self) -> bool:
+        """Whether customer and product codes are kept unique (``DUPLICATE_DATA``)."""
+        return self.customer_register.unique_codes
+
+    @unique_codes.setter
+    def unique_codes(self, value: bool) -> None:
+        self.customer_register.unique_codes = value
+        self.product_register.unique_codes = value
+
+    def delete_customer(self, key: int) -> None:
+        """Delete a customer, as a user of Netvisor could (tests of "never delete")."""
+        if self.customer_register.remove(key) is None:
+            raise KeyError(key)
+
+    def delete_product(self, key: int) -> None:
+        """Delete a product, as a user of Netvisor could."""
+        if self.product_register.remove(key) is None:
+            raise KeyError(key)
+
     def touch_customer(self, key: int, at: datetime | None = None) -> None:
         """Set a customer's change time (default: now on the sandbox clock)."""
         customer = self.customer_register.get(key)

@@ -42,6 +42,10 @@ class CodedStore(Generic[R]):
         self._by_code: dict[str, int] = {}
         self._next_key = first_key
         self._code_label = code_label
+        # Whether Netvisor refuses a duplicate code was never confirmed (netvisor-api.md
+        # §5.4: "do not rely on it"). Tests switch this off to prove that Silta itself never
+        # makes a duplicate, rather than being saved by the target's refusal.
+        self.unique_codes = True
 
     def __len__(self) -> int:
         return len(self._by_key)
@@ -55,13 +59,21 @@ class CodedStore(Generic[R]):
         key = self._by_code.get(fold(code))
         return None if key is None else self._by_key[key]
 
+    def holders(self, code: str) -> list[R]:
+        """Every record with ``code``: one at most, unless duplicates are allowed."""
+        if self.unique_codes:
+            found = self.by_code(code)
+            return [] if found is None else [found]
+        folded = fold(code)
+        return [r for r in self._by_key.values() if r.code and fold(r.code) == folded]
+
     def all(self) -> list[R]:
         """All records in key order (keys only grow, so insertion order is key order)."""
         return list(self._by_key.values())
 
     def check_code_free(self, code: str, *, exclude: int = 0) -> None:
         """``DUPLICATE_DATA`` when a record other than ``exclude`` has ``code``."""
-        if not code:
+        if not code or not self.unique_codes:
             return
         owner = self._by_code.get(fold(code))
         if owner is not None and owner != exclude:
@@ -75,11 +87,19 @@ class CodedStore(Generic[R]):
     def store(self, old: R | None, new: R) -> None:
         """Put ``new`` in place of ``old`` (``None`` for an add), keeping the indexes."""
         self.check_code_free(new.code, exclude=new.key)
-        if old is not None and old.code:
+        if old is not None and old.code and self._by_code.get(fold(old.code)) == old.key:
             del self._by_code[fold(old.code)]
         if new.code:
-            self._by_code[fold(new.code)] = new.key
+            # With duplicates allowed, the code keeps pointing at its first holder.
+            self._by_code.setdefault(fold(new.code), new.key)
         self._by_key[new.key] = new
+
+    def remove(self, key: int) -> R | None:
+        """Take a record out (what deletecustomer.nv does); returns it, or ``None``."""
+        record = self._by_key.pop(key, None)
+        if record is not None and record.code and self._by_code.get(fold(record.code)) == key:
+            del self._by_code[fold(record.code)]
+        return record
 
     def allocate_key(self) -> int:
         """A fresh NetvisorKey."""

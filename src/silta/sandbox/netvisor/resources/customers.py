@@ -75,7 +75,7 @@ def customer_list(call: Call) -> Answer:
         found = {
             c.key: c
             for code in parse_list(codes, MAX_CODELIST, "customercodelist")
-            if (c := register.by_code(code)) is not None
+            for c in register.holders(code)
         }
         selected = [found[key] for key in sorted(found)]
     else:
