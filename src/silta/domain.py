@@ -14,6 +14,7 @@ from typing import Any
 import attrs
 
 __all__ = [
+    "TEMP_CODE",
     "Action",
     "CustomerDirection",
     "FieldChange",
@@ -26,6 +27,10 @@ __all__ = [
     "System",
     "TenantSettings",
 ]
+
+
+# The code of Netvisor's temporary customer and product (rules 7 and 12).
+TEMP_CODE = "TEMP"
 
 
 class Register(enum.StrEnum):

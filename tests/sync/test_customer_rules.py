@@ -152,3 +152,12 @@ async def test_rule_07_temp_customer_mode_synchronizes_nothing_and_checks_temp(
     assert world.writes() == 0
     assert world.sv.customer_by_number(7002) is None
     assert world.nv.customer_by_code("7001") is None
+
+
+async def test_rule_07_the_temporary_customer_is_not_transferred_to_severa(world: World) -> None:
+    world.settings(customers=N_TO_S)
+    temp = netvisor_customer(world.nv, "TEMP", "Tilapäisasiakas")
+    result = await world.sync_one(Register.CUSTOMERS)
+    (entry,) = world.entries(result)
+    assert (entry.source_key, entry.action, entry.status) == (str(temp), Action.SKIP, Status.DONE)
+    assert world.sv.customers() == []

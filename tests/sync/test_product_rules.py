@@ -100,3 +100,12 @@ async def test_rule_12_temp_product_mode_synchronizes_nothing_and_checks_temp(wo
     (entry,) = world.entries(present)
     assert (entry.action, entry.status) == (Action.SKIP, Status.DONE)
     assert world.writes() == 0
+
+
+async def test_rule_12_the_temporary_product_is_not_transferred_to_severa(world: World) -> None:
+    world.settings(products=N_TO_S)
+    world.nv.put_product(productcode="TEMP", name="Tilapäistuote", productgroup="G", unitprice="0")
+    result = await world.sync_one(Register.PRODUCTS)
+    (entry,) = world.entries(result)
+    assert (entry.action, entry.status) == (Action.SKIP, Status.DONE)
+    assert world.sv.products() == []

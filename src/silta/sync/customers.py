@@ -27,7 +27,7 @@ from typing import Any
 import attrs
 
 from silta import netvisor, severa
-from silta.domain import Action, FieldChange, Register, System
+from silta.domain import TEMP_CODE, Action, FieldChange, Register, System
 from silta.registers import customers as rules
 from silta.store import Link, LinkState
 from silta.sync.context import SyncContext
@@ -36,6 +36,11 @@ from silta.sync.journal import Journal
 from silta.sync.plan import Plan, PlanItem
 
 __all__ = ["CustomersToNetvisor", "CustomersToSevera"]
+
+_TEMP_SKIPPED = (
+    "Netvisor's temporary customer (rule 7) is not transferred to Severa / "
+    "Tilapäisasiakasta ei siirretä Severaan"
+)
 
 
 def _links(ctx: SyncContext, source: System) -> dict[str, Link]:
@@ -238,7 +243,11 @@ class CustomersToSevera:
         links = _links(ctx, System.NETVISOR)
         mapped = {c.netvisor_key: rules.from_netvisor(c) for c in sources}
         numbers = sorted(
-            {int(m.record.code) for m in mapped.values() if not m.refused and m.record.code}
+            {
+                int(m.record.code)
+                for m in mapped.values()
+                if not m.refused and m.record.code and m.record.code != TEMP_CODE
+            }
         )
         targets = (
             {c.number: c async for c in ctx.severa.iter_customers(numbers=numbers)}
@@ -260,6 +269,9 @@ class CustomersToSevera:
                 "natural_key": record.code,
                 "name": record.name,
             }
+            if source.code == TEMP_CODE:
+                items.append(PlanItem(action=Action.SKIP, message=_TEMP_SKIPPED, **base))
+                continue
             if m.refused:
                 items.append(PlanItem(action=Action.REFUSE, refusals=m.refusals, **base))
                 continue

@@ -19,7 +19,7 @@ from datetime import datetime
 from typing import Any
 
 from silta import netvisor, severa
-from silta.domain import Action, Register, System
+from silta.domain import TEMP_CODE, Action, Register, System
 from silta.registers import products as rules
 from silta.sync.context import SyncContext
 from silta.sync.engine import apply_items
@@ -28,6 +28,10 @@ from silta.sync.plan import Plan, PlanItem
 
 __all__ = ["ProductsToNetvisor", "ProductsToSevera"]
 
+_TEMP_SKIPPED = (
+    "Netvisor's temporary product (rule 12) is not transferred to Severa / "
+    "Tilapäistuotetta ei siirretä Severaan"
+)
 _EXISTS_FI = "Tuote on jo kohdejärjestelmässä: olemassa olevia tuotteita ei päivitetä"
 _EXISTS = "exists in the target; products are never updated (" + _EXISTS_FI + ")"
 
@@ -127,7 +131,10 @@ class ProductsToSevera:
             {
                 m.record.code
                 for key, m in mapped.items()
-                if not m.refused and m.record.code and str(key) not in linked
+                if not m.refused
+                and m.record.code
+                and m.record.code != TEMP_CODE
+                and str(key) not in linked
             }
         )
         watermark = ctx.store.watermark(ctx.tenant.id, Register.PRODUCTS)
@@ -145,7 +152,9 @@ class ProductsToSevera:
                 "natural_key": m.record.code,
                 "name": m.record.name,
             }
-            if m.refused:
+            if m.record.code == TEMP_CODE:
+                items.append(PlanItem(action=Action.SKIP, message=_TEMP_SKIPPED, **base))
+            elif m.refused:
                 items.append(PlanItem(action=Action.REFUSE, refusals=m.refusals, **base))
             elif key in linked:
                 items.append(

@@ -9,15 +9,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from silta.domain import Action, Register, System
+from silta.domain import TEMP_CODE, Action, Register, System
 from silta.registers.rules import refuse
 from silta.sync.context import SyncContext
 from silta.sync.journal import Journal
 from silta.sync.plan import Plan, PlanItem
 
-__all__ = ["TEMP_CODE", "TempCustomerCheck", "TempProductCheck"]
-
-TEMP_CODE = "TEMP"
+__all__ = ["TempCustomerCheck", "TempProductCheck"]
 
 
 class TempCustomerCheck:

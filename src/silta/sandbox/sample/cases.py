@@ -113,12 +113,12 @@ CASES: Final[Mapping[str, Case]] = {
         "Asiakkaan {name} asiakaskoodi {code} sisältää muitakin merkkejä kuin numeroita.",
         "The customer code {code} of {name} contains characters other than digits.",
     ),
-    "netvisor_temp_customer": _refusal(
-        "customers.netvisor.code_not_digits",
-        "Tilapäisasiakkaan koodi {code} ei ole numero, joten sitä ei siirretä Severaan; "
-        "asiakas on Netvisorissa Severasta tuotavia laskuja varten (sääntö 7).",
-        "The temporary customer's code {code} is not a number, so it is not transferred to "
-        "Severa; it exists in Netvisor for invoices coming from Severa (rule 7).",
+    "netvisor_temp_customer": _showcase(
+        "customers.netvisor.temp_skipped",
+        "Tilapäisasiakasta {code} ei siirretä Severaan: se on Netvisorissa Severasta "
+        "tuotavia laskuja varten (sääntö 7).",
+        "The temporary customer {code} is not transferred to Severa; it exists in Netvisor "
+        "for invoices coming from Severa (rule 7).",
     ),
     "netvisor_code_leading_zero": _refusal(
         "customers.netvisor.code_leading_zero",
