@@ -1,14 +1,15 @@
 """Settings from the environment, every name prefixed ``SILTA_``.
 
-Only settings that something reads are defined here; each later capability adds its own
-(the database URL and the secret key arrive with the state store). The README lists them.
+Only settings that something reads are defined here; each capability adds its own. The
+README lists them.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 __all__ = ["Settings"]
@@ -24,3 +25,15 @@ class Settings(BaseSettings):
     log_level: LogLevel = "INFO"
     sandbox_host: str = "127.0.0.1"
     sandbox_port: int = Field(default=8100, ge=0, le=65535)
+
+    # -- the state store (silta.store) ------------------------------------------------------
+    # Where tenants, settings, links, watermarks and run history live. A plain
+    # ``postgresql://`` URL is read with the psycopg 3 driver.
+    database_url: str = "sqlite:///silta.db"
+    # The Fernet key that encrypts tenant credentials at rest; several keys separated by
+    # commas rotate it (the first encrypts, every one decrypts). A SecretStr, so that a
+    # logged Settings object cannot show it.
+    secret_key: SecretStr | None = None
+    # Read (or generated on first use, mode 0600) when secret_key is unset. Unset: silta.key
+    # next to a SQLite database file, else in the current directory.
+    secret_key_file: Path | None = None
