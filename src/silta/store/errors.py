@@ -1,0 +1,91 @@
+"""What can go wrong with the state, as types the caller can act on.
+
+Most are the caller's mistake or the operator's configuration (a name that does not exist, a
+changed key): retrying cannot help, so they are not retryable. Only
+:class:`StoreUnavailable` (the database cannot be reached, or stayed locked) may pass by
+itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import ClassVar
+
+from silta.errors import SiltaError
+
+__all__ = [
+    "DuplicateTenant",
+    "RunNotRunning",
+    "SecretKeyError",
+    "StoreError",
+    "StoreUnavailable",
+    "UnknownRun",
+    "UnknownTenant",
+]
+
+_SHOWN = 10  # names listed in an UnknownTenant message before "… (N in all)"
+
+
+class StoreError(SiltaError):
+    """Base of the state store's errors."""
+
+
+class StoreUnavailable(StoreError):
+    """The database could not be reached, or stayed locked past the busy timeout."""
+
+    retryable: ClassVar[bool] = True
+
+
+class UnknownTenant(StoreError):
+    """No tenant has this name or id. The message lists the names that do exist."""
+
+    def __init__(self, wanted: str | int, known: Sequence[str]) -> None:
+        self.wanted = wanted
+        self.known = tuple(known)
+        what = (
+            f"no tenant with id {wanted}"
+            if isinstance(wanted, int)
+            else f"no tenant called {wanted!r}"
+        )
+        if not known:
+            listed = "there are no tenants yet"
+        elif len(known) <= _SHOWN:
+            listed = "known: " + ", ".join(known)
+        else:
+            listed = f"known: {', '.join(known[:_SHOWN])}, … ({len(known)} in all)"
+        super().__init__(f"{what}; {listed}")
+
+
+class DuplicateTenant(StoreError):
+    """A tenant with this name exists already (names are unique)."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        super().__init__(f"a tenant called {name!r} exists already")
+
+
+class UnknownRun(StoreError):
+    """No run has this id."""
+
+    def __init__(self, run_id: int) -> None:
+        self.run_id = run_id
+        super().__init__(f"no run with id {run_id}")
+
+
+class RunNotRunning(StoreError):
+    """The run has ended (finished, or declared interrupted by a stale-run check).
+
+    Raised by :meth:`~silta.store.Store.heartbeat` and :meth:`~silta.store.Store.finish_run`
+    so that a process whose run was given up for dead stops instead of writing on beside a
+    newer run of the same tenant.
+    """
+
+    def __init__(self, run_id: int, status: str, error: str | None) -> None:
+        self.run_id = run_id
+        self.status = status
+        reason = f" ({error})" if error else ""
+        super().__init__(f"run {run_id} is no longer running: it is {status}{reason}")
+
+
+class SecretKeyError(StoreError):
+    """The secret key is missing, malformed, or does not decrypt what the database holds."""

@@ -1,0 +1,178 @@
+"""The values the store hands out and takes in: frozen, typed, every time aware UTC.
+
+They carry no database objects, so a caller can keep them after the session that read them
+is gone, compare them, and pass them between threads. Mappings are read-only views, so a
+frozen value stays frozen.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
+from types import MappingProxyType
+from typing import Any
+
+import attrs
+
+from silta.domain import (
+    Action,
+    FieldChange,
+    Refusal,
+    Register,
+    RunKind,
+    RunStatus,
+    Status,
+    System,
+    TenantSettings,
+)
+
+__all__ = [
+    "Entry",
+    "Link",
+    "LinkState",
+    "RunRecord",
+    "SettingsVersion",
+    "TenantEvent",
+    "TenantEventKind",
+    "Watermark",
+    "aware_utc",
+]
+
+
+def aware_utc(value: datetime) -> datetime:
+    """``value`` in UTC; a naive datetime is refused, because its zone would be a guess."""
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError(f"a naive datetime ({value.isoformat()}) has no time zone; use UTC")
+    return value.astimezone(UTC)
+
+
+def _optional_aware_utc(value: datetime | None) -> datetime | None:
+    return None if value is None else aware_utc(value)
+
+
+def _read_only(value: Mapping[str, Any]) -> Mapping[str, Any]:
+    return MappingProxyType(dict(value))
+
+
+def _counts(value: Mapping[str, int]) -> Mapping[str, int]:
+    return MappingProxyType(dict(value))
+
+
+def _changes(value: Iterable[FieldChange]) -> tuple[FieldChange, ...]:
+    return tuple(value)
+
+
+def _refusals(value: Iterable[Refusal]) -> tuple[Refusal, ...]:
+    return tuple(value)
+
+
+class LinkState(enum.StrEnum):
+    """A link is written as ``PENDING`` before the create is sent, ``LINKED`` after.
+
+    A pending link that survives a crash tells the next run to look the record up by its
+    natural key before creating it again: the create may have happened.
+    """
+
+    PENDING = "pending"
+    LINKED = "linked"
+
+
+@attrs.frozen
+class Link:
+    """One source record and the target record it was written to, within one register."""
+
+    register: Register
+    source_system: System
+    source_key: str
+    target_key: str | None
+    natural_key: str | None
+    state: LinkState
+
+
+@attrs.frozen
+class Watermark:
+    """Where the next incremental run of a register starts reading.
+
+    ``state`` is the engine's own JSON (e.g. record counts of the last full run).
+    """
+
+    changed_since: datetime = attrs.field(converter=aware_utc)
+    state: Mapping[str, Any] = attrs.field(factory=dict, converter=_read_only)
+
+
+@attrs.frozen
+class Entry:
+    """One record's outcome in one run: what the accountant reads in the run history."""
+
+    register: Register
+    source_key: str | None
+    natural_key: str | None
+    name: str | None
+    action: Action
+    status: Status
+    target_key: str | None = None
+    changes: tuple[FieldChange, ...] = attrs.field(default=(), converter=_changes)
+    refusals: tuple[Refusal, ...] = attrs.field(default=(), converter=_refusals)
+    message: str | None = None
+
+
+@attrs.frozen
+class RunRecord:
+    """One run of one register for one tenant, as recorded.
+
+    ``owner`` is ``host:pid`` of the process that ran it; ``heartbeat_at`` is the last sign
+    of life (``started_at`` until the first heartbeat).
+    """
+
+    id: int
+    tenant_id: int
+    tenant_name: str
+    register: Register
+    kind: RunKind
+    dry_run: bool
+    trigger: str
+    status: RunStatus
+    started_at: datetime = attrs.field(converter=aware_utc)
+    finished_at: datetime | None = attrs.field(converter=_optional_aware_utc)
+    counts: Mapping[str, int] = attrs.field(converter=_counts)
+    error: str | None
+    owner: str
+    heartbeat_at: datetime | None = attrs.field(default=None, converter=_optional_aware_utc)
+
+
+@attrs.frozen
+class SettingsVersion:
+    """One version of a tenant's settings: who made it, when, and what it changed.
+
+    ``changes`` compare with the previous version, values as text; version 1 has none.
+    """
+
+    version: int
+    settings: TenantSettings
+    changed_by: str
+    changed_at: datetime = attrs.field(converter=aware_utc)
+    changes: tuple[FieldChange, ...] = attrs.field(default=(), converter=_changes)
+
+
+class TenantEventKind(enum.StrEnum):
+    """What happened to a tenant other than a settings change."""
+
+    CREATED = "created"
+    CONNECTIONS = "connections"
+    PAUSED = "paused"
+    RESUMED = "resumed"
+
+
+@attrs.frozen
+class TenantEvent:
+    """A change to a tenant's connections or pause, with who and when.
+
+    A credential change shows only that the credential was replaced: neither the old nor the
+    new value, and not even its ids, ever reach this record.
+    """
+
+    kind: TenantEventKind
+    changed_by: str
+    changed_at: datetime = attrs.field(converter=aware_utc)
+    changes: tuple[FieldChange, ...] = attrs.field(default=(), converter=_changes)
