@@ -1,0 +1,195 @@
+"""The tables, as SQLAlchemy typed declarative models.
+
+These describe the schema the code expects; the schema itself is made only by the Alembic
+migrations in :mod:`silta.store.migrations`, and ``tests/store/test_migrations.py`` fails when
+the two disagree. Names of constraints and indexes follow one convention, so a later
+migration can name what it alters on both backends.
+
+Every tenant-owned row goes with its tenant (``ON DELETE CASCADE``), and run entries with
+their run. JSON columns use the portable :class:`sqlalchemy.JSON` type.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from silta.domain import Action, Register, RunKind, RunStatus, Status, System
+from silta.store.records import LinkState, TenantEventKind
+from silta.store.types import TextEnum, UTCDateTime
+
+__all__ = [
+    "Base",
+    "LinkRow",
+    "RunEntryRow",
+    "RunRow",
+    "SettingsVersionRow",
+    "TenantEventRow",
+    "TenantRow",
+    "WatermarkRow",
+]
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+_NAME = 200  # tenant names, user names, keys: generous, but bounded
+_URL = 500
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def _tenant_fk() -> Mapped[int]:
+    return mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"), nullable=False)
+
+
+class TenantRow(Base):
+    """A company. Credentials are Fernet ciphertext (:mod:`silta.store.secrets`).
+
+    ``settings_version`` points at the current row of ``settings_versions``, so reading a
+    tenant with its settings is one join, and changing settings locks this row.
+    """
+
+    __tablename__ = "tenants"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(_NAME), unique=True)
+    netvisor_base_url: Mapped[str] = mapped_column(String(_URL))
+    severa_base_url: Mapped[str] = mapped_column(String(_URL))
+    netvisor_credentials: Mapped[str] = mapped_column(Text)
+    severa_credentials: Mapped[str] = mapped_column(Text)
+    paused: Mapped[bool] = mapped_column(Boolean, default=False)
+    settings_version: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class SettingsVersionRow(Base):
+    """Every version of a tenant's settings; ``changes`` is the diff with the previous one."""
+
+    __tablename__ = "settings_versions"
+
+    tenant_id: Mapped[int] = mapped_column(
+        ForeignKey("tenants.id", ondelete="CASCADE"), primary_key=True
+    )
+    version: Mapped[int] = mapped_column(Integer, primary_key=True)
+    settings: Mapped[dict[str, Any]] = mapped_column(JSON)
+    changes: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    changed_by: Mapped[str] = mapped_column(String(_NAME))
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class TenantEventRow(Base):
+    """Connection and pause changes: who, when, what (a credential only as "replaced")."""
+
+    __tablename__ = "tenant_events"
+    __table_args__ = (Index(None, "tenant_id", "changed_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    tenant_id: Mapped[int] = _tenant_fk()
+    kind: Mapped[TenantEventKind] = mapped_column(TextEnum(TenantEventKind))
+    changes: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    changed_by: Mapped[str] = mapped_column(String(_NAME))
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class LinkRow(Base):
+    """A source record and the target record it was written to."""
+
+    __tablename__ = "links"
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "register", "source_system", "source_key"),
+        Index(None, "tenant_id", "register", "natural_key"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    tenant_id: Mapped[int] = _tenant_fk()
+    register: Mapped[Register] = mapped_column(TextEnum(Register))
+    source_system: Mapped[System] = mapped_column(TextEnum(System))
+    source_key: Mapped[str] = mapped_column(String(_NAME))
+    target_key: Mapped[str | None] = mapped_column(String(_NAME))
+    natural_key: Mapped[str | None] = mapped_column(String(_NAME))
+    state: Mapped[LinkState] = mapped_column(TextEnum(LinkState))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class WatermarkRow(Base):
+    """Where the next incremental run of a register starts."""
+
+    __tablename__ = "watermarks"
+
+    tenant_id: Mapped[int] = mapped_column(
+        ForeignKey("tenants.id", ondelete="CASCADE"), primary_key=True
+    )
+    register: Mapped[Register] = mapped_column(TextEnum(Register), primary_key=True)
+    changed_since: Mapped[datetime] = mapped_column(UTCDateTime)
+    state: Mapped[dict[str, Any]] = mapped_column(JSON)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class RunRow(Base):
+    """One run; ``owner`` is ``host:pid``, ``heartbeat_at`` its last sign of life."""
+
+    __tablename__ = "runs"
+    __table_args__ = (
+        Index(None, "tenant_id", "started_at"),
+        Index(None, "started_at"),
+        Index(None, "status"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    tenant_id: Mapped[int] = _tenant_fk()
+    register: Mapped[Register] = mapped_column(TextEnum(Register))
+    kind: Mapped[RunKind] = mapped_column(TextEnum(RunKind))
+    dry_run: Mapped[bool] = mapped_column(Boolean)
+    trigger: Mapped[str] = mapped_column(String(_NAME))
+    status: Mapped[RunStatus] = mapped_column(TextEnum(RunStatus))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    heartbeat_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    counts: Mapped[dict[str, int]] = mapped_column(JSON)
+    error: Mapped[str | None] = mapped_column(Text)
+    owner: Mapped[str] = mapped_column(String(_NAME))
+
+
+class RunEntryRow(Base):
+    """One record's outcome in a run; read back in ``id`` order, the order of insertion."""
+
+    __tablename__ = "run_entries"
+    __table_args__ = (
+        Index(None, "run_id", "status"),
+        Index(None, "run_id", "action"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"))
+    register: Mapped[Register] = mapped_column(TextEnum(Register))
+    source_key: Mapped[str | None] = mapped_column(String(_NAME))
+    natural_key: Mapped[str | None] = mapped_column(String(_NAME))
+    name: Mapped[str | None] = mapped_column(Text)
+    action: Mapped[Action] = mapped_column(TextEnum(Action))
+    status: Mapped[Status] = mapped_column(TextEnum(Status))
+    target_key: Mapped[str | None] = mapped_column(String(_NAME))
+    changes: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    refusals: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    message: Mapped[str | None] = mapped_column(Text)
