@@ -135,6 +135,36 @@ def _serve(asgi_app: object, sock: socket.socket, log_level: str) -> None:
         sock.close()
 
 
+# -- silta db: the state database (silta.store) ---------------------------------------------
+
+db_app = typer.Typer(help="The state database.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+
+@db_app.command("upgrade")
+def db_upgrade(
+    database_url: Annotated[
+        str | None, typer.Option(help="Default: SILTA_DATABASE_URL (sqlite:///silta.db).")
+    ] = None,
+) -> None:
+    """Apply the schema migrations (Alembic upgrade head); print the revision applied."""
+    from silta.store import Store, StoreError
+
+    try:
+        with Store.open(database_url, upgrade=False) as store:
+            before = store.revision()
+            store.upgrade()
+            after = store.revision()
+    except StoreError as exc:
+        raise _fail(str(exc)) from None
+    typer.echo(f"database: {store.url}")
+    was = "unchanged" if before == after else f"was {before or 'empty'}"
+    typer.echo(f"revision: {after} ({was})")
+
+
+# -- end of silta db --------------------------------------------------------------------------
+
+
 def main() -> None:
     """Entry point of the ``silta`` console script."""
     app()
