@@ -1,0 +1,83 @@
+"""Links: upserted by source record, isolated per register and per tenant."""
+
+from __future__ import annotations
+
+import pytest
+
+from silta.domain import Register, System
+from silta.store import Link, LinkState, Store, UnknownTenant
+
+from .conftest import config
+
+
+def link(
+    source_key: str,
+    target_key: str | None = None,
+    *,
+    register: Register = Register.CUSTOMERS,
+    system: System = System.NETVISOR,
+    natural_key: str | None = None,
+    state: LinkState = LinkState.LINKED,
+) -> Link:
+    return Link(register, system, source_key, target_key, natural_key, state)
+
+
+def test_a_pending_link_becomes_linked(store: Store) -> None:
+    acme = store.add_tenant(config(), changed_by="alice")
+    pending = link("101", natural_key="1234567-1", state=LinkState.PENDING)
+    store.save_links(acme.id, [pending])
+    assert store.links(acme.id, Register.CUSTOMERS) == [pending]
+
+    linked = link("101", "severa-guid-1", natural_key="1234567-1")
+    store.save_links(acme.id, [linked])
+    assert store.links(acme.id, Register.CUSTOMERS) == [linked]
+
+
+def test_many_links_in_one_call_keep_their_order(store: Store) -> None:
+    acme = store.add_tenant(config(), changed_by="alice")
+    links = [link(str(n), f"g{n}", natural_key=f"N{n}") for n in range(500)]
+    store.save_links(acme.id, links)
+    store.save_links(acme.id, [link("7", "moved", natural_key="N7"), link("new", "g-new")])
+    read = store.links(acme.id, Register.CUSTOMERS)
+    assert len(read) == 501
+    assert read[7] == link("7", "moved", natural_key="N7")
+    assert read[-1] == link("new", "g-new")
+
+
+def test_the_last_of_duplicates_in_one_call_wins(store: Store) -> None:
+    acme = store.add_tenant(config(), changed_by="alice")
+    store.save_links(acme.id, [link("1", state=LinkState.PENDING), link("1", "g1")])
+    assert store.links(acme.id, Register.CUSTOMERS) == [link("1", "g1")]
+
+
+def test_registers_and_source_systems_are_separate(store: Store) -> None:
+    acme = store.add_tenant(config(), changed_by="alice")
+    customer = link("1", "c1")
+    product = link("1", "p1", register=Register.PRODUCTS)
+    reverse = link("1", "n1", system=System.SEVERA)
+    store.save_links(acme.id, [customer, product, reverse])
+    assert store.links(acme.id, Register.CUSTOMERS) == [customer, reverse]
+    assert store.links(acme.id, Register.PRODUCTS) == [product]
+    assert store.links(acme.id, Register.DIMENSIONS) == []
+
+
+def test_tenants_are_separate(store: Store) -> None:
+    acme = store.add_tenant(config("acme"), changed_by="alice")
+    other = store.add_tenant(config("other"), changed_by="alice")
+    store.save_links(acme.id, [link("1", "acme-1")])
+    store.save_links(other.id, [link("1", "other-1")])
+    assert store.links(acme.id, Register.CUSTOMERS) == [link("1", "acme-1")]
+    assert store.links(other.id, Register.CUSTOMERS) == [link("1", "other-1")]
+
+
+def test_nothing_to_save_is_fine(store: Store) -> None:
+    acme = store.add_tenant(config(), changed_by="alice")
+    store.save_links(acme.id, [])
+    assert store.links(acme.id, Register.CUSTOMERS) == []
+
+
+def test_links_of_an_unknown_tenant(store: Store) -> None:
+    with pytest.raises(UnknownTenant):
+        store.save_links(3, [link("1")])
+    with pytest.raises(UnknownTenant):
+        store.links(3, Register.CUSTOMERS)
