@@ -165,6 +165,18 @@ def db_upgrade(
 # -- end of silta db --------------------------------------------------------------------------
 
 
+def _register_commands() -> None:
+    """The commands that live in their own modules (tenants, sync, runs, demo)."""
+    from silta.commands import demo, sync, tenants
+
+    app.add_typer(tenants.app, name="tenant")
+    sync.register_commands(app)
+    app.command("demo")(demo.demo)
+
+
+_register_commands()
+
+
 def main() -> None:
     """Entry point of the ``silta`` console script."""
     app()

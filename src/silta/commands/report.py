@@ -2,15 +2,32 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import contextlib
+from collections.abc import Callable, Iterable, Iterator, Sequence
 
 from rich.console import Console
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from silta.domain import RunStatus, Status
+from silta.domain import Register, RunStatus, Status
 from silta.store import Entry, RunRecord
 
-__all__ = ["COLUMNS", "print_entries", "print_runs", "print_summary"]
+__all__ = [
+    "COLUMNS",
+    "make_console",
+    "print_entries",
+    "print_runs",
+    "print_summary",
+    "progress_bars",
+]
+
+
+def make_console(*, stderr: bool = False) -> Console:
+    """A console that is wide enough for the tables when the output is not a terminal."""
+    probe = Console(stderr=stderr)
+    return Console(stderr=stderr, width=None if probe.is_terminal else 120)
+
 
 COLUMNS = ("created", "updated", "renamed", "unchanged", "skipped", "refused", "failed")
 _PLANNED = ("planned_create", "planned_update", "planned_rename")
@@ -44,32 +61,29 @@ def print_summary(console: Console, runs: Sequence[RunRecord]) -> None:
 def print_entries(
     console: Console, entries: Iterable[Entry], *, language: str = "fi", title: str | None = None
 ) -> int:
-    """Records with their reasons; returns how many were shown."""
-    table = Table(title=title, show_lines=False)
-    for column in ("register", "key", "name", "action", "status", "details"):
-        table.add_column(column, overflow="fold")
+    """Records with their reasons, one block per record (readable at any width).
+
+    Returns how many were shown.
+    """
     shown = 0
     for entry in entries:
-        details: list[str] = []
+        if shown == 0 and title:
+            console.print(f"\n[bold]{title}[/bold]")
+        style = {"refused": "yellow", "failed": "red"}.get(entry.status.value, "")
+        key = entry.natural_key or entry.source_key or ""
+        outcome = f"{entry.action.value}, {entry.status.value}"
+        head = f"{entry.register.value} {key} {entry.name or ''} — {outcome}"
+        console.print(f"[{style}]{escape(head)}[/{style}]" if style else escape(head))
         for refusal in entry.refusals:
-            details.append(f"[{refusal.rule}] {refusal.message(language)}")
+            text = f"    [{refusal.rule}] {refusal.message(language)}"
+            console.print(text, markup=False)
         for change in entry.changes:
-            details.append(f"{change.field}: {change.old or '–'} → {change.new or '–'}")
+            console.print(
+                f"    {change.field}: {change.old or '–'} → {change.new or '–'}", markup=False
+            )
         if entry.message:
-            details.append(entry.message)
-        style = {"refused": "yellow", "failed": "red"}.get(entry.status.value)
-        table.add_row(
-            entry.register.value,
-            entry.natural_key or entry.source_key or "",
-            entry.name or "",
-            entry.action.value,
-            entry.status.value,
-            "\n".join(details),
-            style=style,
-        )
+            console.print(f"    {entry.message}", markup=False)
         shown += 1
-    if shown:
-        console.print(table)
     return shown
 
 
@@ -96,3 +110,28 @@ def print_runs(console: Console, runs: Iterable[RunRecord]) -> None:
 
 def refused_or_failed(entries: Iterable[Entry]) -> list[Entry]:
     return [e for e in entries if e.status in (Status.REFUSED, Status.FAILED)]
+
+
+@contextlib.contextmanager
+def progress_bars(
+    console: Console,
+) -> Iterator[Callable[[Register], Callable[[int, int], None]]]:
+    """A progress bar per register; yields the factory :func:`silta.sync.sync_tenant` takes."""
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    ) as bar:
+
+        def factory(register: Register) -> Callable[[int, int], None]:
+            task = bar.add_task(register.value, total=None)
+
+            def update(done: int, total: int) -> None:
+                bar.update(task, completed=done, total=total or None)
+
+            return update
+
+        yield factory

@@ -11,19 +11,22 @@ import enum
 from typing import Annotated
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from silta.commands.report import print_entries, print_runs, print_summary
+from silta.commands.report import (
+    make_console,
+    print_entries,
+    print_runs,
+    print_summary,
+    progress_bars,
+)
 from silta.commands.tenants import fail, find_tenant, open_store
 from silta.domain import Action, Register, RunStatus, Status
 from silta.store import UnknownRun
 from silta.sync import sync_tenant
-from silta.sync.journal import Progress as ProgressCallback
 
 __all__ = ["register_commands"]
 
-console = Console()
+console = make_console()
 
 
 class Language(enum.StrEnum):
@@ -57,23 +60,7 @@ def sync(
     with open_store() as store:
         found = find_tenant(store, tenant)
         registers = [register] if register else list(Register)
-        with Progress(
-            TextColumn("{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            console=console,
-            transient=True,
-        ) as bar:
-
-            def progress(reg: Register) -> ProgressCallback:
-                task = bar.add_task(reg.value, total=None)
-
-                def update(done: int, total: int) -> None:
-                    bar.update(task, completed=done, total=total or None)
-
-                return update
-
+        with progress_bars(console) as progress:
             results = asyncio.run(
                 sync_tenant(
                     store, found, registers=registers, full=full, dry_run=dry_run, progress=progress

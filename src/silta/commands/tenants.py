@@ -13,6 +13,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from silta.commands.report import make_console
 from silta.domain import Register, TenantSettings
 from silta.store import DuplicateTenant, Store, StoreError, UnknownTenant
 from silta.tenantfile import TenantFileError, load_tenant_file
@@ -21,7 +22,7 @@ from silta.tenants import Tenant
 __all__ = ["app", "fail", "open_store", "who"]
 
 app = typer.Typer(help="The companies (tenants) Silta serves.", no_args_is_help=True)
-console = Console()
+console = make_console()
 
 # Which register a setting belongs to: a direction change makes its next run full.
 _REGISTER_OF = {

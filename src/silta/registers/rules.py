@@ -215,7 +215,7 @@ class _Blank(dict[str, object]):
 def refuse(rule_id: str, **values: object) -> Refusal:
     """The :class:`Refusal` of ``rule_id`` with its messages filled from ``values``."""
     rule = RULES[rule_id]
-    shown = _Blank({k: ("–" if v is None or v == "" else v) for k, v in values.items()})
+    shown = _Blank({k: ("–" if v is None else v) for k, v in values.items()})
     return Refusal(
         rule=rule.id,
         field=rule.field,

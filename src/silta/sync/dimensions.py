@@ -93,7 +93,7 @@ class DimensionsToNetvisor:
             items.append(
                 PlanItem(
                     source_key=r.guid,
-                    natural_key=None,
+                    natural_key=r.name,
                     name=r.name,
                     action=Action.REFUSE,
                     refusals=r.refusals,

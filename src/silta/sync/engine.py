@@ -16,6 +16,7 @@ write one record. The engine owns what every register shares:
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime, timedelta
@@ -27,7 +28,7 @@ from silta.domain import Action, Register, RunKind, RunStatus, Status, System
 from silta.errors import OutcomeUnknownError, SiltaError
 from silta.netvisor import AuthenticationFailed, ServiceAccessError
 from silta.severa import AddonMissing, InsufficientScope, SeveraAuthenticationError
-from silta.store import Watermark
+from silta.store import RunNotRunning, Watermark
 from silta.sync.context import SyncContext
 from silta.sync.journal import Journal, Progress
 from silta.sync.plan import Plan, PlanItem
@@ -200,8 +201,13 @@ async def run_register(
             )
     except (asyncio.CancelledError, KeyboardInterrupt):
         _finish_quietly(journal)
-        store.finish_run(run_id, RunStatus.INTERRUPTED, counts=dict(journal.counts),
-                         error="the run was stopped before it finished")  # fmt: skip
+        with contextlib.suppress(RunNotRunning):
+            store.finish_run(
+                run_id,
+                RunStatus.INTERRUPTED,
+                counts=dict(journal.counts),
+                error="the run was stopped before it finished",
+            )
         raise
     except _FATAL as exc:
         _finish_quietly(journal)
@@ -213,7 +219,11 @@ async def run_register(
         log.exception("run %s of %s for %s failed", run_id, adapter.register, tenant.name)
         _finish_quietly(journal)
         status, error = RunStatus.FAILED, _message(exc)
-    store.finish_run(run_id, status, counts=dict(journal.counts), error=error)
+    try:
+        store.finish_run(run_id, status, counts=dict(journal.counts), error=error)
+    except RunNotRunning:
+        # Another process declared this run dead (no heartbeat) and marked it interrupted.
+        status, error = RunStatus.INTERRUPTED, "the run was given up as stale while it ran"
     return RunResult(run_id, adapter.register, status, dict(journal.counts), error)
 
 

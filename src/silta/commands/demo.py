@@ -1,0 +1,281 @@
+"""``silta demo``: two sample companies, a full sync with its report, then a second run.
+
+What it shows, in order: both sandboxes start with a realistic Finnish company pair per
+scenario (:mod:`silta.sandbox.sample`), served over HTTP on loopback; a demo tenant per
+scenario is created in a throwaway database; a full sync of every register prints its
+summary and every refusal with its rule and reason; a second run shows that nothing
+changes (the writes counted at the sandboxes stay the same). Then the sandboxes keep
+serving until Ctrl+C, unless ``--once``.
+
+Exit status with ``--once``: 0 when both runs completed and every planted case was
+refused with its rule, else 1.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import socket
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Annotated
+
+import attrs
+import typer
+import uvicorn
+from rich.console import Console
+from starlette.applications import Starlette
+from starlette.routing import Mount
+
+from silta.commands.report import make_console, print_entries, print_summary, progress_bars
+from silta.domain import CustomerDirection, ProductDirection, RunStatus, Status, TenantSettings
+from silta.netvisor import NetvisorCredentials
+from silta.sandbox.netvisor import Integration, NetvisorSandbox
+from silta.sandbox.sample import Sample, SampleSpec, populate
+from silta.sandbox.severa import Credential, SeveraSandbox
+from silta.severa import SeveraCredentials
+from silta.severa.auth import DEFAULT_SCOPES
+from silta.store import Store
+from silta.sync import sync_tenant
+from silta.tenants import NetvisorConnection, SeveraConnection, Tenant, TenantConfig
+
+__all__ = ["demo"]
+
+console = make_console()
+
+_PARTNER = ("SILTA_DEMO_PARTNER", "silta-demo-partner-key")
+_USER = ("SILTA_DEMO_USER", "silta-demo-customer-key")
+
+
+@attrs.frozen
+class _Company:
+    scenario: str
+    name: str
+    organisation_id: str  # the Netvisor organisation (business ID)
+    severa_client: str
+    customers: CustomerDirection
+    products: ProductDirection
+
+
+COMPANIES = (
+    _Company("a", "Demo Oy", "1967543-8", "silta-demo-a",
+             CustomerDirection.SEVERA_TO_NETVISOR, ProductDirection.NETVISOR_TO_SEVERA),
+    _Company("b", "Demo Ab", "2617416-4", "silta-demo-b",
+             CustomerDirection.NETVISOR_TO_SEVERA, ProductDirection.SEVERA_TO_NETVISOR),
+)  # fmt: skip
+
+
+@attrs.define
+class _World:
+    netvisor: NetvisorSandbox
+    severa: SeveraSandbox
+    samples: dict[str, Sample]
+
+    def writes(self) -> int:
+        nv = sum(org.stats.writes_committed for org in self.netvisor.organisations.values())
+        sv = sum(org.stats.writes_committed for org in self.severa.organisations.values())
+        return nv + sv
+
+
+def _sandboxes(seed: int, size: int) -> _World:
+    netvisor = NetvisorSandbox(seed=seed)
+    netvisor.add_integration(
+        Integration(
+            partner_id=_PARTNER[0],
+            partner_key=_PARTNER[1],
+            customer_id=_USER[0],
+            customer_key=_USER[1],
+            organisation_ids=tuple(c.organisation_id for c in COMPANIES),
+        )
+    )
+    severa = SeveraSandbox(seed=seed)
+    samples: dict[str, Sample] = {}
+    for company in COMPANIES:
+        org = severa.add_organisation(company.name)
+        severa.add_credential(
+            Credential(
+                client_id=company.severa_client,
+                client_secret=f"{company.severa_client}-secret",
+                organisation=org.id,
+                scopes=frozenset(DEFAULT_SCOPES),
+            )
+        )
+        spec = SampleSpec(
+            seed=seed,
+            customers=2 * size,
+            products=size + size // 2,
+            projects=max(2, size // 4),
+            phases_per_project=3,
+            business_units=3,
+            scenario=company.scenario,  # type: ignore[arg-type]
+        )
+        samples[company.scenario] = populate(
+            netvisor.organisation(company.organisation_id), org, spec
+        )
+    return _World(netvisor, severa, samples)
+
+
+def _tenant_config(company: _Company, base_url: str, sample: Sample) -> TenantConfig:
+    project_header, unit_header = sample.dimension_headers
+    return TenantConfig(
+        name=company.name,
+        netvisor=NetvisorConnection(
+            NetvisorCredentials(
+                sender="Silta demo",
+                customer_id=_USER[0],
+                customer_key=_USER[1],
+                partner_id=_PARTNER[0],
+                partner_key=_PARTNER[1],
+                organisation_id=company.organisation_id,
+            ),
+            base_url=f"{base_url}/netvisor",
+        ),
+        severa=SeveraConnection(
+            SeveraCredentials(company.severa_client, f"{company.severa_client}-secret"),
+            base_url=f"{base_url}/severa",
+        ),
+        settings=TenantSettings(
+            customers=company.customers,
+            products=company.products,
+            dimensions=True,
+            project_header=project_header,
+            business_unit_header=unit_header,
+            include_phases=True,
+        ),
+    )
+
+
+@contextlib.asynccontextmanager
+async def _serving(app: Starlette, host: str, port: int, *, keep: bool) -> AsyncIterator[str]:
+    """Serve ``app`` on a socket bound before anything is printed; yields the base URL.
+
+    With ``keep`` the block's end waits until the server stops (Ctrl+C: uvicorn handles
+    the signal); otherwise the server is stopped at once.
+    """
+    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        raise _Unavailable(f"cannot listen on {host}:{port}: {exc.strerror}") from None
+    sock.listen(128)
+    bound_host, bound_port = sock.getsockname()[:2]
+    config = uvicorn.Config(app, log_level="warning", access_log=False, timeout_graceful_shutdown=1)
+    server = uvicorn.Server(config)
+    task = asyncio.create_task(server.serve(sockets=[sock]))
+    try:
+        while not server.started:
+            if task.done():
+                task.result()
+                raise _Unavailable("the sandbox server stopped while starting")
+            await asyncio.sleep(0.01)
+        shown = f"[{bound_host}]" if ":" in bound_host else bound_host
+        yield f"http://{shown}:{bound_port}"
+        if keep:
+            await task
+    finally:
+        server.should_exit = True
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        sock.close()
+
+
+class _Unavailable(Exception):
+    """The port cannot be used."""
+
+
+async def _sync(store: Store, tenant: Tenant, *, full: bool) -> list[int]:
+    with progress_bars(console) as progress:
+        results = await sync_tenant(store, tenant, full=full, trigger="demo", progress=progress)
+    return [result.run_id for result in results]
+
+
+async def _run(seed: int, size: int, host: str, port: int, database: Path, once: bool) -> int:
+    world = _sandboxes(seed, size)
+    app = Starlette(
+        routes=[Mount("/netvisor", app=world.netvisor.app), Mount("/severa", app=world.severa.app)]
+    )
+    for leftover in (database, Path(f"{database}-wal"), Path(f"{database}-shm")):
+        leftover.unlink(missing_ok=True)
+    ok = True
+    async with _serving(app, host, port, keep=not once) as base_url:
+        store = Store.open(f"sqlite:///{database}", key_file=database.with_suffix(".key"))
+        try:
+            for company in COMPANIES:
+                sample = world.samples[company.scenario]
+                config = _tenant_config(company, base_url, sample)
+                tenant = store.add_tenant(config, changed_by="silta demo")
+                ok &= await _show_company(store, tenant, company, sample, world)
+        finally:
+            store.close()
+        _describe(base_url, database)
+        if not once:
+            console.print("\nThe sandboxes keep serving. Press Ctrl+C to stop.")
+    return 0 if ok else 1
+
+
+async def _show_company(
+    store: Store, tenant: Tenant, company: _Company, sample: Sample, world: _World
+) -> bool:
+    console.rule(f"[bold]{tenant.name}[/bold]: customers {company.customers.value}, "
+                 f"products {company.products.value}, dimensions on")  # fmt: skip
+    console.print("First run: a full sync of every register.")
+    first = await _sync(store, tenant, full=True)
+    runs = [store.run(run_id) for run_id in first]
+    print_summary(console, runs)
+    refused: set[tuple[str, str]] = set()
+    for run in runs:
+        entries = store.entries(run.id, status=Status.REFUSED)
+        entries += store.entries(run.id, status=Status.FAILED)
+        for entry in entries:
+            for refusal in entry.refusals:
+                refused.add((refusal.rule, entry.source_key or entry.natural_key or ""))
+        print_entries(console, entries, title=f"{run.register.value}: refused and failed")
+    planted = {(case.rule, case.key) for case in sample.planted}
+    missing = planted - refused
+    if missing:
+        console.print(f"[red]planted cases not refused: {sorted(missing)}[/red]")
+    else:
+        console.print(
+            f"[green]Every planted case ({len(planted)}) was refused with its rule.[/green]"
+        )
+    before = world.writes()
+    console.print("\nSecond run: nothing has changed, so nothing should be written.")
+    second = [store.run(run_id) for run_id in await _sync(store, tenant, full=True)]
+    print_summary(console, second)
+    written = world.writes() - before
+    console.print(f"Writes at the sandboxes during the second run: {written}")
+    completed = all(r.status is RunStatus.COMPLETED for r in (*runs, *second))
+    return completed and not missing and written == 0
+
+
+def _describe(base_url: str, database: Path) -> None:
+    console.rule("Where things are")
+    console.print(f"Netvisor sandbox: {base_url}/netvisor/  (customer id {_USER[0]}, key "
+                  f"{_USER[1]}, partner {_PARTNER[0]}, key {_PARTNER[1]})")  # fmt: skip
+    for company in COMPANIES:
+        console.print(f"  {company.name}: organisation {company.organisation_id}; Severa client "
+                      f"{company.severa_client} / {company.severa_client}-secret")  # fmt: skip
+    console.print(f"Severa sandbox:   {base_url}/severa")
+    console.print(f"Demo database:    {database}  (SILTA_DATABASE_URL=sqlite:///{database} "
+                  "silta runs 'Demo Oy')")  # fmt: skip
+
+
+def demo(
+    once: Annotated[bool, typer.Option("--once", help="Exit after the second run.")] = False,
+    seed: Annotated[int, typer.Option(help="Seed of the sample data.")] = 1,
+    size: Annotated[int, typer.Option(help="Roughly how many records per register.", min=6)] = 12,
+    host: Annotated[str, typer.Option(help="Address to serve the sandboxes on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port (0 picks a free one).")] = 8100,
+    database: Annotated[
+        Path, typer.Option(help="The demo's own database; replaced on every start.")
+    ] = Path("silta-demo.db"),
+) -> None:
+    """Run the product on sample data: sandboxes, demo tenants, two syncs, the report."""
+    try:
+        code = asyncio.run(_run(seed, size, host, port, database, once))
+    except _Unavailable as exc:
+        Console(stderr=True).print(f"[red]silta: {exc}[/red]")
+        raise typer.Exit(code=2) from None
+    raise typer.Exit(code=code)
