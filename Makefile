@@ -21,7 +21,7 @@ BIN := $(VENV)/bin
 .PHONY: help demo test lint bench chaos clean
 
 help:
-	@echo "make demo   - set up and run Silta on its embedded default (for now: the sandboxes)"
+	@echo "make demo   - set up and run Silta on its embedded default (sandboxes, sample data, two tenants, two full syncs)"
 	@echo "make test   - set up, lint, type-check and run the test suite"
 	@echo "make lint   - ruff and mypy --strict only"
 	@echo "make bench  - protocol benchmarks; results in bench/results/"
@@ -37,7 +37,7 @@ $(VENV)/.synced: pyproject.toml uv.lock | $(UV)
 	@touch $@
 
 demo: $(VENV)/.synced
-	$(BIN)/silta sandbox --seed 1
+	$(BIN)/silta demo
 
 lint: $(VENV)/.synced
 	$(BIN)/ruff check src tests bench

@@ -23,11 +23,11 @@ from typing import Annotated
 import attrs
 import typer
 import uvicorn
-from rich.console import Console
 from starlette.applications import Starlette
 from starlette.routing import Mount
 
 from silta.commands.report import make_console, print_entries, print_summary, progress_bars
+from silta.commands.tenants import fail
 from silta.domain import CustomerDirection, ProductDirection, RunStatus, Status, TenantSettings
 from silta.netvisor import NetvisorCredentials
 from silta.sandbox.netvisor import Integration, NetvisorSandbox
@@ -35,11 +35,11 @@ from silta.sandbox.sample import Sample, SampleSpec, populate
 from silta.sandbox.severa import Credential, SeveraSandbox
 from silta.severa import SeveraCredentials
 from silta.severa.auth import DEFAULT_SCOPES
-from silta.store import Store
+from silta.store import Store, StoreError
 from silta.sync import sync_tenant
 from silta.tenants import NetvisorConnection, SeveraConnection, Tenant, TenantConfig
 
-__all__ = ["demo"]
+__all__ = ["COMPANIES", "DemoWorld", "demo", "demo_world"]
 
 console = make_console()
 
@@ -66,7 +66,7 @@ COMPANIES = (
 
 
 @attrs.define
-class _World:
+class DemoWorld:
     netvisor: NetvisorSandbox
     severa: SeveraSandbox
     samples: dict[str, Sample]
@@ -77,7 +77,7 @@ class _World:
         return nv + sv
 
 
-def _sandboxes(seed: int, size: int) -> _World:
+def demo_world(seed: int, size: int) -> DemoWorld:
     netvisor = NetvisorSandbox(seed=seed)
     netvisor.add_integration(
         Integration(
@@ -112,7 +112,7 @@ def _sandboxes(seed: int, size: int) -> _World:
         samples[company.scenario] = populate(
             netvisor.organisation(company.organisation_id), org, spec
         )
-    return _World(netvisor, severa, samples)
+    return DemoWorld(netvisor, severa, samples)
 
 
 def _tenant_config(company: _Company, base_url: str, sample: Sample) -> TenantConfig:
@@ -192,10 +192,11 @@ async def _sync(store: Store, tenant: Tenant, *, full: bool) -> list[int]:
 
 
 async def _run(seed: int, size: int, host: str, port: int, database: Path, once: bool) -> int:
-    world = _sandboxes(seed, size)
+    world = demo_world(seed, size)
     app = Starlette(
         routes=[Mount("/netvisor", app=world.netvisor.app), Mount("/severa", app=world.severa.app)]
     )
+    database.parent.mkdir(parents=True, exist_ok=True)
     for leftover in (database, Path(f"{database}-wal"), Path(f"{database}-shm")):
         leftover.unlink(missing_ok=True)
     ok = True
@@ -216,7 +217,7 @@ async def _run(seed: int, size: int, host: str, port: int, database: Path, once:
 
 
 async def _show_company(
-    store: Store, tenant: Tenant, company: _Company, sample: Sample, world: _World
+    store: Store, tenant: Tenant, company: _Company, sample: Sample, world: DemoWorld
 ) -> bool:
     console.rule(f"[bold]{tenant.name}[/bold]: customers {company.customers.value}, "
                  f"products {company.products.value}, dimensions on")  # fmt: skip
@@ -275,7 +276,6 @@ def demo(
     """Run the product on sample data: sandboxes, demo tenants, two syncs, the report."""
     try:
         code = asyncio.run(_run(seed, size, host, port, database, once))
-    except _Unavailable as exc:
-        Console(stderr=True).print(f"[red]silta: {exc}[/red]")
-        raise typer.Exit(code=2) from None
+    except (_Unavailable, StoreError, OSError) as exc:
+        raise fail(str(exc)) from None
     raise typer.Exit(code=code)

@@ -10,7 +10,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from silta.domain import Register, RunStatus, Status
+from silta.domain import Register, RunStatus
 from silta.store import Entry, RunRecord
 
 __all__ = [
@@ -40,7 +40,8 @@ def print_summary(console: Console, runs: Sequence[RunRecord]) -> None:
     table.add_column("register")
     table.add_column("run", justify="right")
     table.add_column("status")
-    columns = (*_PLANNED, *COLUMNS) if dry else COLUMNS
+    # A dry run creates, updates and renames nothing: its columns say what it would do.
+    columns = (*_PLANNED, *COLUMNS[3:]) if dry else COLUMNS
     for column in columns:
         table.add_column(column.replace("planned_", "would "), justify="right")
     for run in runs:
@@ -87,29 +88,31 @@ def print_entries(
     return shown
 
 
-def print_runs(console: Console, runs: Iterable[RunRecord]) -> None:
-    table = Table()
-    for column in ("run", "tenant", "register", "kind", "trigger", "status", "started", "finished"):
-        table.add_column(column)
-    for column in COLUMNS:
-        table.add_column(column, justify="right")
+def print_runs(console: Console, runs: Sequence[RunRecord]) -> None:
+    """The history: one row per run, its non-zero counts in one column to fit a terminal."""
+    tenants = {run.tenant_name for run in runs}
+    table = Table(title=next(iter(tenants)) if len(tenants) == 1 else None)
+    columns = ("run", "register", "kind", "trigger", "status", "started (UTC)", "took", "records")
+    for column in columns:
+        table.add_column(column, justify="right" if column in ("run", "took") else "left")
     for run in runs:
+        took = ""
+        if run.finished_at:
+            seconds = int((run.finished_at - run.started_at).total_seconds())
+            took = f"{seconds // 60}:{seconds % 60:02d}"
+        records = ", ".join(f"{run.counts[c]} {c}" for c in COLUMNS if run.counts.get(c))
         table.add_row(
             str(run.id),
-            run.tenant_name,
             run.register.value,
             run.kind.value + (" (dry)" if run.dry_run else ""),
             run.trigger,
             run.status.value,
             run.started_at.strftime("%Y-%m-%d %H:%M:%S"),
-            run.finished_at.strftime("%H:%M:%S") if run.finished_at else "",
-            *(str(run.counts.get(column, 0)) for column in COLUMNS),
+            took,
+            records or "–",
+            style="red" if run.status is RunStatus.FAILED else None,
         )
     console.print(table)
-
-
-def refused_or_failed(entries: Iterable[Entry]) -> list[Entry]:
-    return [e for e in entries if e.status in (Status.REFUSED, Status.FAILED)]
 
 
 @contextlib.contextmanager

@@ -59,6 +59,9 @@ def sync(
     """Synchronize a tenant's registers now, with a progress bar and a report."""
     with open_store() as store:
         found = find_tenant(store, tenant)
+        # A run whose process died (Ctrl+C, kill, crash) stays "running" until someone
+        # looks; the history should say "interrupted" before a new run starts.
+        store.interrupt_stale_runs()
         registers = [register] if register else list(Register)
         with progress_bars(console) as progress:
             results = asyncio.run(

@@ -11,6 +11,7 @@ from typing import Annotated, Any
 import attrs
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from silta.commands.report import make_console
@@ -37,7 +38,8 @@ _REGISTER_OF = {
 
 def fail(message: str, code: int = 2) -> typer.Exit:
     """Print a one-line error (no traceback) and return the exit to raise."""
-    Console(stderr=True).print(f"[red]silta: {message}[/red]")
+    # soft_wrap: a path or URL in the message stays whole (copyable) at any width.
+    Console(stderr=True, soft_wrap=True).print(f"[red]silta: {escape(message)}[/red]")
     return typer.Exit(code=code)
 
 
