@@ -41,6 +41,7 @@ from silta.registers.finnish import (
 )
 from silta.registers.lookups import Lookups
 from silta.registers.rules import refuse
+from silta.registers.values import Mapped, clean
 
 __all__ = [
     "FIELDS",
@@ -142,25 +143,6 @@ class CustomerRecord:
     scope: frozenset[str] = frozenset()
 
 
-@attrs.frozen
-class Mapped:
-    """A source record read into canonical form, with the rules it breaks."""
-
-    record: CustomerRecord
-    refusals: tuple[Refusal, ...] = ()
-
-    @property
-    def refused(self) -> bool:
-        return bool(self.refusals)
-
-
-def _clean(value: str | None) -> str | None:
-    if value is None:
-        return None
-    value = value.strip()
-    return value or None
-
-
 def number_in_use(record: CustomerRecord, other: str | None, other_id: str | None) -> Refusal:
     """Rule 5: the number is a Netvisor customer code held by a customer that is not ours."""
     return refuse(
@@ -174,7 +156,7 @@ def number_in_use(record: CustomerRecord, other: str | None, other_id: str | Non
 
 def same_business_id(a: str | None, b: str | None) -> bool:
     """Whether two business IDs are the same company, whichever form each is written in."""
-    first, second = _clean(a), _clean(b)
+    first, second = clean(a), clean(b)
     if first is None or second is None:
         return False
     try:
@@ -191,10 +173,10 @@ def from_severa(
     head_office: severa.Address | None,
     lookups: Lookups,
     settings: TenantSettings,
-) -> Mapped:
+) -> Mapped[CustomerRecord]:
     """A Severa customer and its head-office address, checked against rule 5."""
     number = str(customer.number) if customer.number is not None else None
-    name = _clean(customer.name)
+    name = clean(customer.name)
     shown = {"name": name or customer.guid, "number": number}
     refusals: list[Refusal] = []
     if number is None:
@@ -204,7 +186,7 @@ def from_severa(
 
     business_id: str | None = None
     private = False
-    raw_id = _clean(customer.vat_number)
+    raw_id = clean(customer.vat_number)
     if raw_id is None:
         if settings.persons_without_business_id:
             private = True
@@ -228,7 +210,7 @@ def from_severa(
     if not linked or head_office is None:
         refusals.append(refuse("customers.severa.head_office_missing", **shown))
 
-    operator = _clean(customer.e_invoice_operator)
+    operator = clean(customer.e_invoice_operator)
     if operator is not None and find_operator(operator) is None:
         suggestion = suggest_operator(operator)
         refusals.append(
@@ -258,11 +240,11 @@ def from_severa(
     values: dict[str, Any] = {
         "code": number,
         "name": name,
-        "einvoice_address": _clean(customer.e_invoice_address),
+        "einvoice_address": clean(customer.e_invoice_address),
         "einvoice_operator": operator,
-        "comment": _clean(customer.notes),
-        "email": _clean(customer.email),
-        "home_page": _clean(customer.website),
+        "comment": clean(customer.notes),
+        "email": clean(customer.email),
+        "home_page": clean(customer.website),
         "active": customer.is_active,
         "private": private,
     }
@@ -278,23 +260,23 @@ def from_severa(
     if head_office is not None:
         country = lookups.country_code(head_office.country.guid if head_office.country else None)
         scope.update({"phone", "fax"})
-        values["phone"] = _clean(head_office.phone)
-        values["fax"] = _clean(head_office.fax)
+        values["phone"] = clean(head_office.phone)
+        values["fax"] = clean(head_office.fax)
         if head_office.is_billing_address:
             scope.update(_BILLING)
             values.update(
-                street=_clean(head_office.addressline),
-                city=_clean(head_office.city),
-                postal_code=_clean(head_office.postal_code),
+                street=clean(head_office.addressline),
+                city=clean(head_office.city),
+                postal_code=clean(head_office.postal_code),
                 country=country,
             )
         if head_office.is_postal_address:
             scope.update(_DELIVERY)
             values.update(
                 delivery_name=name,
-                delivery_street=_clean(head_office.addressline),
-                delivery_city=_clean(head_office.city),
-                delivery_postal_code=_clean(head_office.postal_code),
+                delivery_street=clean(head_office.addressline),
+                delivery_city=clean(head_office.city),
+                delivery_postal_code=clean(head_office.postal_code),
                 delivery_country=country,
             )
     record = CustomerRecord(scope=frozenset(scope), **values)
@@ -355,10 +337,10 @@ def _text(value: object) -> str | None:
 # -- Netvisor -> Severa -----------------------------------------------------------------------
 
 
-def from_netvisor(customer: netvisor.Customer) -> Mapped:
+def from_netvisor(customer: netvisor.Customer) -> Mapped[CustomerRecord]:
     """A Netvisor customer, checked against rule 6 (the code must be a Severa number)."""
-    name = _clean(customer.name)
-    code = _clean(customer.code)
+    name = clean(customer.name)
+    code = clean(customer.code)
     refusals: list[Refusal] = []
     problem = customer_number_problem(code)
     rule = (
@@ -378,33 +360,33 @@ def from_netvisor(customer: netvisor.Customer) -> Mapped:
     if private:
         scope.discard("business_id")  # a personal identity code never leaves Netvisor
     else:
-        raw = _clean(customer.business_id)
+        raw = clean(customer.business_id)
         try:
             business_id = parse_business_id(raw).ytunnus if raw else None
         except InvalidBusinessIdError:
             business_id = raw  # Severa keeps it as free text; Netvisor has no rule for it
-    language = _clean(customer.invoicing_language)
+    language = clean(customer.invoicing_language)
     if language is None:
         scope.discard("invoice_language")
     record = CustomerRecord(
         code=code,
         name=name,
-        einvoice_address=_clean(customer.finvoice_address),
-        einvoice_operator=_clean(customer.finvoice_router_code),
-        comment=_clean(customer.comment),
-        email=_clean(customer.email),
+        einvoice_address=clean(customer.finvoice_address),
+        einvoice_operator=clean(customer.finvoice_router_code),
+        comment=clean(customer.comment),
+        email=clean(customer.email),
         business_id=business_id,
-        home_page=_clean(customer.home_page_uri),
-        street=_clean(customer.street_address),
-        city=_clean(customer.city),
-        postal_code=_clean(customer.post_number),
-        country=_clean(customer.country),
-        phone=_clean(customer.phone_number),
-        fax=_clean(customer.fax_number),
-        delivery_street=_clean(customer.delivery_street_address),
-        delivery_city=_clean(customer.delivery_city),
-        delivery_postal_code=_clean(customer.delivery_post_number),
-        delivery_country=_clean(customer.delivery_country),
+        home_page=clean(customer.home_page_uri),
+        street=clean(customer.street_address),
+        city=clean(customer.city),
+        postal_code=clean(customer.post_number),
+        country=clean(customer.country),
+        phone=clean(customer.phone_number),
+        fax=clean(customer.fax_number),
+        delivery_street=clean(customer.delivery_street_address),
+        delivery_city=clean(customer.delivery_city),
+        delivery_postal_code=clean(customer.delivery_post_number),
+        delivery_country=clean(customer.delivery_country),
         invoice_language=language.upper() if language else None,
         active=customer.is_active if customer.is_active is not None else True,
         private=private,

@@ -23,6 +23,7 @@ import attrs
 from silta import netvisor, severa
 from silta.domain import Refusal, TenantSettings
 from silta.registers.rules import refuse
+from silta.registers.values import Mapped, clean
 
 __all__ = [
     "FIELDS",
@@ -79,30 +80,13 @@ class ProductRecord:
     active: bool = True
 
 
-@attrs.frozen
-class Mapped:
-    record: ProductRecord
-    refusals: tuple[Refusal, ...] = ()
-
-    @property
-    def refused(self) -> bool:
-        return bool(self.refusals)
-
-
-def _clean(value: str | None) -> str | None:
-    if value is None:
-        return None
-    value = value.strip()
-    return value or None
-
-
 # -- Severa -> Netvisor -----------------------------------------------------------------------
 
 
-def from_severa(product: severa.Product) -> Mapped:
+def from_severa(product: severa.Product) -> Mapped[ProductRecord]:
     """A Severa product; missing prices and VAT become zero (rule 11)."""
-    code = _clean(product.code)
-    name = _clean(product.name)
+    code = clean(product.code)
+    name = clean(product.name)
     refusals: list[Refusal] = []
     if code is None:
         refusals.append(refuse("products.severa.code_missing", name=name or product.guid))
@@ -114,7 +98,7 @@ def from_severa(product: severa.Product) -> Mapped:
         purchase_price=_amount(product.unit_cost),
         unit_price=_amount(product.unit_price),
         vat_percent=product.vat_rate if product.vat_rate is not None else _ZERO,
-        unit=_clean(product.measurement_unit),
+        unit=clean(product.measurement_unit),
         active=product.is_active if product.is_active is not None else True,
     )
     return Mapped(record, tuple(refusals))
@@ -143,10 +127,10 @@ def to_netvisor(record: ProductRecord, settings: TenantSettings) -> netvisor.Pro
 # -- Netvisor -> Severa -----------------------------------------------------------------------
 
 
-def from_netvisor(product: netvisor.Product) -> Mapped:
+def from_netvisor(product: netvisor.Product) -> Mapped[ProductRecord]:
     """A Netvisor product, checked against rules 9 and 10."""
-    code = _clean(product.code)
-    name = _clean(product.name)
+    code = clean(product.code)
+    name = clean(product.name)
     refusals: list[Refusal] = []
     if code is None:
         refusals.append(
@@ -165,7 +149,7 @@ def from_netvisor(product: netvisor.Product) -> Mapped:
         purchase_price=product.purchase_price,
         unit_price=net,
         vat_percent=vat,
-        unit=_clean(product.unit),
+        unit=clean(product.unit),
         active=product.is_active if product.is_active is not None else True,
     )
     return Mapped(record, tuple(refusals))

@@ -26,19 +26,9 @@ class TempCustomerCheck:
         found = await ctx.netvisor.list_customers(codes=[TEMP_CODE])
         temp = next((row for row in found if row.code == TEMP_CODE), None)
         if temp is None:
-            return Plan((_missing("customers.temp_missing"),))
-        return Plan(
-            (
-                PlanItem(
-                    source_key=None,
-                    natural_key=TEMP_CODE,
-                    name=temp.name,
-                    action=Action.SKIP,
-                    target_key=str(temp.netvisor_key),
-                    message="customers are not transferred; the TEMP customer exists in Netvisor",
-                ),
-            )
-        )
+            return _missing("customers.temp_missing")
+        return _found(temp.name, temp.netvisor_key, "customers are not transferred; the TEMP "
+                      "customer exists in Netvisor")  # fmt: skip
 
     async def apply(self, ctx: SyncContext, plan: Plan, journal: Journal) -> None:
         return None
@@ -51,29 +41,32 @@ class TempProductCheck:
     async def plan(self, ctx: SyncContext, since: datetime | None) -> Plan:
         temp = await ctx.netvisor.find_product(TEMP_CODE)
         if temp is None:
-            return Plan((_missing("products.temp_missing"),))
-        return Plan(
-            (
-                PlanItem(
-                    source_key=None,
-                    natural_key=TEMP_CODE,
-                    name=temp.name,
-                    action=Action.SKIP,
-                    target_key=str(temp.netvisor_key),
-                    message="products are not transferred; the TEMP product exists in Netvisor",
-                ),
-            )
-        )
+            return _missing("products.temp_missing")
+        return _found(temp.name, temp.netvisor_key, "products are not transferred; the TEMP "
+                      "product exists in Netvisor")  # fmt: skip
 
     async def apply(self, ctx: SyncContext, plan: Plan, journal: Journal) -> None:
         return None
 
 
-def _missing(rule: str) -> PlanItem:
-    return PlanItem(
+def _found(name: str | None, netvisor_key: int, message: str) -> Plan:
+    item = PlanItem(
+        source_key=None,
+        natural_key=TEMP_CODE,
+        name=name,
+        action=Action.SKIP,
+        target_key=str(netvisor_key),
+        message=message,
+    )
+    return Plan((item,))
+
+
+def _missing(rule: str) -> Plan:
+    item = PlanItem(
         source_key=None,
         natural_key=TEMP_CODE,
         name=TEMP_CODE,
         action=Action.REFUSE,
         refusals=(refuse(rule),),
     )
+    return Plan((item,))
