@@ -25,6 +25,7 @@ so a client that reads changes by ``changedSince`` must read addresses as well a
 
 from __future__ import annotations
 
+import abc
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -67,7 +68,7 @@ class Written:
     changed: bool = True
 
 
-class Collection:
+class Collection(abc.ABC):
     """One register of one organisation. Subclasses set the class attributes.
 
     Attributes:
@@ -105,16 +106,19 @@ class Collection:
 
     def unique(self, values: Mapping[str, Any], old: Stored | None) -> None:
         """Raise ``InvalidOperation`` when a unique value is taken."""
+        return None  # by default: nothing to check, fill in or do
 
     def complete(self, values: dict[str, Any], old: Stored | None) -> None:
         """Fill in what the server decides (numbers, dates) just before storing."""
+        return None  # by default: nothing to check, fill in or do
 
     def after(self, new: Stored, old: Stored | None) -> None:
         """Side effects of a stored write."""
+        return None  # by default: nothing to check, fill in or do
 
+    @abc.abstractmethod
     def render(self, record: Stored) -> dict[str, Any]:
-        """The output model JSON of ``record``."""
-        raise NotImplementedError
+        """The output model JSON of ``record``; every register renders its own model."""
 
     # -- the flow --------------------------------------------------------------------------
 
