@@ -61,6 +61,7 @@ from silta.netvisor.models import (
     ProductSummary,
 )
 from silta.netvisor.retry import DEFAULT_RETRY, RetryPolicy, resend_is_safe
+from silta.transport import TransportErrors, classified
 
 __all__ = [
     "CUSTOMER_CODES_PER_CALL",
@@ -74,6 +75,10 @@ __all__ = [
 ]
 
 log = logging.getLogger("silta.netvisor")
+
+_TRANSPORT_ERRORS = TransportErrors(
+    timeout=NetvisorTimeout, connect=NetvisorConnectError, broken=NetvisorTransportError
+)
 
 PRODUCTION_URL = "https://integration.netvisor.fi"
 TEST_URL = "https://isvapi.netvisor.fi"
@@ -434,17 +439,9 @@ class NetvisorClient:
         url = f"{self._base_url}/{resource}"
         started = time.perf_counter()
         async with self._gate.hold(self._credentials.organisation_id):
-            try:
+            with classified(_TRANSPORT_ERRORS, resource, self._timeout):
                 async with asyncio.timeout(self._timeout):
                     status, content = await self._exchange(method, url, params, body)
-            except TimeoutError:
-                raise NetvisorTimeout(f"{resource}: no answer within {self._timeout:g} s") from None
-            except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
-                raise NetvisorConnectError(f"{resource}: cannot connect: {exc!r}") from exc
-            except httpx.TimeoutException as exc:
-                raise NetvisorTimeout(f"{resource}: {exc!r}") from exc
-            except httpx.TransportError as exc:
-                raise NetvisorTransportError(f"{resource}: connection failed: {exc!r}") from exc
         log.debug(
             "netvisor %s %s -> %d, %d bytes, %.0f ms",
             method,

@@ -68,6 +68,7 @@ from silta.severa.models import (
     VatRate,
 )
 from silta.severa.ratelimit import DEFAULT_RATE, PROCESS_LIMITS, RateLimiter, RateLimits
+from silta.transport import TransportErrors, classified
 
 __all__ = [
     "DEFAULT_MAX_RESPONSE_BYTES",
@@ -78,6 +79,10 @@ __all__ = [
 ]
 
 log = logging.getLogger("silta.severa")
+
+_TRANSPORT_ERRORS = TransportErrors(
+    timeout=SeveraTimeout, connect=SeveraConnectError, broken=SeveraTransportError
+)
 
 PRODUCTION_URL = "https://api.severa.visma.com/rest-api"
 DEFAULT_TIMEOUT = 60.0
@@ -524,7 +529,7 @@ class SeveraClient:
         await self._limiter().wait()
         self.calls += 1
         started = time.perf_counter()
-        try:
+        with classified(_TRANSPORT_ERRORS, f"{method} {path}", self._timeout):
             async with asyncio.timeout(self._timeout):
                 request = self._http.build_request(
                     method,
@@ -545,14 +550,6 @@ class SeveraClient:
                     content=body,
                     request=request,
                 )
-        except TimeoutError:
-            raise SeveraTimeout(f"{method} {path}: no answer within {self._timeout:g} s") from None
-        except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
-            raise SeveraConnectError(f"{method} {path}: cannot connect: {exc!r}") from exc
-        except httpx.TimeoutException as exc:
-            raise SeveraTimeout(f"{method} {path}: {exc!r}") from exc
-        except httpx.TransportError as exc:
-            raise SeveraTransportError(f"{method} {path}: connection failed: {exc!r}") from exc
         log.debug(
             "severa %s %s -> %d, %d bytes, %.0f ms",
             method,
