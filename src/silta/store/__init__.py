@@ -9,6 +9,7 @@ credentials are Fernet ciphertext at rest (:mod:`silta.store.secrets`).
 module              concept
 ==================  ==========================================================
 ``store.py``        :class:`Store`, the API the engine, web app and CLI call
+``accounts.py``     :class:`Accounts`: users of the web app, roles, sign-in, tokens
 ``records.py``      the frozen values it takes and gives (all times aware UTC)
 ``errors.py``       its exceptions, all :class:`~silta.errors.SiltaError`
 ``models.py``       the tables (SQLAlchemy typed declarative models)
@@ -19,32 +20,48 @@ module              concept
 ==================  ==========================================================
 """
 
+from silta.store.accounts import Accounts
 from silta.store.errors import (
     DuplicateTenant,
+    DuplicateUser,
+    LoginThrottled,
     RunNotRunning,
     SecretKeyError,
     StoreError,
     StoreUnavailable,
     UnknownRun,
     UnknownTenant,
+    UnknownUser,
+    WeakPassword,
 )
 from silta.store.records import (
+    ApiToken,
     Entry,
     Link,
     LinkState,
+    Membership,
+    Role,
     RunRecord,
     SettingsVersion,
     TenantEvent,
     TenantEventKind,
+    User,
     Watermark,
+    WebSession,
 )
 from silta.store.store import Store
 
 __all__ = [
+    "Accounts",
+    "ApiToken",
     "DuplicateTenant",
+    "DuplicateUser",
     "Entry",
     "Link",
     "LinkState",
+    "LoginThrottled",
+    "Membership",
+    "Role",
     "RunNotRunning",
     "RunRecord",
     "SecretKeyError",
@@ -56,5 +73,9 @@ __all__ = [
     "TenantEventKind",
     "UnknownRun",
     "UnknownTenant",
+    "UnknownUser",
+    "User",
     "Watermark",
+    "WeakPassword",
+    "WebSession",
 ]

@@ -8,19 +8,25 @@ itself.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
+from datetime import timedelta
 from typing import ClassVar
 
 from silta.errors import SiltaError
 
 __all__ = [
     "DuplicateTenant",
+    "DuplicateUser",
+    "LoginThrottled",
     "RunNotRunning",
     "SecretKeyError",
     "StoreError",
     "StoreUnavailable",
     "UnknownRun",
     "UnknownTenant",
+    "UnknownUser",
+    "WeakPassword",
 ]
 
 _SHOWN = 10  # names listed in an UnknownTenant message before "… (N in all)"
@@ -89,3 +95,42 @@ class RunNotRunning(StoreError):
 
 class SecretKeyError(StoreError):
     """The secret key is missing, malformed, or does not decrypt what the database holds."""
+
+
+class UnknownUser(StoreError):
+    """No user has this email or id (the message lists no others: emails are personal)."""
+
+    def __init__(self, wanted: str | int) -> None:
+        self.wanted = wanted
+        what = f"id {wanted}" if isinstance(wanted, int) else f"email {wanted!r}"
+        super().__init__(f"no user with {what}")
+
+
+class DuplicateUser(StoreError):
+    """A user with this email exists already (emails are unique, compared lower-cased)."""
+
+    def __init__(self, email: str) -> None:
+        self.email = email
+        super().__init__(f"a user with email {email!r} exists already")
+
+
+class LoginThrottled(StoreError):
+    """Too many failed sign-ins for this email: the password was not even checked.
+
+    ``retry_after`` is how long until the next attempt will be checked. A retry after that
+    may succeed, but not a blind retry loop, so the error is not ``retryable``.
+    """
+
+    def __init__(self, retry_after: timedelta) -> None:
+        self.retry_after = retry_after
+        seconds = max(1, math.ceil(retry_after.total_seconds()))
+        unit = "second" if seconds == 1 else "seconds"
+        super().__init__(f"too many failed sign-ins; try again in {seconds} {unit}")
+
+
+class WeakPassword(StoreError):
+    """The password is too short to be stored."""
+
+    def __init__(self, minimum: int) -> None:
+        self.minimum = minimum
+        super().__init__(f"a password must be at least {minimum} characters long")

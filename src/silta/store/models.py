@@ -6,7 +6,11 @@ the two disagree. Names of constraints and indexes follow one convention, so a l
 migration can name what it alters on both backends.
 
 Every tenant-owned row goes with its tenant (``ON DELETE CASCADE``), and run entries with
-their run. JSON columns use the portable :class:`sqlalchemy.JSON` type.
+their run; a user's memberships, web sessions and API tokens go with the user, and a
+membership with its tenant too. JSON columns use the portable :class:`sqlalchemy.JSON` type.
+
+Secrets of the web app are never stored as such: a password as its argon2 hash, a session
+or API token as its SHA-256 (a token is 256 random bits, so a fast hash suffices).
 """
 
 from __future__ import annotations
@@ -28,18 +32,23 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from silta.domain import Action, Register, RunKind, RunStatus, Status, System
-from silta.store.records import LinkState, TenantEventKind
+from silta.store.records import LinkState, Role, TenantEventKind
 from silta.store.types import TextEnum, UTCDateTime
 
 __all__ = [
+    "ApiTokenRow",
     "Base",
     "LinkRow",
+    "LoginFailureRow",
+    "MembershipRow",
     "RunEntryRow",
     "RunRow",
     "SettingsVersionRow",
     "TenantEventRow",
     "TenantRow",
+    "UserRow",
     "WatermarkRow",
+    "WebSessionRow",
 ]
 
 NAMING_CONVENTION = {
@@ -52,6 +61,8 @@ NAMING_CONVENTION = {
 
 _NAME = 200  # tenant names, user names, keys: generous, but bounded
 _URL = 500
+_EMAIL = 254  # the longest address SMTP can carry (RFC 5321)
+_SHA256 = 64  # hex digits of a SHA-256
 
 
 class Base(DeclarativeBase):
@@ -193,3 +204,87 @@ class RunEntryRow(Base):
     changes: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
     refusals: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
     message: Mapped[str | None] = mapped_column(Text)
+
+
+def _user_fk() -> Mapped[int]:
+    return mapped_column(ForeignKey("users.id", ondelete="CASCADE"), nullable=False)
+
+
+class UserRow(Base):
+    """Someone who may sign in to the web app. ``email`` is stored lower-cased.
+
+    Failed sign-ins are counted in ``login_failures`` by email, not here, because unknown
+    emails are counted too (see :class:`LoginFailureRow`).
+    """
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    email: Mapped[str] = mapped_column(String(_EMAIL), unique=True)
+    password_hash: Mapped[str] = mapped_column(Text)  # argon2 "$argon2id$..." text
+    operator: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class MembershipRow(Base):
+    """A user's role with one tenant: one row per pair."""
+
+    __tablename__ = "memberships"
+    # the key serves lookups by user; a tenant's members (and its cascade) need their own
+    __table_args__ = (Index(None, "tenant_id"),)
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    tenant_id: Mapped[int] = mapped_column(
+        ForeignKey("tenants.id", ondelete="CASCADE"), primary_key=True
+    )
+    role: Mapped[Role] = mapped_column(TextEnum(Role))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class WebSessionRow(Base):
+    """A signed-in browser. ``id`` is the SHA-256 hex of the session cookie's token.
+
+    Whoever reads this table still cannot sign in as anyone: the token is not here.
+    """
+
+    __tablename__ = "web_sessions"
+    # by user: to sign one out everywhere; by expiry: to sweep the sessions nobody closed
+    __table_args__ = (Index(None, "user_id"), Index(None, "expires_at"))
+
+    id: Mapped[str] = mapped_column(String(_SHA256), primary_key=True)
+    user_id: Mapped[int] = _user_fk()
+    csrf_token: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class ApiTokenRow(Base):
+    """A token for the HTTP API, kept as its SHA-256 hex; the token is shown once, at birth."""
+
+    __tablename__ = "api_tokens"
+    __table_args__ = (Index(None, "user_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = _user_fk()
+    name: Mapped[str] = mapped_column(String(_NAME))
+    token_hash: Mapped[str] = mapped_column(String(_SHA256), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class LoginFailureRow(Base):
+    """Consecutive failed sign-ins per (lower-cased) email, the one place they are counted.
+
+    Keyed by email rather than by user, and kept for emails no user has, so that being
+    throttled says nothing about whether an account exists. A success deletes the row.
+    """
+
+    __tablename__ = "login_failures"
+    __table_args__ = (Index(None, "last_failed_at"),)  # to sweep the stale ones
+
+    email: Mapped[str] = mapped_column(String(_EMAIL), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer)
+    last_failed_at: Mapped[datetime] = mapped_column(UTCDateTime)

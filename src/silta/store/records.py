@@ -28,14 +28,19 @@ from silta.domain import (
 )
 
 __all__ = [
+    "ApiToken",
     "Entry",
     "Link",
     "LinkState",
+    "Membership",
+    "Role",
     "RunRecord",
     "SettingsVersion",
     "TenantEvent",
     "TenantEventKind",
+    "User",
     "Watermark",
+    "WebSession",
     "aware_utc",
 ]
 
@@ -176,3 +181,64 @@ class TenantEvent:
     changed_by: str
     changed_at: datetime = attrs.field(converter=aware_utc)
     changes: tuple[FieldChange, ...] = attrs.field(default=(), converter=_changes)
+
+
+# -- accounts (silta.store.accounts): who may sign in to the web app, and to which tenants --
+
+
+class Role(enum.StrEnum):
+    """What a user may do with one tenant.
+
+    ``KH`` (kirjanpitäjä, the accountant) runs and changes; ``VIEWER`` only reads. Being an
+    operator is not a role: it is a flag on the user, and what it allows is the web app's
+    policy.
+    """
+
+    KH = "kh"
+    VIEWER = "viewer"
+
+
+@attrs.frozen
+class User:
+    """Someone who may sign in. It holds no secret: its repr is safe to log."""
+
+    id: int
+    email: str
+    operator: bool
+    created_at: datetime = attrs.field(converter=aware_utc)
+
+
+@attrs.frozen
+class Membership:
+    """A user's role with one tenant, with the names a page shows."""
+
+    user_id: int
+    email: str
+    tenant_id: int
+    tenant_name: str
+    role: Role
+
+
+@attrs.frozen
+class WebSession:
+    """A signed-in browser: its user as stored now, and the token its forms must echo.
+
+    The session token itself is never kept, only its SHA-256, so it is not here; the CSRF
+    token stays out of the repr, as a log line is no place for it.
+    """
+
+    user: User
+    csrf_token: str = attrs.field(repr=False)
+    created_at: datetime = attrs.field(converter=aware_utc)
+    expires_at: datetime = attrs.field(converter=aware_utc)
+
+
+@attrs.frozen
+class ApiToken:
+    """An API token as listed: its name and use, never the token (only its hash is kept)."""
+
+    id: int
+    user_id: int
+    name: str
+    created_at: datetime = attrs.field(converter=aware_utc)
+    last_used_at: datetime | None = attrs.field(converter=_optional_aware_utc)

@@ -900,6 +900,23 @@ class Store:
         except StoreError:
             return None
 
+    def _tenant_ref(self, session: Session, name_or_id: str | int) -> tuple[int, str]:
+        """A tenant's id and name, found as :meth:`tenant` finds it, without decrypting.
+
+        For callers that only refer to the tenant (memberships): they must work even when
+        the key cannot read its credentials.
+        """
+        query = select(TenantRow.id, TenantRow.name)
+        if isinstance(name_or_id, int):
+            found = session.execute(query.where(TenantRow.id == name_or_id)).first()
+        else:
+            found = session.execute(query.where(TenantRow.name == name_or_id)).first()
+            if found is None and name_or_id.isdigit():
+                found = session.execute(query.where(TenantRow.id == int(name_or_id))).first()
+        if found is None:
+            raise self._unknown(session, name_or_id)
+        return found.id, found.name
+
     def _require_tenant(self, session: Session, tenant_id: int) -> None:
         if session.get(TenantRow, tenant_id) is None:
             raise self._unknown(session, tenant_id)
