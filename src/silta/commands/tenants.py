@@ -8,15 +8,15 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Any
 
-import attrs
 import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
 from silta.commands.report import make_console
-from silta.domain import Register, TenantSettings
+from silta.domain import TenantSettings
 from silta.store import DuplicateTenant, Store, StoreError, UnknownTenant
+from silta.sync.settings import change_settings
 from silta.tenantfile import TenantFileError, load_tenant_file
 from silta.tenants import Tenant
 
@@ -24,16 +24,6 @@ __all__ = ["app", "fail", "open_store", "who"]
 
 app = typer.Typer(help="The companies (tenants) Silta serves.", no_args_is_help=True)
 console = make_console()
-
-# Which register a setting belongs to: a direction change makes its next run full.
-_REGISTER_OF = {
-    "customers": Register.CUSTOMERS,
-    "products": Register.PRODUCTS,
-    "dimensions": Register.DIMENSIONS,
-    "project_header": Register.DIMENSIONS,
-    "business_unit_header": Register.DIMENSIONS,
-    "include_phases": Register.DIMENSIONS,
-}
 
 
 def fail(message: str, code: int = 2) -> typer.Exit:
@@ -168,17 +158,11 @@ def set_settings(
 
 
 def _apply_settings(store: Store, tenant: Tenant, settings: TenantSettings) -> None:
-    before = tenant.settings
-    version = store.change_settings(tenant.id, settings, changed_by=who())
-    changed = [
-        field.name
-        for field in attrs.fields(TenantSettings)
-        if getattr(before, field.name) != getattr(settings, field.name)
-    ]
-    for register in {_REGISTER_OF[name] for name in changed if name in _REGISTER_OF}:
-        store.clear_watermark(tenant.id, register)
-    if changed:
-        console.print(f"Settings version {version.version}: " + ", ".join(changed) + " changed.")
+    change = change_settings(store, tenant.id, settings, changed_by=who())
+    if change.changed:
+        console.print(
+            f"Settings version {change.version.version}: " + ", ".join(change.changed) + " changed."
+        )
     else:
         console.print("Nothing changed.")
 

@@ -1,0 +1,49 @@
+"""Changing a tenant's settings, and what a change means for its registers' next runs.
+
+The CLI (``silta tenant set``) and the web app's settings tab both come through here, so a
+changed direction or dimension choice always makes that register's next run a full one:
+links and watermarks made under the old choice say nothing about the new one.
+"""
+
+from __future__ import annotations
+
+import attrs
+
+from silta.domain import Register, TenantSettings
+from silta.store import SettingsVersion, Store
+
+__all__ = ["REGISTER_OF", "SettingsChange", "change_settings"]
+
+# Which register a setting belongs to: changing it makes that register's next run full.
+REGISTER_OF = {
+    "customers": Register.CUSTOMERS,
+    "products": Register.PRODUCTS,
+    "dimensions": Register.DIMENSIONS,
+    "project_header": Register.DIMENSIONS,
+    "business_unit_header": Register.DIMENSIONS,
+    "include_phases": Register.DIMENSIONS,
+}
+
+
+@attrs.frozen
+class SettingsChange:
+    version: SettingsVersion
+    changed: tuple[str, ...]  # the names of the settings that changed, in field order
+    full_next: frozenset[Register]  # registers whose next run is full because of it
+
+
+def change_settings(
+    store: Store, tenant_id: int, settings: TenantSettings, *, changed_by: str
+) -> SettingsChange:
+    """Store ``settings`` as the tenant's new version and reset the affected watermarks."""
+    before = store.settings(tenant_id)
+    version = store.change_settings(tenant_id, settings, changed_by=changed_by)
+    changed = tuple(
+        field.name
+        for field in attrs.fields(TenantSettings)
+        if getattr(before, field.name) != getattr(settings, field.name)
+    )
+    full_next = frozenset(REGISTER_OF[name] for name in changed if name in REGISTER_OF)
+    for register in full_next:
+        store.clear_watermark(tenant_id, register)
+    return SettingsChange(version, changed, full_next)
