@@ -34,6 +34,7 @@ from silta.sync.journal import Journal, Progress
 from silta.sync.plan import Plan, PlanItem
 
 __all__ = [
+    "CREDENTIALS_REFUSED",
     "OVERLAP",
     "Adapter",
     "ConfigurationProblem",
@@ -46,6 +47,9 @@ log = logging.getLogger("silta.sync")
 
 OVERLAP = timedelta(minutes=10)  # changes up to this long before a run are read again
 MAX_CONSECUTIVE_FAILURES = 5
+# How a run's error starts when the service refused the credentials or access rights; the
+# overview and the scheduler read it to show "credentials rejected" and to stop retrying.
+CREDENTIALS_REFUSED = "credentials or access rights refused"
 
 # Errors that no record can get past: the credentials or the access rights are wrong.
 _FATAL = (
@@ -211,7 +215,7 @@ async def run_register(
         raise
     except _FATAL as exc:
         _finish_quietly(journal)
-        status, error = RunStatus.FAILED, f"credentials or access rights refused: {_message(exc)}"
+        status, error = RunStatus.FAILED, f"{CREDENTIALS_REFUSED}: {_message(exc)}"
     except ConfigurationProblem as exc:
         _finish_quietly(journal)
         status, error = RunStatus.FAILED, str(exc)

@@ -111,8 +111,12 @@ async def sync_tenant(
     progress: ProgressFactory | None = None,
     severa_rate: int = DEFAULT_RATE,
     retry: RetryPolicy = DEFAULT_RETRY,
+    on_result: Callable[[RunResult], None] | None = None,
 ) -> list[RunResult]:
-    """Run the tenant's registers one after the other (one company, one request at a time)."""
+    """Run the tenant's registers one after the other (one company, one request at a time).
+
+    ``progress(register)`` is called as each register starts, ``on_result`` as it ends.
+    """
     results: list[RunResult] = []
     async with tenant_context(
         store, tenant, http=http, clock=clock, severa_rate=severa_rate, retry=retry
@@ -121,14 +125,15 @@ async def sync_tenant(
             adapter = adapter_for(register, ctx.settings)
             if adapter is None:
                 continue
-            results.append(
-                await run_register(
-                    ctx,
-                    adapter,
-                    kind=RunKind.FULL if full else None,
-                    dry_run=dry_run,
-                    trigger=trigger,
-                    progress=progress(register) if progress else None,
-                )
+            result = await run_register(
+                ctx,
+                adapter,
+                kind=RunKind.FULL if full else None,
+                dry_run=dry_run,
+                trigger=trigger,
+                progress=progress(register) if progress else None,
             )
+            results.append(result)
+            if on_result is not None:
+                on_result(result)
     return results

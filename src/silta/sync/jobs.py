@@ -1,0 +1,191 @@
+"""Runs started on request ("sync now", "preview next run"), one tenant at a time.
+
+A job is one call of :func:`~silta.sync.runner.sync_tenant` in the background of the
+serving process. The rule the whole product keeps is "at most one run per tenant at a
+time" (it is also Netvisor's one-request-at-a-time rule), so a second job for a tenant
+that has one going is refused with :class:`TenantBusy`, not queued behind it: the user
+sees at once why nothing started. A run of the tenant recorded as running by another
+process (a CLI sync) counts as busy too.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import logging
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+
+import attrs
+import httpx
+
+from silta.domain import Register, RunStatus
+from silta.errors import SiltaError
+from silta.severa import DEFAULT_RATE
+from silta.store import Store
+from silta.sync.engine import RunResult
+from silta.sync.runner import sync_tenant
+
+__all__ = ["Job", "JobState", "Jobs", "TenantBusy"]
+
+log = logging.getLogger("silta.jobs")
+
+HttpFactory = Callable[[], httpx.AsyncClient]
+
+
+class TenantBusy(SiltaError):
+    """The tenant has a run going; try again when it has finished."""
+
+    retryable = True
+
+
+class JobState:
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
+@attrs.define
+class Job:
+    """One request to run a tenant's registers; ``results`` fill in as registers finish."""
+
+    id: int
+    tenant_id: int
+    registers: tuple[Register, ...]
+    dry_run: bool
+    full: bool
+    trigger: str
+    started_at: datetime
+    state: str = JobState.RUNNING
+    current: Register | None = None
+    results: list[RunResult] = attrs.field(factory=list)
+    error: str | None = None
+    finished_at: datetime | None = None
+
+    @property
+    def run_ids(self) -> list[int]:
+        return [result.run_id for result in self.results]
+
+
+class Jobs:
+    """Starts and remembers jobs (the newest ``keep``); one per tenant at a time."""
+
+    def __init__(
+        self,
+        store: Store,
+        *,
+        http: HttpFactory | None = None,
+        severa_rate: int = DEFAULT_RATE,
+        keep: int = 500,
+    ) -> None:
+        self._store = store
+        self._http = http
+        self._severa_rate = severa_rate
+        self._keep = keep
+        self._jobs: OrderedDict[int, Job] = OrderedDict()
+        self._tasks: dict[int, asyncio.Task[None]] = {}
+        self._ids = itertools.count(1)
+
+    def get(self, job_id: int) -> Job | None:
+        return self._jobs.get(job_id)
+
+    def for_tenant(self, tenant_id: int) -> list[Job]:
+        """The tenant's jobs, newest first."""
+        return [job for job in reversed(self._jobs.values()) if job.tenant_id == tenant_id]
+
+    def busy(self, tenant_id: int) -> bool:
+        """Whether the tenant has a job here, or a run recorded as running anywhere."""
+        if any(job.state == JobState.RUNNING for job in self.for_tenant(tenant_id)):
+            return True
+        return any(run.status is RunStatus.RUNNING for run in self._store.runs(tenant_id, limit=5))
+
+    def start(
+        self,
+        tenant_id: int,
+        *,
+        registers: Sequence[Register] = tuple(Register),
+        dry_run: bool = False,
+        full: bool = False,
+        trigger: str,
+    ) -> Job:
+        """Start a job in the background of the running event loop.
+
+        Raises:
+            TenantBusy: the tenant has a run going.
+            UnknownTenant: no such tenant.
+        """
+        tenant = self._store.tenant(tenant_id)
+        if self.busy(tenant.id):
+            raise TenantBusy(f"{tenant.name} has a run going; try again when it has finished")
+        job = Job(
+            id=next(self._ids),
+            tenant_id=tenant.id,
+            registers=tuple(registers),
+            dry_run=dry_run,
+            full=full,
+            trigger=trigger,
+            started_at=datetime.now(UTC),
+        )
+        self._jobs[job.id] = job
+        while len(self._jobs) > self._keep:
+            self._jobs.popitem(last=False)
+        self._tasks[job.id] = asyncio.get_running_loop().create_task(self._run(job))
+        return job
+
+    async def wait(self, job_id: int) -> Job:
+        """Wait for a job to end (tests, the API's ``wait`` option); the job."""
+        job = self._jobs[job_id]
+        task = self._tasks.get(job_id)
+        if task is not None:
+            # asyncio.wait neither raises the job's own end nor cancels the job when the
+            # waiter is cancelled (a client gone away); the waiter's cancellation propagates.
+            # (shield() under suppress(CancelledError) swallowed the waiter's cancellation.)
+            await asyncio.wait({task})
+        return job
+
+    async def close(self) -> None:
+        """Stop every job (the runs are recorded as interrupted by the engine)."""
+        tasks = list(self._tasks.values())
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    async def _run(self, job: Job) -> None:
+        http: httpx.AsyncClient | None = None
+
+        def starting(register: Register) -> None:
+            job.current = register
+
+        try:
+            # inside the try: a failure here must end the job, or the tenant stays busy
+            tenant = self._store.tenant(job.tenant_id)
+            http = self._http() if self._http is not None else None
+            await sync_tenant(
+                self._store,
+                tenant,
+                registers=job.registers,
+                full=job.full,
+                dry_run=job.dry_run,
+                trigger=job.trigger,
+                http=http,
+                progress=lambda register: starting(register),
+                on_result=job.results.append,
+                severa_rate=self._severa_rate,
+            )
+            job.state = JobState.DONE
+        except asyncio.CancelledError:
+            job.state, job.error = JobState.FAILED, "stopped: the server is shutting down"
+            raise
+        except Exception as exc:  # the job ends as failed, visibly, never silently
+            log.exception("job %s for tenant %s failed", job.id, job.tenant_id)
+            job.state, job.error = JobState.FAILED, str(exc) or type(exc).__name__
+        finally:
+            job.current = None
+            job.finished_at = datetime.now(UTC)
+            self._tasks.pop(job.id, None)
+            if http is not None:
+                await http.aclose()
