@@ -48,3 +48,16 @@ def test_demo_once_exits_0_and_shows_every_planted_refusal_with_rule_and_reason(
         assert f"Every planted case ({len(planted)}) was refused" in section
         assert "Writes at the sandboxes during the second run: 0" in section
     assert database.exists()
+
+
+def test_demo_prints_the_web_app_and_its_logins(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "silta", "demo", "--once", "--port", "0",
+         "--seed", str(SEED), "--size", str(SIZE), "--database", str(tmp_path / "d.db")],
+        capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert re.search(r"Web app: +http://127\.0\.0\.1:\d+/", done.stdout)
+    assert re.search(r"log in as kh@demo\.example / \S{8,}", done.stdout)
+    assert re.search(r"log in as viewer@demo\.example / \S{8,}", done.stdout)
+    assert "/sandbox/netvisor/" in done.stdout

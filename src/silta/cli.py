@@ -135,6 +135,41 @@ def _serve(asgi_app: object, sock: socket.socket, log_level: str) -> None:
         sock.close()
 
 
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port (0 picks a free one).")] = 8000,
+) -> None:
+    """Serve the web app (settings tab, run history, JSON API) on SILTA_DATABASE_URL.
+
+    Users come from `silta user add`; "sync now" and "preview" run in this process.
+    """
+    from silta.store import Accounts, Store, StoreError
+    from silta.sync.jobs import Jobs
+    from silta.web import WebState, create_app
+
+    settings = Settings()
+    try:
+        store = Store.open()
+        interrupted = store.interrupt_stale_runs()
+    except StoreError as exc:
+        raise _fail(str(exc)) from None
+    if interrupted:
+        typer.echo(f"runs left running by a dead process marked interrupted: {interrupted}")
+    accounts = Accounts(store)
+    if not accounts.users():
+        typer.echo("no users yet: add one with `silta user add EMAIL --password-stdin`", err=True)
+    web_app = create_app(WebState(store=store, accounts=accounts, jobs=Jobs(store)))
+    sock = _bind(host, port)
+    bound_host, bound_port = sock.getsockname()[:2]
+    shown_host = f"[{bound_host}]" if ":" in bound_host else bound_host
+    typer.echo(f"Silta on http://{shown_host}:{bound_port}/  (database {store.url})")
+    try:
+        _serve(web_app, sock, settings.log_level)
+    finally:
+        store.close()
+
+
 # -- silta db: the state database (silta.store) ---------------------------------------------
 
 db_app = typer.Typer(help="The state database.", no_args_is_help=True)
@@ -167,9 +202,10 @@ def db_upgrade(
 
 def _register_commands() -> None:
     """The commands that live in their own modules (tenants, sync, runs, demo)."""
-    from silta.commands import demo, sync, tenants
+    from silta.commands import demo, sync, tenants, users
 
     app.add_typer(tenants.app, name="tenant")
+    app.add_typer(users.app, name="user")
     sync.register_commands(app)
     app.command("demo")(demo.demo)
 

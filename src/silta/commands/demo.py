@@ -15,15 +15,15 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import secrets
 import socket
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import attrs
 import typer
 import uvicorn
-from starlette.applications import Starlette
 from starlette.routing import Mount
 
 from silta.commands.report import make_console, print_entries, print_summary, progress_bars
@@ -35,13 +35,17 @@ from silta.sandbox.sample import Sample, SampleSpec, populate
 from silta.sandbox.severa import Credential, SeveraSandbox
 from silta.severa import SeveraCredentials
 from silta.severa.auth import DEFAULT_SCOPES
-from silta.store import Store, StoreError
+from silta.store import Accounts, Role, Store, StoreError
 from silta.sync import sync_tenant
+from silta.sync.jobs import Jobs
 from silta.tenants import NetvisorConnection, SeveraConnection, Tenant, TenantConfig
+from silta.web import WebState, create_app
 
-__all__ = ["COMPANIES", "DemoWorld", "demo", "demo_world"]
+__all__ = ["COMPANIES", "DemoWorld", "demo", "demo_world", "tenant_config"]
 
 console = make_console()
+
+SANDBOX_MOUNT = "/sandbox"  # the sandboxes beside the app: /sandbox/netvisor, /sandbox/severa
 
 _PARTNER = ("SILTA_DEMO_PARTNER", "silta-demo-partner-key")
 _USER = ("SILTA_DEMO_USER", "silta-demo-customer-key")
@@ -77,7 +81,8 @@ class DemoWorld:
         return nv + sv
 
 
-def demo_world(seed: int, size: int) -> DemoWorld:
+def demo_world(seed: int, size: int, *, severa_rate_limit: int | None = 10) -> DemoWorld:
+    """Both sandboxes with the sample companies (tests lift Severa's limit to go faster)."""
     netvisor = NetvisorSandbox(seed=seed)
     netvisor.add_integration(
         Integration(
@@ -88,7 +93,7 @@ def demo_world(seed: int, size: int) -> DemoWorld:
             organisation_ids=tuple(c.organisation_id for c in COMPANIES),
         )
     )
-    severa = SeveraSandbox(seed=seed)
+    severa = SeveraSandbox(seed=seed, rate_limit=severa_rate_limit)
     samples: dict[str, Sample] = {}
     for company in COMPANIES:
         org = severa.add_organisation(company.name)
@@ -115,7 +120,7 @@ def demo_world(seed: int, size: int) -> DemoWorld:
     return DemoWorld(netvisor, severa, samples)
 
 
-def _tenant_config(company: _Company, base_url: str, sample: Sample) -> TenantConfig:
+def tenant_config(company: _Company, base_url: str, sample: Sample) -> TenantConfig:
     project_header, unit_header = sample.dimension_headers
     return TenantConfig(
         name=company.name,
@@ -146,7 +151,7 @@ def _tenant_config(company: _Company, base_url: str, sample: Sample) -> TenantCo
 
 
 @contextlib.asynccontextmanager
-async def _serving(app: Starlette, host: str, port: int, *, keep: bool) -> AsyncIterator[str]:
+async def _serving(app: Any, host: str, port: int, *, keep: bool) -> AsyncIterator[str]:
     """Serve ``app`` on a socket bound before anything is printed; yields the base URL.
 
     With ``keep`` the block's end waits until the server stops (Ctrl+C: uvicorn handles
@@ -193,27 +198,47 @@ async def _sync(store: Store, tenant: Tenant, *, full: bool) -> list[int]:
 
 async def _run(seed: int, size: int, host: str, port: int, database: Path, once: bool) -> int:
     world = demo_world(seed, size)
-    app = Starlette(
-        routes=[Mount("/netvisor", app=world.netvisor.app), Mount("/severa", app=world.severa.app)]
-    )
     database.parent.mkdir(parents=True, exist_ok=True)
     for leftover in (database, Path(f"{database}-wal"), Path(f"{database}-shm")):
         leftover.unlink(missing_ok=True)
     ok = True
-    async with _serving(app, host, port, keep=not once) as base_url:
-        store = Store.open(f"sqlite:///{database}", key_file=database.with_suffix(".key"))
-        try:
+    store = Store.open(f"sqlite:///{database}", key_file=database.with_suffix(".key"))
+    accounts = Accounts(store)
+    app = create_app(
+        WebState(store=store, accounts=accounts, jobs=Jobs(store)),
+        mounts=[
+            Mount(f"{SANDBOX_MOUNT}/netvisor", app=world.netvisor.app),
+            Mount(f"{SANDBOX_MOUNT}/severa", app=world.severa.app),
+        ],
+    )
+    try:
+        async with _serving(app, host, port, keep=not once) as base_url:
+            sandboxes = f"{base_url}{SANDBOX_MOUNT}"
+            tenants = []
             for company in COMPANIES:
                 sample = world.samples[company.scenario]
-                config = _tenant_config(company, base_url, sample)
+                config = tenant_config(company, sandboxes, sample)
                 tenant = store.add_tenant(config, changed_by="silta demo")
+                tenants.append(tenant)
                 ok &= await _show_company(store, tenant, company, sample, world)
-        finally:
-            store.close()
-        _describe(base_url, database)
-        if not once:
-            console.print("\nThe sandboxes keep serving. Press Ctrl+C to stop.")
+            logins = _demo_users(accounts, tenants)
+            _describe(base_url, database, logins)
+            if not once:
+                console.print(f"\n[bold]Open {base_url}/ and log in.[/bold] Press Ctrl+C to stop.")
+    finally:
+        store.close()
     return 0 if ok else 1
+
+
+def _demo_users(accounts: Accounts, tenants: list[Tenant]) -> list[tuple[str, str, str]]:
+    """A KH admin and a viewer of the first company; fresh passwords, printed once."""
+    logins = []
+    for email, role in (("kh@demo.example", Role.KH), ("viewer@demo.example", Role.VIEWER)):
+        password = secrets.token_urlsafe(9)
+        accounts.add_user(email, password)
+        accounts.grant(email, tenants[0].id, role)
+        logins.append((email, password, f"{role.value} of {tenants[0].name}"))
+    return logins
 
 
 async def _show_company(
@@ -251,14 +276,18 @@ async def _show_company(
     return completed and not missing and written == 0
 
 
-def _describe(base_url: str, database: Path) -> None:
+def _describe(base_url: str, database: Path, logins: list[tuple[str, str, str]]) -> None:
     console.rule("Where things are")
-    console.print(f"Netvisor sandbox: {base_url}/netvisor/  (customer id {_USER[0]}, key "
+    console.print(f"Web app:          {base_url}/")
+    for email, password, what in logins:
+        console.print(f"  log in as {email} / {password}  ({what})")
+    sandboxes = f"{base_url}{SANDBOX_MOUNT}"
+    console.print(f"Netvisor sandbox: {sandboxes}/netvisor/  (customer id {_USER[0]}, key "
                   f"{_USER[1]}, partner {_PARTNER[0]}, key {_PARTNER[1]})")  # fmt: skip
     for company in COMPANIES:
         console.print(f"  {company.name}: organisation {company.organisation_id}; Severa client "
                       f"{company.severa_client} / {company.severa_client}-secret")  # fmt: skip
-    console.print(f"Severa sandbox:   {base_url}/severa")
+    console.print(f"Severa sandbox:   {sandboxes}/severa")
     console.print(f"Demo database:    {database}  (SILTA_DATABASE_URL=sqlite:///{database} "
                   "silta runs 'Demo Oy')")  # fmt: skip
 
@@ -267,13 +296,14 @@ def demo(
     once: Annotated[bool, typer.Option("--once", help="Exit after the second run.")] = False,
     seed: Annotated[int, typer.Option(help="Seed of the sample data.")] = 1,
     size: Annotated[int, typer.Option(help="Roughly how many records per register.", min=6)] = 12,
-    host: Annotated[str, typer.Option(help="Address to serve the sandboxes on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port (0 picks a free one).")] = 8100,
+    host: Annotated[str, typer.Option(help="Address to serve on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port (0 picks a free one).")] = 8000,
     database: Annotated[
         Path, typer.Option(help="The demo's own database; replaced on every start.")
     ] = Path("silta-demo.db"),
 ) -> None:
-    """Run the product on sample data: sandboxes, demo tenants, two syncs, the report."""
+    """Run the product on sample data: the web app and both sandboxes on one port, two demo
+    companies with two syncs each and their report, and a KH and a viewer login."""
     try:
         code = asyncio.run(_run(seed, size, host, port, database, once))
     except (_Unavailable, StoreError, OSError) as exc:

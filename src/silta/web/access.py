@@ -1,0 +1,122 @@
+"""Who is asking, and what they may do: enforced here, on the server, for pages and API alike.
+
+* A page request is signed in by the session cookie: a random 256-bit token whose SHA-256
+  is the session's row id (:class:`silta.store.Accounts`). It is unforgeable without
+  signing, and logging out deletes it, which a signed cookie alone cannot do.
+* An API request is signed in by ``Authorization: Bearer <token>`` only, never the cookie,
+  so a browser can never be tricked into calling the API (no CSRF surface there).
+* Per tenant: a membership gives ``kh`` (change settings and credentials, start runs) or
+  ``viewer`` (read only); an operator may do everything everywhere. A user who is not a
+  member gets 404 for the tenant, as if it did not exist; a viewer asking to change
+  something gets 403.
+* Every page form carries the session's CSRF token; a POST without it is refused (403).
+"""
+
+from __future__ import annotations
+
+import hmac
+from typing import Literal
+
+import attrs
+from fastapi import HTTPException, Request
+
+from silta.store import Accounts, Role, User, WebSession
+from silta.tenants import Tenant
+
+__all__ = [
+    "SESSION_COOKIE",
+    "Grant",
+    "LoginRequired",
+    "Principal",
+    "api_principal",
+    "page_principal",
+    "require_tenant",
+    "valid_csrf",
+]
+
+SESSION_COOKIE = "silta_session"
+
+
+class LoginRequired(Exception):
+    """A page needs a signed-in user: the app answers with a redirect to the login page."""
+
+
+@attrs.frozen
+class Principal:
+    user: User
+    via: Literal["session", "token"]
+    session: WebSession | None = None
+
+    @property
+    def csrf_token(self) -> str:
+        return self.session.csrf_token if self.session else ""
+
+
+@attrs.frozen
+class Grant:
+    """What a principal may do with one tenant."""
+
+    tenant: Tenant
+    role: Role
+    operator: bool
+
+    @property
+    def can_write(self) -> bool:
+        return self.role is Role.KH
+
+
+def _accounts(request: Request) -> Accounts:
+    accounts: Accounts = request.app.state.web.accounts
+    return accounts
+
+
+def page_principal(request: Request) -> Principal | None:
+    """The user of the session cookie, if it names a live session."""
+    token = request.cookies.get(SESSION_COOKIE)
+    if not token:
+        return None
+    session = _accounts(request).session(token)
+    return None if session is None else Principal(session.user, "session", session)
+
+
+def api_principal(request: Request) -> Principal:
+    """The user of the bearer token; 401 without a valid one."""
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    user = _accounts(request).api_user(token.strip()) if scheme.lower() == "bearer" else None
+    if user is None:
+        raise HTTPException(
+            status_code=401,
+            detail="a valid API token is required (Authorization: Bearer <token>)",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    return Principal(user, "token")
+
+
+def require_tenant(
+    request: Request, principal: Principal, tenant_id: int, *, write: bool = False
+) -> Grant:
+    """The principal's grant on the tenant: 404 for a non-member, 403 for a viewer's write."""
+    from silta.store import UnknownTenant
+
+    web = request.app.state.web
+    try:
+        tenant = web.store.tenant(tenant_id)
+    except UnknownTenant:
+        raise HTTPException(status_code=404, detail="no such tenant") from None
+    if principal.user.operator:
+        grant = Grant(tenant, Role.KH, operator=True)
+    else:
+        role = web.accounts.role(principal.user.id, tenant.id)
+        if role is None:
+            raise HTTPException(status_code=404, detail="no such tenant")
+        grant = Grant(tenant, role, operator=False)
+    if write and not grant.can_write:
+        raise HTTPException(status_code=403, detail="read-only access to this tenant")
+    return grant
+
+
+def valid_csrf(principal: Principal | None, submitted: str | None) -> bool:
+    """The form's token equals the session's (compared in constant time)."""
+    if principal is None or principal.session is None or not submitted:
+        return False
+    return hmac.compare_digest(principal.session.csrf_token, submitted)

@@ -1,0 +1,458 @@
+"""The JSON API under ``/api/v1``: what the pages do, for automation, with token auth.
+
+Every route takes ``Authorization: Bearer <token>`` (``silta user token EMAIL``); the same
+grants apply as on the pages (404 for a tenant the user is not a member of, 403 for a
+viewer's write). Secrets are write-only here too: no response ever carries one.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, HTTPException, Request
+from pydantic import BaseModel, ConfigDict, Field
+
+from silta.domain import Action, Register, RunStatus, Status, TenantSettings
+from silta.store import Entry, RunRecord, UnknownRun
+from silta.sync.jobs import Job, TenantBusy
+from silta.sync.settings import change_settings
+from silta.tenants import Tenant
+from silta.web.access import Principal, api_principal, require_tenant
+from silta.web.app import WebState
+from silta.web.forms import checked_settings, connections
+from silta.web.health import tenant_health
+from silta.web.live import test_connection
+
+__all__ = ["router"]
+
+router = APIRouter(prefix="/api/v1", tags=["v1"])
+
+Auth = Annotated[Principal, Depends(api_principal)]
+
+
+def _web(request: Request) -> WebState:
+    state: WebState = request.app.state.web
+    return state
+
+
+# -- shapes ---------------------------------------------------------------------------------
+
+
+class _Out(BaseModel):
+    # "register" is the natural name in this API but shadows BaseModel.register: the
+    # attribute is ``register_``, the JSON name ``register``.
+    model_config = ConfigDict(populate_by_name=True)
+
+
+def _register_field() -> Any:
+    return Field(alias="register")
+
+
+class RegisterHealthOut(_Out):
+    register_: Register = _register_field()
+    health: str
+    last_run_id: int | None
+    last_started_at: datetime | None
+    next_at: datetime | None
+
+
+class TenantOut(BaseModel):
+    id: int
+    name: str
+    role: Literal["kh", "viewer"]
+    paused: bool
+    settings_version: int
+    netvisor_url: str
+    netvisor_organisation_id: str
+    severa_url: str
+    severa_client_id: str
+    registers: list[RegisterHealthOut]
+
+
+class SettingsIn(BaseModel):
+    """Only the settings given change; the rest keep their value."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    customers: str | None = None
+    products: str | None = None
+    dimensions: bool | None = None
+    project_header: str | None = None
+    business_unit_header: str | None = None
+    include_phases: bool | None = None
+    email_invoicing_channel: bool | None = None
+    persons_without_business_id: bool | None = None
+    register_interval_minutes: int | None = Field(default=None, ge=1, le=24 * 60)
+    dimension_time: str | None = None
+    timezone: str | None = None
+    product_group: str | None = None
+    currency: str | None = None
+
+
+class SettingsOut(BaseModel):
+    version: int
+    settings: dict[str, Any]
+    changed: list[str] = []
+    full_next: list[Register] = []
+
+
+class CredentialsIn(BaseModel):
+    """Write-only. A field left out keeps its stored value."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    netvisor_url: str | None = None
+    sender: str | None = None
+    customer_id: str | None = None
+    customer_key: str | None = None
+    partner_id: str | None = None
+    partner_key: str | None = None
+    organisation_id: str | None = None
+    severa_url: str | None = None
+    client_id: str | None = None
+    client_secret: str | None = None
+
+
+class ProbeOut(BaseModel):
+    service: str
+    ok: bool
+    message: str | None
+
+
+class RunIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    registers: list[Register] = list(Register)
+    full: bool = False
+
+
+class RunOut(_Out):
+    id: int
+    register_: Register = _register_field()
+    kind: str
+    dry_run: bool
+    trigger: str
+    status: RunStatus
+    started_at: datetime
+    finished_at: datetime | None
+    counts: dict[str, int]
+    error: str | None
+
+
+class JobOut(BaseModel):
+    id: int
+    tenant_id: int
+    registers: list[Register]
+    dry_run: bool
+    full: bool
+    state: str
+    current: Register | None
+    run_ids: list[int]
+    error: str | None
+
+
+class ChangeOut(BaseModel):
+    field: str
+    old: str | None
+    new: str | None
+
+
+class RefusalOut(BaseModel):
+    rule: str
+    field: str | None
+    message: str
+
+
+class EntryOut(_Out):
+    register_: Register = _register_field()
+    source_key: str | None
+    natural_key: str | None
+    name: str | None
+    action: Action
+    status: Status
+    target_key: str | None
+    changes: list[ChangeOut]
+    refusals: list[RefusalOut]
+    message: str | None
+
+
+class VersionOut(BaseModel):
+    version: int
+    changed_by: str
+    changed_at: datetime
+    changes: list[ChangeOut]
+
+
+def _run_out(run: RunRecord) -> RunOut:
+    return RunOut(
+        id=run.id,
+        register_=run.register,
+        kind=run.kind.value,
+        dry_run=run.dry_run,
+        trigger=run.trigger,
+        status=run.status,
+        started_at=run.started_at,
+        finished_at=run.finished_at,
+        counts=dict(run.counts),
+        error=run.error,
+    )
+
+
+def _job_out(job: Job) -> JobOut:
+    return JobOut(
+        id=job.id,
+        tenant_id=job.tenant_id,
+        registers=list(job.registers),
+        dry_run=job.dry_run,
+        full=job.full,
+        state=job.state,
+        current=job.current,
+        run_ids=job.run_ids,
+        error=job.error,
+    )
+
+
+def _entry_out(entry: Entry, language: str) -> EntryOut:
+    return EntryOut(
+        register_=entry.register,
+        source_key=entry.source_key,
+        natural_key=entry.natural_key,
+        name=entry.name,
+        action=entry.action,
+        status=entry.status,
+        target_key=entry.target_key,
+        changes=[ChangeOut(field=c.field, old=c.old, new=c.new) for c in entry.changes],
+        refusals=[
+            RefusalOut(rule=r.rule, field=r.field, message=r.message(language))
+            for r in entry.refusals
+        ],
+        message=entry.message,
+    )
+
+
+def _tenant_out(request: Request, tenant: Tenant, role: str) -> TenantOut:
+    web = _web(request)
+    health = tenant_health(tenant, web.store.runs(tenant.id, limit=30), now=_now())
+    return TenantOut(
+        id=tenant.id,
+        name=tenant.name,
+        role="kh" if role in ("kh", "operator") else "viewer",
+        paused=tenant.paused,
+        settings_version=tenant.settings_version,
+        netvisor_url=tenant.netvisor.base_url,
+        netvisor_organisation_id=tenant.netvisor.credentials.organisation_id,
+        severa_url=tenant.severa.base_url,
+        severa_client_id=tenant.severa.credentials.client_id,
+        registers=[
+            RegisterHealthOut(
+                register_=row.register,
+                health=row.health.value,
+                last_run_id=row.last.id if row.last else None,
+                last_started_at=row.last.started_at if row.last else None,
+                next_at=row.next_at,
+            )
+            for row in health
+        ],
+    )
+
+
+def _now() -> datetime:
+    from datetime import UTC
+
+    return datetime.now(UTC)
+
+
+# -- routes ---------------------------------------------------------------------------------
+
+
+@router.get("/tenants")
+async def list_tenants(request: Request, principal: Auth) -> list[TenantOut]:
+    """The tenants the caller may see, with each register's health."""
+    web = _web(request)
+    if principal.user.operator:
+        return [_tenant_out(request, t, "operator") for t in web.store.tenants()]
+    roles = {m.tenant_id: m.role.value for m in web.accounts.memberships(principal.user.id)}
+    return [_tenant_out(request, t, roles[t.id]) for t in web.store.tenants() if t.id in roles]
+
+
+@router.get("/tenants/{tenant_id}")
+async def get_tenant(request: Request, principal: Auth, tenant_id: int) -> TenantOut:
+    grant = require_tenant(request, principal, tenant_id)
+    return _tenant_out(request, grant.tenant, grant.role.value)
+
+
+@router.get("/tenants/{tenant_id}/settings")
+async def get_settings(request: Request, principal: Auth, tenant_id: int) -> SettingsOut:
+    grant = require_tenant(request, principal, tenant_id)
+    return SettingsOut(
+        version=grant.tenant.settings_version, settings=grant.tenant.settings.as_json()
+    )
+
+
+@router.patch("/tenants/{tenant_id}/settings")
+async def patch_settings(
+    request: Request, principal: Auth, tenant_id: int, body: SettingsIn
+) -> SettingsOut:
+    """Change the settings given; a changed direction makes that register's next run full."""
+    grant = require_tenant(request, principal, tenant_id, write=True)
+    current = grant.tenant.settings.as_json()
+    given = body.model_dump(exclude_unset=True)
+    for name, value in given.items():  # one at a time first, so the message names the field
+        try:
+            TenantSettings.from_json({**current, name: value})
+        except ValueError as exc:
+            raise HTTPException(status_code=422, detail=f"{name}: {exc}") from None
+    try:
+        settings = checked_settings(TenantSettings.from_json({**current, **given}))
+    except ValueError as exc:
+        raise HTTPException(status_code=422, detail=str(exc)) from None
+    change = change_settings(
+        _web(request).store, tenant_id, settings, changed_by=principal.user.email
+    )
+    return SettingsOut(
+        version=change.version.version,
+        settings=settings.as_json(),
+        changed=list(change.changed),
+        full_next=sorted(change.full_next),
+    )
+
+
+@router.get("/tenants/{tenant_id}/settings/history")
+async def settings_history(request: Request, principal: Auth, tenant_id: int) -> list[VersionOut]:
+    """Who changed what and when, newest first."""
+    require_tenant(request, principal, tenant_id)
+    versions = _web(request).store.settings_history(tenant_id)  # newest first already
+    return [
+        VersionOut(
+            version=v.version,
+            changed_by=v.changed_by,
+            changed_at=v.changed_at,
+            changes=[ChangeOut(field=c.field, old=c.old, new=c.new) for c in v.changes],
+        )
+        for v in versions
+    ]
+
+
+@router.put("/tenants/{tenant_id}/credentials", status_code=204)
+async def put_credentials(
+    request: Request, principal: Auth, tenant_id: int, body: CredentialsIn
+) -> None:
+    """Replace connection details; secrets are write-only and never returned."""
+    grant = require_tenant(request, principal, tenant_id, write=True)
+    try:
+        netvisor, severa = connections(body.model_dump(exclude_none=True), grant.tenant)
+    except ValueError as exc:
+        raise HTTPException(status_code=422, detail=str(exc)) from None
+    _web(request).store.update_connections(
+        tenant_id, netvisor=netvisor, severa=severa, changed_by=principal.user.email
+    )
+
+
+@router.post("/tenants/{tenant_id}/test-connection")
+async def post_test_connection(request: Request, principal: Auth, tenant_id: int) -> list[ProbeOut]:
+    """Call each service once with the stored credentials."""
+    grant = require_tenant(request, principal, tenant_id, write=True)
+    web = _web(request)
+    probes = await test_connection(web.store, grant.tenant, web.http)
+    return [ProbeOut(service=p.service, ok=p.ok, message=p.message) for p in probes]
+
+
+def _start(
+    request: Request, principal: Principal, tenant_id: int, body: RunIn, *, dry: bool
+) -> Job:
+    require_tenant(request, principal, tenant_id, write=True)
+    what = "preview" if dry else "sync now"
+    try:
+        return _web(request).jobs.start(
+            tenant_id,
+            registers=body.registers,
+            dry_run=dry,
+            full=body.full,
+            trigger=f"{what} (api): {principal.user.email}",
+        )
+    except TenantBusy as exc:
+        raise HTTPException(status_code=409, detail=str(exc)) from None
+
+
+@router.post("/tenants/{tenant_id}/sync", status_code=202)
+async def post_sync(
+    request: Request, principal: Auth, tenant_id: int, body: RunIn, wait: bool = False
+) -> JobOut:
+    """Start a run of the registers now (409 when the tenant has one going).
+
+    ``wait=true`` answers when the job has ended; otherwise at once, to be polled.
+    """
+    job = _start(request, principal, tenant_id, body, dry=False)
+    if wait:
+        job = await _web(request).jobs.wait(job.id)
+    return _job_out(job)
+
+
+@router.post("/tenants/{tenant_id}/preview", status_code=202)
+async def post_preview(
+    request: Request, principal: Auth, tenant_id: int, body: RunIn, wait: bool = False
+) -> JobOut:
+    """A dry run: the plan is recorded (as a preview run), nothing is written."""
+    job = _start(request, principal, tenant_id, body, dry=True)
+    if wait:
+        job = await _web(request).jobs.wait(job.id)
+    return _job_out(job)
+
+
+@router.get("/tenants/{tenant_id}/jobs/{job_id}")
+async def get_job(request: Request, principal: Auth, tenant_id: int, job_id: int) -> JobOut:
+    require_tenant(request, principal, tenant_id)
+    job = _web(request).jobs.get(job_id)
+    if job is None or job.tenant_id != tenant_id:
+        raise HTTPException(status_code=404, detail="no such job")
+    return _job_out(job)
+
+
+@router.get("/tenants/{tenant_id}/runs")
+async def list_runs(
+    request: Request,
+    principal: Auth,
+    tenant_id: int,
+    register: Register | None = None,
+    limit: int = 50,
+) -> list[RunOut]:
+    require_tenant(request, principal, tenant_id)
+    if not 1 <= limit <= 500:
+        raise HTTPException(status_code=422, detail="limit: 1 to 500")
+    runs = _web(request).store.runs(tenant_id, register=register, limit=limit)
+    return [_run_out(run) for run in runs]
+
+
+def _run(request: Request, tenant_id: int, run_id: int) -> RunRecord:
+    try:
+        run = _web(request).store.run(run_id)
+    except UnknownRun:
+        raise HTTPException(status_code=404, detail="no such run") from None
+    if run.tenant_id != tenant_id:
+        raise HTTPException(status_code=404, detail="no such run")
+    return run
+
+
+@router.get("/tenants/{tenant_id}/runs/{run_id}")
+async def get_run(request: Request, principal: Auth, tenant_id: int, run_id: int) -> RunOut:
+    require_tenant(request, principal, tenant_id)
+    return _run_out(_run(request, tenant_id, run_id))
+
+
+@router.get("/tenants/{tenant_id}/runs/{run_id}/entries")
+async def get_entries(
+    request: Request,
+    principal: Auth,
+    tenant_id: int,
+    run_id: int,
+    register: Register | None = None,
+    action: Action | None = None,
+    status: Status | None = None,
+    lang: Literal["fi", "en"] = "fi",
+) -> list[EntryOut]:
+    """The run's records, filterable; refusal messages in ``lang``."""
+    require_tenant(request, principal, tenant_id)
+    run = _run(request, tenant_id, run_id)
+    entries = _web(request).store.entries(run.id, register=register, action=action, status=status)
+    return [_entry_out(entry, lang) for entry in entries]

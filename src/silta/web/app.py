@@ -1,0 +1,131 @@
+"""The web app: the settings tab, run history record by record, and the JSON API.
+
+:func:`create_app` builds it from a :class:`WebState` (the store, the accounts, the jobs and
+how to reach the services), so tests give it sandboxes over ``httpx.ASGITransport`` and the
+demo gives it the sandboxes mounted beside it. Pages are server-rendered Jinja2 with no
+front-end build step; a few lines of plain JavaScript reveal the dimension selects.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator, Callable, Sequence
+from pathlib import Path
+
+import attrs
+import httpx
+from fastapi import FastAPI, HTTPException, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.routing import APIRoute
+from fastapi.staticfiles import StaticFiles
+from starlette.routing import BaseRoute, Mount
+
+from silta import __version__
+from silta.store import Accounts, Store
+from silta.sync.jobs import Jobs
+from silta.web.access import LoginRequired
+from silta.web.render import render
+
+__all__ = ["WebState", "create_app", "route_table"]
+
+HttpFactory = Callable[[], httpx.AsyncClient]
+HERE = Path(__file__).parent
+
+
+@attrs.define
+class WebState:
+    """Everything the app's routes reach through ``request.app.state.web``."""
+
+    store: Store
+    accounts: Accounts
+    jobs: Jobs
+    http: HttpFactory = attrs.field(factory=lambda: httpx.AsyncClient)
+    failed_login_delay: float = 0.5  # seconds added to a failed login, on top of throttling
+
+
+def create_app(state: WebState, *, mounts: Sequence[BaseRoute] = ()) -> FastAPI:
+    """The ASGI app. ``mounts`` go first (the demo mounts the sandboxes there)."""
+    from silta.web import api, pages
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            await state.jobs.close()
+
+    app = FastAPI(
+        title="Silta",
+        version=__version__,
+        summary="Netvisor ⇄ Visma Severa register synchronization",
+        openapi_url="/api/openapi.json",
+        docs_url=None,
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    app.state.web = state
+    for mount in mounts:
+        app.router.routes.append(mount)
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    app.include_router(api.router)
+    app.include_router(pages.router)
+
+    @app.exception_handler(LoginRequired)
+    async def _login(request: Request, _exc: LoginRequired) -> Response:
+        target = request.url.path
+        if request.method == "GET" and request.url.query:
+            target += f"?{request.url.query}"
+        return RedirectResponse(f"/login?next={target}", status_code=303)
+
+    @app.exception_handler(HTTPException)
+    async def _http_error(request: Request, exc: HTTPException) -> Response:
+        if _is_api(request):
+            return JSONResponse(
+                {"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers
+            )
+        context = {"status": exc.status_code, "detail": exc.detail}
+        return render(request, "error.html", context, status=exc.status_code)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> Response:
+        errors = [
+            {"loc": list(error.get("loc", ())), "msg": error.get("msg", "")}
+            for error in exc.errors()
+        ]  # the input itself is not echoed: it may hold a secret
+        if _is_api(request):
+            return JSONResponse({"detail": errors}, status_code=422)
+        return render(request, "error.html", {"status": 422}, status=422)
+
+    return app
+
+
+def route_table(app: FastAPI) -> list[tuple[str, str]]:
+    """Every (method, path) the app answers with a handler of its own (mounts excluded).
+
+    The authorization matrix test is generated from this, so a new route cannot be left
+    out of it. FastAPI keeps included routers as wrappers around the original router
+    (``original_router``); our routers carry their prefix themselves, so their paths are
+    the full paths.
+    """
+    found: list[tuple[str, str]] = []
+
+    def walk(routes: Sequence[BaseRoute]) -> None:
+        for route in routes:
+            inner = getattr(route, "original_router", None)
+            if inner is not None:
+                walk(inner.routes)
+            elif isinstance(route, APIRoute):
+                found.extend((method, route.path) for method in sorted(route.methods or ()))
+
+    walk(app.router.routes)
+    return found
+
+
+def _is_api(request: Request) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+def mounted(path: str, app: object) -> Mount:
+    """A sub-application under ``path`` (for :func:`create_app`'s ``mounts``)."""
+    return Mount(path, app=app)  # type: ignore[arg-type]

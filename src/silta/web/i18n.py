@@ -1,0 +1,279 @@
+"""The web app's words, in Finnish (the default) and English: one row per text.
+
+The article's own Finnish labels are used verbatim where the article has them, so a KH admin
+who has read Visma's instructions finds the same words on the tab. Refusal reasons come with
+both languages from the rules themselves (:class:`silta.domain.Refusal`).
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+__all__ = ["LANGUAGES", "TEXTS", "Translator", "translator"]
+
+LANGUAGES: Final = ("fi", "en")
+
+# key: (Finnish, English)
+TEXTS: Final[dict[str, tuple[str, str]]] = {
+    # -- frame ------------------------------------------------------------------------------
+    "app.title": ("Silta – Netvisor ja Severa", "Silta – Netvisor and Severa"),
+    "nav.tenants": ("Yritykset", "Companies"),
+    "nav.logout": ("Kirjaudu ulos", "Log out"),
+    "nav.language": ("In English", "Suomeksi"),
+    "nav.settings": ("Netvisor-Severa liittymän asetukset", "Netvisor-Severa integration settings"),
+    "nav.runs": ("Ajohistoria", "Run history"),
+    "nav.history": ("Asetushistoria", "Settings history"),
+    "nav.preview": ("Seuraavan ajon esikatselu", "Preview next run"),
+    "role.kh": ("KH-pääkäyttäjä", "KH admin"),
+    "role.viewer": ("Katselija", "Viewer"),
+    "role.operator": ("Ylläpitäjä", "Operator"),
+    "readonly": (
+        "Sinulla on lukuoikeus: asetuksia ei voi muuttaa.",
+        "You have read-only access: settings cannot be changed.",
+    ),
+    # -- login ------------------------------------------------------------------------------
+    "login.title": ("Kirjaudu sisään", "Log in"),
+    "login.email": ("Sähköposti", "Email"),
+    "login.password": ("Salasana", "Password"),
+    "login.submit": ("Kirjaudu", "Log in"),
+    "login.failed": ("Väärä sähköposti tai salasana.", "Wrong email or password."),
+    "login.throttled": (
+        "Liian monta epäonnistunutta yritystä. Yritä uudelleen {seconds} sekunnin kuluttua.",
+        "Too many failed attempts. Try again in {seconds} seconds.",
+    ),
+    "csrf.failed": (
+        "Lomake oli vanhentunut tai väärä. Lataa sivu uudelleen ja yritä uudelleen.",
+        "The form had expired or was invalid. Reload the page and try again.",
+    ),
+    # -- tenants overview -------------------------------------------------------------------
+    "tenants.title": ("Yritykset", "Companies"),
+    "tenants.none": ("Sinulla ei ole yrityksiä.", "You have no companies."),
+    "tenants.company": ("Yritys", "Company"),
+    "tenants.last": ("Edellinen ajo", "Last run"),
+    "tenants.next": ("Seuraava ajo", "Next run"),
+    "register.customers": ("Asiakkaat", "Customers"),
+    "register.products": ("Tuotteet", "Products"),
+    "register.dimensions": ("Laskentakohteet", "Dimensions"),
+    "health.ok": ("OK", "OK"),
+    "health.refusals": ("Hylkäyksiä odottaa", "Refusals waiting"),
+    "health.failing": ("Epäonnistuu", "Failing"),
+    "health.credentials": ("Tunnukset hylätty", "Credentials rejected"),
+    "health.paused": ("Keskeytetty", "Paused"),
+    "health.never": ("Ei vielä ajettu", "Not run yet"),
+    "health.off": ("Ei käytössä", "Off"),
+    "health.running": ("Käynnissä", "Running"),
+    "due.now": ("nyt", "now"),
+    # -- settings tab -----------------------------------------------------------------------
+    "settings.customers": ("Asiakasrekisteri", "Customer register"),
+    "settings.products": ("Tuoterekisteri", "Product register"),
+    "dir.netvisor_to_severa": ("Netvisor → Severa", "Netvisor → Severa"),
+    "dir.severa_to_netvisor": ("Severa → Netvisor", "Severa → Netvisor"),
+    "dir.temp_customer": (
+        "Ei siirretä – käytä tilapäisasiakasta",
+        "Not transferred – use the temporary customer",
+    ),
+    "dir.temp_product": (
+        "Ei siirretä – käytä tilapäistuotetta",
+        "Not transferred – use the temporary product",
+    ),
+    "settings.dimensions": (
+        "Siirretään Severan projektit laskentakohteiksi Netvisoriin",
+        "Transfer Severa projects to Netvisor as dimensions",
+    ),
+    "settings.project_header": (
+        "Laskentakohdeotsikko projekteille",
+        "Dimension header for projects",
+    ),
+    "settings.business_unit_header": (
+        "Laskentakohdeotsikko liiketoimintayksiköille",
+        "Dimension header for business units",
+    ),
+    "settings.header_none": ("(ei luoda)", "(not created)"),
+    "settings.headers_unavailable": (
+        "Netvisorin laskentakohdeotsikoita ei saatu: {error}",
+        "Could not read Netvisor's dimension headers: {error}",
+    ),
+    "settings.header_missing": (
+        "Otsikkoa {name} ei ole Netvisorissa.",
+        "The header {name} does not exist in Netvisor.",
+    ),
+    "settings.include_phases": ("Tuo myös töiden vaiheet", "Also import the work phases"),
+    "settings.email_channel": (
+        "Netvisorin sähköpostilaskutuskanava on käytössä",
+        "Netvisor's e-mail invoicing channel is in use",
+    ),
+    "settings.persons": (
+        "Severan asiakkaat ilman Y-tunnusta ovat henkilöasiakkaita",
+        "Severa customers without a business ID are person customers",
+    ),
+    "settings.schedule": ("Aikataulu", "Schedule"),
+    "settings.interval": (
+        "Asiakkaat ja tuotteet siirretään (minuutin välein)",
+        "Customers and products are transferred every (minutes)",
+    ),
+    "settings.dimension_time": (
+        "Laskentakohteet siirretään öisin klo",
+        "Dimensions are transferred nightly at",
+    ),
+    "settings.timezone": ("Aikavyöhyke", "Time zone"),
+    "settings.product_group": (
+        "Netvisorin tuoteryhmä Severan tuotteille",
+        "Netvisor product group for Severa products",
+    ),
+    "settings.save": ("Tallenna asetukset", "Save settings"),
+    "settings.saved": (
+        "Asetukset tallennettu (versio {version}).",
+        "Settings saved (version {version}).",
+    ),
+    "settings.unchanged": ("Mikään ei muuttunut.", "Nothing changed."),
+    "settings.full_next": (
+        "Seuraava ajo lukee kaiken: {registers}.",
+        "The next run reads everything: {registers}.",
+    ),
+    "settings.invalid": ("Asetuksia ei tallennettu: {error}", "Settings not saved: {error}"),
+    "temp.exists": (
+        "Tilapäis{what} TEMP on Netvisorissa ({name}).",
+        "The temporary {what} TEMP exists in Netvisor ({name}).",
+    ),
+    "temp.missing": (
+        "Tilapäis{what} TEMP puuttuu Netvisorista: luo se Netvisorissa koodilla TEMP.",
+        "The temporary {what} TEMP is missing in Netvisor: create it there with the code TEMP.",
+    ),
+    "temp.unknown": (
+        "TEMP-tietueen olemassaoloa ei voitu tarkistaa: {error}",
+        "Could not check whether TEMP exists: {error}",
+    ),
+    "temp.customer": ("asiakas", "customer"),
+    "temp.product": ("tuote", "product"),
+    # -- credentials ------------------------------------------------------------------------
+    "cred.title": ("Yhteydet ja tunnukset", "Connections and credentials"),
+    "cred.help": (
+        "Salaisia avaimia ei näytetä koskaan. Jätä kenttä tyhjäksi, niin nykyinen säilyy.",
+        "Secret keys are never shown. Leave a field empty to keep the current one.",
+    ),
+    "cred.netvisor_url": ("Netvisorin osoite", "Netvisor address"),
+    "cred.sender": ("Lähettäjä", "Sender"),
+    "cred.customer_id": ("Käyttäjätunnus (CustomerId)", "Customer id"),
+    "cred.customer_key": ("Käyttäjäavain", "Customer key"),
+    "cred.partner_id": ("Kumppanitunnus (PartnerId)", "Partner id"),
+    "cred.partner_key": ("Kumppaniavain", "Partner key"),
+    "cred.organisation_id": ("Yrityksen Y-tunnus", "Organisation (business ID)"),
+    "cred.severa_url": ("Severan osoite", "Severa address"),
+    "cred.client_id": ("Client ID", "Client ID"),
+    "cred.client_secret": ("Client secret", "Client secret"),
+    "cred.secret_set": ("asetettu", "set"),
+    "cred.save": ("Tallenna tunnukset", "Save credentials"),
+    "cred.saved": ("Tunnukset tallennettu.", "Credentials saved."),
+    "cred.unchanged": ("Tunnukset eivät muuttuneet.", "The credentials did not change."),
+    "cred.invalid": ("Tunnuksia ei tallennettu: {error}", "Credentials not saved: {error}"),
+    "cred.test": ("Testaa yhteys", "Test connection"),
+    "cred.test_ok": ("{service}: yhteys toimii.", "{service}: the connection works."),
+    "cred.test_failed": ("{service}: {error}", "{service}: {error}"),
+    # -- runs -------------------------------------------------------------------------------
+    "actions.title": ("Toiminnot", "Actions"),
+    "actions.preview": ("Esikatsele seuraava ajo", "Preview next run"),
+    "actions.sync": ("Synkronoi nyt", "Sync now"),
+    "actions.all": ("Kaikki rekisterit", "All registers"),
+    "actions.pause": ("Keskeytä ajot", "Pause runs"),
+    "actions.resume": ("Jatka ajoja", "Resume runs"),
+    "actions.paused": ("Ajot on keskeytetty.", "Runs are paused."),
+    "actions.resumed": ("Ajot jatkuvat.", "Runs resume."),
+    "job.started": ("Ajo käynnistetty.", "The run has started."),
+    "job.busy": (
+        "Yrityksellä on jo ajo käynnissä. Yritä uudelleen, kun se on valmis.",
+        "The company already has a run going. Try again when it has finished.",
+    ),
+    "job.running": ("Käynnissä: {register}…", "Running: {register}…"),
+    "job.failed": ("Ajo epäonnistui: {error}", "The run failed: {error}"),
+    "preview.none": (
+        "Esikatselua ei ole vielä tehty.",
+        "No preview has been made yet.",
+    ),
+    "preview.note": (
+        "Esikatselu ei kirjoita mitään: näin seuraava ajo tekisi nyt.",
+        "A preview writes nothing: this is what the next run would do now.",
+    ),
+    "runs.none": ("Ei ajoja.", "No runs."),
+    "runs.started": ("Alkoi", "Started"),
+    "runs.register": ("Rekisteri", "Register"),
+    "runs.kind": ("Laji", "Kind"),
+    "runs.status": ("Tila", "Status"),
+    "runs.records": ("Tietueet", "Records"),
+    "runs.trigger": ("Käynnistäjä", "Trigger"),
+    "runs.error": ("Virhe", "Error"),
+    "runs.dry": ("esikatselu", "preview"),
+    "kind.incremental": ("muutokset", "incremental"),
+    "kind.full": ("kaikki", "full"),
+    "runstatus.running": ("käynnissä", "running"),
+    "runstatus.completed": ("valmis", "completed"),
+    "runstatus.failed": ("epäonnistui", "failed"),
+    "runstatus.interrupted": ("keskeytyi", "interrupted"),
+    "entry.key": ("Tunnus", "Key"),
+    "entry.name": ("Nimi", "Name"),
+    "entry.action": ("Toimenpide", "Action"),
+    "entry.status": ("Tila", "Status"),
+    "entry.changes": ("Muutokset", "Changes"),
+    "entry.reason": ("Syy", "Reason"),
+    "entry.fix": ("Korjaa", "Fix"),
+    "entry.none": ("Ei tietueita näillä ehdoilla.", "No records match."),
+    "filter.all": ("kaikki", "all"),
+    "filter.apply": ("Suodata", "Filter"),
+    "action.create": ("luonti", "create"),
+    "action.update": ("päivitys", "update"),
+    "action.rename": ("nimenmuutos", "rename"),
+    "action.unchanged": ("ei muutosta", "unchanged"),
+    "action.skip": ("ohitettu", "skipped"),
+    "action.refuse": ("hylätty", "refused"),
+    "status.planned": ("suunniteltu", "planned"),
+    "status.done": ("tehty", "done"),
+    "status.refused": ("hylätty", "refused"),
+    "status.failed": ("epäonnistui", "failed"),
+    "count.created": ("luotu", "created"),
+    "count.updated": ("päivitetty", "updated"),
+    "count.renamed": ("nimetty", "renamed"),
+    "count.unchanged": ("ennallaan", "unchanged"),
+    "count.skipped": ("ohitettu", "skipped"),
+    "count.refused": ("hylätty", "refused"),
+    "count.failed": ("epäonnistui", "failed"),
+    "count.planned_create": ("luotaisiin", "would create"),
+    "count.planned_update": ("päivitettäisiin", "would update"),
+    "count.planned_rename": ("nimettäisiin", "would rename"),
+    # -- settings history -------------------------------------------------------------------
+    "history.when": ("Milloin", "When"),
+    "history.who": ("Kuka", "Who"),
+    "history.what": ("Mitä", "What"),
+    "history.created": ("Asetukset luotiin", "Settings created"),
+    "history.none": ("Ei muutoksia.", "No changes."),
+    # -- errors -----------------------------------------------------------------------------
+    "error.403": ("Sinulla ei ole oikeutta tähän.", "You may not do this."),
+    "error.404": ("Sivua ei löydy.", "Page not found."),
+    "error.422": ("Virheellinen pyyntö.", "Invalid request."),
+    "fix.severa": (
+        "Korjaa tiedot Severassa; seuraava ajo siirtää ne.",
+        "Fix the data in Severa; the next run transfers it.",
+    ),
+    "fix.netvisor": (
+        "Korjaa tiedot Netvisorissa; seuraava ajo siirtää ne.",
+        "Fix the data in Netvisor; the next run transfers it.",
+    ),
+    "error.back": ("Takaisin etusivulle", "Back to the front page"),
+}
+
+
+class Translator:
+    """``t("key", name=...)`` in one language; an unknown key shows itself, never crashes."""
+
+    def __init__(self, language: str) -> None:
+        self.language = language if language in LANGUAGES else "fi"
+        self._index = LANGUAGES.index(self.language)
+
+    def __call__(self, key: str, **values: object) -> str:
+        row = TEXTS.get(key)
+        if row is None:
+            return key
+        text = row[self._index]
+        return text.format(**values) if values else text
+
+
+def translator(language: str | None) -> Translator:
+    return Translator(language or "fi")

@@ -1,0 +1,542 @@
+"""The HTML pages. Every POST here passes :func:`_guard` (signed in, valid CSRF token)
+before its handler runs; the handlers then ask :func:`require_tenant` for a write grant."""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+from datetime import UTC, datetime
+from typing import Any
+
+from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi.responses import RedirectResponse, Response
+from starlette.datastructures import FormData
+
+from silta.domain import (
+    Action,
+    CustomerDirection,
+    ProductDirection,
+    Register,
+    Status,
+    TenantSettings,
+)
+from silta.errors import SiltaError
+from silta.registers.rules import RULES
+from silta.store import LoginThrottled
+from silta.sync.jobs import TenantBusy
+from silta.sync.runner import adapter_for
+from silta.sync.settings import change_settings
+from silta.web import forms, live
+from silta.web.access import (
+    SESSION_COOKIE,
+    Grant,
+    LoginRequired,
+    Principal,
+    page_principal,
+    require_tenant,
+    valid_csrf,
+)
+from silta.web.app import WebState
+from silta.web.health import tenant_health
+from silta.web.render import language, render
+
+__all__ = ["router"]
+
+LOGIN_CSRF_COOKIE = "silta_login_csrf"
+
+
+def _web(request: Request) -> WebState:
+    state: WebState = request.app.state.web
+    return state
+
+
+async def _guard(request: Request) -> None:
+    """Every POST: a signed-in user whose form carries the session's CSRF token.
+
+    The login form has no session yet: it carries a token that must equal a cookie set with
+    the form (a double submit), so another site cannot log a browser in as someone else.
+    """
+    if request.method != "POST":
+        return
+    form = await request.form()
+    submitted = form.get("csrf_token")
+    submitted = submitted if isinstance(submitted, str) else None
+    if request.url.path == "/login":
+        cookie = request.cookies.get(LOGIN_CSRF_COOKIE)
+        if not (cookie and submitted and secrets.compare_digest(cookie, submitted)):
+            raise HTTPException(status_code=403, detail="csrf")
+        return
+    principal = page_principal(request)
+    if principal is None:
+        raise LoginRequired
+    if not valid_csrf(principal, submitted):
+        raise HTTPException(status_code=403, detail="csrf")
+
+
+router = APIRouter(dependencies=[Depends(_guard)], include_in_schema=False)
+
+
+def _principal(request: Request) -> Principal:
+    principal = page_principal(request)
+    if principal is None:
+        raise LoginRequired
+    return principal
+
+
+def _secure(request: Request) -> bool:
+    return request.url.scheme == "https"
+
+
+# -- login ----------------------------------------------------------------------------------
+
+
+@router.get("/login")
+async def login_form(request: Request, next: str = "/") -> Response:
+    token = secrets.token_urlsafe(24)
+    response = render(request, "login.html", {"next": _safe_next(next), "login_csrf": token})
+    response.set_cookie(
+        LOGIN_CSRF_COOKIE, token, httponly=True, samesite="lax", secure=_secure(request)
+    )
+    return response
+
+
+def _safe_next(target: str) -> str:
+    """Only a path on this site (no open redirect to ``//evil.example``)."""
+    if target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return "/"
+
+
+@router.post("/login")
+async def login(request: Request) -> Response:
+    web = _web(request)
+    form = await request.form()
+    email, password = _text(form, "email"), _text(form, "password")
+    target = _safe_next(_text(form, "next") or "/")
+    error: str | None = None
+    try:
+        user = web.accounts.authenticate(email, password)
+    except LoginThrottled as exc:
+        user = None
+        error = "login.throttled"
+        seconds = max(1, int(exc.retry_after.total_seconds() + 0.999))
+    if user is None:
+        if error is None:
+            error, seconds = "login.failed", 0
+            await asyncio.sleep(web.failed_login_delay)
+        token = secrets.token_urlsafe(24)
+        response = render(
+            request,
+            "login.html",
+            {"next": target, "login_csrf": token, "error": error, "seconds": seconds,
+             "email": email},
+            status=429 if error == "login.throttled" else 401,
+        )  # fmt: skip
+        response.set_cookie(
+            LOGIN_CSRF_COOKIE, token, httponly=True, samesite="lax", secure=_secure(request)
+        )
+        return response
+    # A new session on every login (never the one the browser came with): no fixation.
+    old = request.cookies.get(SESSION_COOKIE)
+    if old:
+        web.accounts.close_session(old)
+    token, _session = web.accounts.open_session(user.id)
+    redirect = RedirectResponse(target, status_code=303)
+    redirect.set_cookie(
+        SESSION_COOKIE,
+        token,
+        httponly=True,
+        samesite="lax",
+        secure=_secure(request),
+        max_age=int(web.accounts.session_lifetime.total_seconds()),
+    )
+    redirect.delete_cookie(LOGIN_CSRF_COOKIE)
+    return redirect
+
+
+@router.post("/logout")
+async def logout(request: Request) -> Response:
+    token = request.cookies.get(SESSION_COOKIE)
+    if token:
+        _web(request).accounts.close_session(token)
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(SESSION_COOKIE)
+    return response
+
+
+# -- tenants --------------------------------------------------------------------------------
+
+
+@router.get("/")
+async def overview(request: Request) -> Response:
+    principal = _principal(request)
+    web = _web(request)
+    if principal.user.operator:
+        tenants = web.store.tenants()
+        roles = {tenant.id: "operator" for tenant in tenants}
+    else:
+        memberships = web.accounts.memberships(principal.user.id)
+        roles = {m.tenant_id: m.role.value for m in memberships}
+        tenants = [tenant for tenant in web.store.tenants() if tenant.id in roles]
+    now = datetime.now(UTC)
+    rows = [
+        {
+            "tenant": tenant,
+            "role": roles[tenant.id],
+            "health": tenant_health(tenant, web.store.runs(tenant.id, limit=30), now=now),
+        }
+        for tenant in tenants
+    ]
+    return render(request, "tenants.html", {"principal": principal, "rows": rows})
+
+
+@router.get("/tenants/{tenant_id}")
+async def tenant_home(tenant_id: int) -> Response:
+    return RedirectResponse(f"/tenants/{tenant_id}/settings", status_code=303)
+
+
+async def _settings_page(
+    request: Request,
+    principal: Principal,
+    grant: Grant,
+    *,
+    messages: list[tuple[str, str]] | None = None,
+    settings: TenantSettings | None = None,
+    status: int = 200,
+) -> Response:
+    """The tab; ``settings`` shows unsaved input again after a refused save."""
+    web = _web(request)
+    tenant = web.store.tenant(grant.tenant.id)
+    shown = settings or tenant.settings
+    headers: list[str] | None = None
+    headers_error: str | None = None
+    temp: dict[str, live.TempStatus] = {}
+    try:
+        headers = await live.dimension_headers(web.store, tenant, web.http)
+    except (SiltaError, TimeoutError) as exc:  # shown; the tab still works with free text
+        headers_error = str(exc) or type(exc).__name__
+    if shown.customers is CustomerDirection.TEMP_CUSTOMER:
+        temp["customer"] = await live.temp_status(web.store, tenant, Register.CUSTOMERS, web.http)
+    if shown.products is ProductDirection.TEMP_PRODUCT:
+        temp["product"] = await live.temp_status(web.store, tenant, Register.PRODUCTS, web.http)
+    context: dict[str, Any] = {
+        "principal": principal,
+        "grant": grant,
+        "tenant": tenant,
+        "settings": shown,
+        "headers": headers,
+        "headers_error": headers_error,
+        "temp": temp,
+        "messages": messages or [],
+        "customer_directions": list(CustomerDirection),
+        "product_directions": list(ProductDirection),
+        "health": tenant_health(tenant, web.store.runs(tenant.id, limit=30), now=_now()),
+        "jobs": web.jobs.for_tenant(tenant.id)[:3],
+        "registers": list(Register),
+    }
+    return render(request, "settings.html", context, status=status)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+@router.get("/tenants/{tenant_id}/settings")
+async def settings_tab(request: Request, tenant_id: int) -> Response:
+    principal = _principal(request)
+    grant = require_tenant(request, principal, tenant_id)
+    return await _settings_page(request, principal, grant)
+
+
+@router.post("/tenants/{tenant_id}/settings")
+async def save_settings(request: Request, tenant_id: int) -> Response:
+    principal = _principal(request)
+    grant = require_tenant(request, principal, tenant_id, write=True)
+    web = _web(request)
+    form = await request.form()
+    t_lang = language(request)
+    try:
+        settings = forms.settings_from_form(form, grant.tenant.settings)
+    except ValueError as exc:
+        return await _settings_page(
+            request, principal, grant, messages=[("error", _fmt(t_lang, "settings.invalid",
+                                                                error=str(exc)))], status=422,
+        )  # fmt: skip
+    change = change_settings(web.store, tenant_id, settings, changed_by=principal.user.email)
+    if not change.changed:
+        messages = [("ok", _fmt(t_lang, "settings.unchanged"))]
+    else:
+        messages = [("ok", _fmt(t_lang, "settings.saved", version=change.version.version))]
+        if change.full_next:
+            names = ", ".join(
+                _fmt(t_lang, f"register.{register.value}")
+                for register in Register
+                if register in change.full_next
+            )
+            messages.append(("info", _fmt(t_lang, "settings.full_next", registers=names)))
+    return await _settings_page(request, principal, grant, messages=messages)
+
+
+@router.post("/tenants/{tenant_id}/credentials")
+async def save_credentials(request: Request, tenant_id: int) -> Response:
+    principal = _principal(request)
+    grant = require_tenant(request, principal, tenant_id, write=True)
+    web = _web(request)
+    form = await request.form()
+    t_lang = language(request)
+    try:
+        netvisor, severa = forms.connections(forms.connection_values(form), grant.tenant)
+    except ValueError as exc:
+        message = ("error", _fmt(t_lang, "cred.invalid", error=str(exc)))
+        return await _settings_page(request, principal, grant, messages=[message], status=422)
+    before = web.store.tenant_events(tenant_id)
+    web.store.update_connections(
+        tenant_id, netvisor=netvisor, severa=severa, changed_by=principal.user.email
+    )
+    changed = len(web.store.tenant_events(tenant_id)) > len(before)
+    key = "cred.saved" if changed else "cred.unchanged"
+    return await _settings_page(request, principal, grant, messages=[("ok", _fmt(t_lang, key))])
+
+
+@router.post("/tenants/{tenant_id}/test-connection")
+async def test_connection(request: Request, tenant_id: int) -> Response:
+    principal = _principal(request)
+    grant = require_tenant(request, principal, tenant_id, write=True)
+    web = _web(request)
+    t_lang = language(request)
+    probes = await live.test_connection(web.store, grant.tenant, web.http)
+    messages = [
+        ("ok", _fmt(t_lang, "cred.test_ok", service=probe.service))
+        if probe.ok
+        else ("error", _fmt(t_lang, "cred.test_failed", service=probe.service,
+                            error=probe.message or ""))
+        for probe in probes
+    ]  # fmt: skip
+    return await _settings_page(request, principal, grant, messages=messages)
+
+
+@router.post("/tenants/{tenant_id}/pause")
+async def pause(request: Request, tenant_id: int) -> Response:
+    principal = _principal(request)
+    require_tenant(request, principal, tenant_id, write=True)
+    form = await request.form()
+    paused = _text(form, "paused") == "1"
+    _web(request).store.set_paused(tenant_id, paused, changed_by=principal.user.email)
+    return RedirectResponse(f"/tenants/{tenant_id}/settings", status_code=303)
+
+
+def _registers(form: FormData) -> tuple[Register, ...]:
+    chosen = _text(form, "register") or "all"
+    if chosen == "all":
+        return tuple(Register)
+    try:
+        return (Register(chosen),)
+    except ValueError:
+        raise HTTPException(status_code=422, detail=f"unknown register {chosen!r}") from None
+
+
+@router.post("/tenants/{tenant_id}/sync")
+async def sync_now(request: Request, tenant_id: int) -> Response:
+    principal = _principal(request)
+    require_tenant(request, principal, tenant_id, write=True)
+    form = await request.form()
+    registers = _registers(form)
+    try:
+        job = _web(request).jobs.start(
+            tenant_id, registers=registers, trigger=f"sync now: {principal.user.email}"
+        )
+    except TenantBusy:
+        return RedirectResponse(f"/tenants/{tenant_id}/runs?busy=1", status_code=303)
+    return RedirectResponse(f"/tenants/{tenant_id}/runs?job={job.id}", status_code=303)
+
+
+@router.post("/tenants/{tenant_id}/preview")
+async def start_preview(request: Request, tenant_id: int) -> Response:
+    principal = _principal(request)
+    require_tenant(request, principal, tenant_id, write=True)
+    form = await request.form()
+    try:
+        job = _web(request).jobs.start(
+            tenant_id,
+            registers=_registers(form),
+            dry_run=True,
+            trigger=f"preview: {principal.user.email}",
+        )
+    except TenantBusy:
+        return RedirectResponse(f"/tenants/{tenant_id}/preview?busy=1", status_code=303)
+    return RedirectResponse(f"/tenants/{tenant_id}/preview?job={job.id}", status_code=303)
+
+
+@router.get("/tenants/{tenant_id}/preview")
+async def preview(request: Request, tenant_id: int, job: int | None = None) -> Response:
+    principal = _principal(request)
+    grant = require_tenant(request, principal, tenant_id)
+    web = _web(request)
+    current = web.jobs.get(job) if job is not None else None
+    if current is not None and current.tenant_id != tenant_id:
+        current = None
+    if current is not None:
+        run_ids = current.run_ids
+    else:  # the newest preview of each register
+        latest: dict[Register, int] = {}
+        for run in web.store.runs(tenant_id, limit=50):
+            if run.dry_run and run.register not in latest:
+                latest[run.register] = run.id
+        run_ids = [latest[r] for r in Register if r in latest]
+    runs = [web.store.run(run_id) for run_id in run_ids]
+    sections = [
+        {
+            "run": run,
+            "entries": [
+                entry for entry in web.store.entries(run.id) if entry.action is not Action.UNCHANGED
+            ],
+        }
+        for run in runs
+    ]
+    context = {
+        "principal": principal,
+        "grant": grant,
+        "tenant": grant.tenant,
+        "job": current,
+        "sections": sections,
+        "busy": request.query_params.get("busy") == "1",
+        "registers": list(Register),
+    }
+    return render(request, "preview.html", context)
+
+
+@router.get("/tenants/{tenant_id}/runs")
+async def runs(request: Request, tenant_id: int, job: int | None = None) -> Response:
+    principal = _principal(request)
+    grant = require_tenant(request, principal, tenant_id)
+    web = _web(request)
+    current = web.jobs.get(job) if job is not None else None
+    if current is not None and current.tenant_id != tenant_id:
+        current = None
+    context = {
+        "principal": principal,
+        "grant": grant,
+        "tenant": grant.tenant,
+        "runs": web.store.runs(tenant_id, limit=100),
+        "job": current,
+        "busy": request.query_params.get("busy") == "1",
+    }
+    return render(request, "runs.html", context)
+
+
+def _choice(kind: type[Any], value: str | None) -> Any:
+    if not value:
+        return None
+    try:
+        return kind(value)
+    except ValueError:
+        raise HTTPException(status_code=422, detail=f"unknown filter value {value!r}") from None
+
+
+@router.get("/tenants/{tenant_id}/runs/{run_id}")
+async def run_detail(
+    request: Request,
+    tenant_id: int,
+    run_id: int,
+    register: str | None = None,
+    action: str | None = None,
+    status: str | None = None,
+) -> Response:
+    principal = _principal(request)
+    grant = require_tenant(request, principal, tenant_id)
+    web = _web(request)
+    run = _tenant_run(request, tenant_id, run_id)
+    filters = {
+        "register": _choice(Register, register),
+        "action": _choice(Action, action),
+        "status": _choice(Status, status),
+    }
+    entries = web.store.entries(run.id, **filters)
+    context = {
+        "principal": principal,
+        "grant": grant,
+        "tenant": grant.tenant,
+        "run": run,
+        "entries": entries,
+        "filters": {key: (value.value if value else "") for key, value in filters.items()},
+        "registers": list(Register),
+        "actions": list(Action),
+        "statuses": list(Status),
+    }
+    return render(request, "run.html", context)
+
+
+def _tenant_run(request: Request, tenant_id: int, run_id: int) -> Any:
+    from silta.store import UnknownRun
+
+    try:
+        run = _web(request).store.run(run_id)
+    except UnknownRun:
+        raise HTTPException(status_code=404, detail="no such run") from None
+    if run.tenant_id != tenant_id:  # another tenant's run: as if it did not exist
+        raise HTTPException(status_code=404, detail="no such run")
+    return run
+
+
+@router.get("/tenants/{tenant_id}/history")
+async def history(request: Request, tenant_id: int) -> Response:
+    principal = _principal(request)
+    grant = require_tenant(request, principal, tenant_id)
+    web = _web(request)
+    versions = list(reversed(web.store.settings_history(tenant_id)))
+    events = list(reversed(web.store.tenant_events(tenant_id)))
+    context = {
+        "principal": principal,
+        "grant": grant,
+        "tenant": grant.tenant,
+        "versions": versions,
+        "events": events,
+    }
+    return render(request, "history.html", context)
+
+
+@router.get("/tenants/{tenant_id}/fix/{rule_id}")
+async def fix(request: Request, tenant_id: int, rule_id: str) -> Response:
+    """What a refusal rule asks to be fixed, and the records its latest run refused by it."""
+    principal = _principal(request)
+    grant = require_tenant(request, principal, tenant_id)
+    rule = RULES.get(rule_id)
+    if rule is None:
+        raise HTTPException(status_code=404, detail="no such rule")
+    web = _web(request)
+    register = Register(rule_id.split(".", 1)[0])
+    latest = next((run for run in web.store.runs(tenant_id, register=register, limit=20)), None)
+    refused = []
+    if latest is not None:
+        refused = [
+            (entry, refusal)
+            for entry in web.store.entries(latest.id, status=Status.REFUSED)
+            for refusal in entry.refusals
+            if refusal.rule == rule_id
+        ]
+    system = forms.fix_place(rule_id)
+    context = {
+        "principal": principal,
+        "grant": grant,
+        "tenant": grant.tenant,
+        "rule": rule,
+        "system": system,
+        "run": latest,
+        "refused": refused,
+        "switched_on": adapter_for(register, grant.tenant.settings) is not None,
+    }
+    return render(request, "fix.html", context)
+
+
+# -- helpers --------------------------------------------------------------------------------
+
+
+def _text(form: FormData, name: str) -> str:
+    value = form.get(name)
+    return value.strip() if isinstance(value, str) else ""
+
+
+def _fmt(lang: str, key: str, **values: object) -> str:
+    from silta.web.i18n import translator
+
+    return translator(lang)(key, **values)

@@ -1,0 +1,67 @@
+"""Rendering a page: the template, the user's language, and what every page needs to know."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+from jinja2 import StrictUndefined
+
+from silta.domain import Register
+from silta.web.i18n import LANGUAGES, translator
+
+__all__ = ["LANG_COOKIE", "language", "render"]
+
+LANG_COOKIE = "silta_lang"
+HELSINKI = ZoneInfo("Europe/Helsinki")
+
+templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
+# A misspelt name in a template is an error at once, not a blank on the accountant's page.
+templates.env.undefined = StrictUndefined
+
+
+def _local(value: datetime | None, zone: str = "Europe/Helsinki") -> str:
+    """A time as the accountant reads it: the tenant's local wall clock."""
+    if value is None:
+        return "–"
+    return value.astimezone(ZoneInfo(zone)).strftime("%d.%m.%Y %H:%M")
+
+
+templates.env.filters["local"] = _local
+
+
+def language(request: Request) -> str:
+    """``?lang=`` (the switch), else the cookie, else Finnish."""
+    wanted = request.query_params.get("lang") or request.cookies.get(LANG_COOKIE)
+    return wanted if wanted in LANGUAGES else "fi"
+
+
+def render(
+    request: Request, template: str, context: dict[str, Any], *, status: int = 200
+) -> HTMLResponse:
+    lang = language(request)
+    principal = context.get("principal")
+    if principal is None:
+        from silta.web.access import page_principal
+
+        principal = page_principal(request)
+    values = {
+        "t": translator(lang),
+        "lang": lang,
+        "other_lang": "en" if lang == "fi" else "fi",
+        "principal": principal,
+        "csrf_token": principal.csrf_token if principal else "",
+        "registers": list(Register),
+        **context,
+    }
+    response = templates.TemplateResponse(request, template, values, status_code=status)
+    if request.query_params.get("lang") in LANGUAGES:
+        response.set_cookie(
+            LANG_COOKIE, lang, max_age=365 * 24 * 3600, samesite="lax", httponly=True
+        )
+    return response
