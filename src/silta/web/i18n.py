@@ -179,6 +179,7 @@ TEXTS: Final[dict[str, tuple[str, str]]] = {
     "actions.paused": ("Ajot on keskeytetty.", "Runs are paused."),
     "actions.resumed": ("Ajot jatkuvat.", "Runs resume."),
     "job.started": ("Ajo käynnistetty.", "The run has started."),
+    "job.done": ("Ajo valmis.", "The run has finished."),
     "job.busy": (
         "Yrityksellä on jo ajo käynnissä. Yritä uudelleen, kun se on valmis.",
         "The company already has a run going. Try again when it has finished.",
@@ -238,6 +239,8 @@ TEXTS: Final[dict[str, tuple[str, str]]] = {
     "count.planned_create": ("luotaisiin", "would create"),
     "count.planned_update": ("päivitettäisiin", "would update"),
     "count.planned_rename": ("nimettäisiin", "would rename"),
+    "count.planned_unchanged": ("ennallaan", "unchanged"),
+    "count.planned_skip": ("ohitettaisiin", "would skip"),
     # -- settings history -------------------------------------------------------------------
     "history.when": ("Milloin", "When"),
     "history.who": ("Kuka", "Who"),

@@ -4,6 +4,7 @@ before its handler runs; the handlers then ask :func:`require_tenant` for a writ
 from __future__ import annotations
 
 import asyncio
+import re
 import secrets
 from datetime import UTC, datetime
 from typing import Any
@@ -520,6 +521,8 @@ async def fix(request: Request, tenant_id: int, rule_id: str) -> Response:
         "grant": grant,
         "tenant": grant.tenant,
         "rule": rule,
+        # the rule's message without a record: its placeholders read as "…"
+        "rule_text": re.sub(r"\{[^}]*\}", "…", rule.fi if language(request) == "fi" else rule.en),
         "system": system,
         "run": latest,
         "refused": refused,
