@@ -22,6 +22,9 @@ REGISTER_OF = {
     "project_header": Register.DIMENSIONS,
     "business_unit_header": Register.DIMENSIONS,
     "include_phases": Register.DIMENSIONS,
+    # these change how customers are refused or mapped: refused ones must be read again
+    "persons_without_business_id": Register.CUSTOMERS,
+    "email_invoicing_channel": Register.CUSTOMERS,
 }
 
 

@@ -18,6 +18,7 @@ from silta.domain import (
     CustomerDirection,
     ProductDirection,
     Register,
+    RunStatus,
     Status,
     TenantSettings,
 )
@@ -205,7 +206,7 @@ async def _settings_page(
     settings: TenantSettings | None = None,
     status: int = 200,
 ) -> Response:
-    """The tab; ``settings`` shows unsaved input again after a refused save."""
+    """The tab; ``settings``, when given, is shown instead of the stored settings."""
     web = _web(request)
     tenant = web.store.tenant(grant.tenant.id)
     shown = settings or tenant.settings
@@ -484,8 +485,8 @@ async def history(request: Request, tenant_id: int) -> Response:
     principal = _principal(request)
     grant = require_tenant(request, principal, tenant_id)
     web = _web(request)
-    versions = list(reversed(web.store.settings_history(tenant_id)))
-    events = list(reversed(web.store.tenant_events(tenant_id)))
+    versions = web.store.settings_history(tenant_id)  # newest first, as the store gives them
+    events = web.store.tenant_events(tenant_id)
     context = {
         "principal": principal,
         "grant": grant,
@@ -506,7 +507,14 @@ async def fix(request: Request, tenant_id: int, rule_id: str) -> Response:
         raise HTTPException(status_code=404, detail="no such rule")
     web = _web(request)
     register = Register(rule_id.split(".", 1)[0])
-    latest = next((run for run in web.store.runs(tenant_id, register=register, limit=20)), None)
+    latest = next(  # the newest finished real run: a preview or a run going proves nothing
+        (
+            run
+            for run in web.store.runs(tenant_id, register=register, limit=50)
+            if not run.dry_run and run.status is not RunStatus.RUNNING
+        ),
+        None,
+    )
     refused = []
     if latest is not None:
         refused = [
