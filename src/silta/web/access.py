@@ -20,7 +20,7 @@ from typing import Literal
 import attrs
 from fastapi import HTTPException, Request
 
-from silta.store import Accounts, Role, User, WebSession
+from silta.store import Accounts, Role, RunRecord, UnknownRun, User, WebSession
 from silta.tenants import Tenant
 
 __all__ = [
@@ -31,7 +31,9 @@ __all__ = [
     "api_principal",
     "page_principal",
     "require_tenant",
+    "tenant_run",
     "valid_csrf",
+    "visible_tenants",
 ]
 
 SESSION_COOKIE = "silta_session"
@@ -113,6 +115,27 @@ def require_tenant(
     if write and not grant.can_write:
         raise HTTPException(status_code=403, detail="read-only access to this tenant")
     return grant
+
+
+def visible_tenants(request: Request, principal: Principal) -> list[tuple[Tenant, str]]:
+    """The tenants the principal may see, each with its role (``operator`` for operators)."""
+    web = request.app.state.web
+    tenants: list[Tenant] = web.store.tenants()
+    if principal.user.operator:
+        return [(tenant, "operator") for tenant in tenants]
+    roles = {m.tenant_id: m.role.value for m in web.accounts.memberships(principal.user.id)}
+    return [(tenant, roles[tenant.id]) for tenant in tenants if tenant.id in roles]
+
+
+def tenant_run(request: Request, tenant_id: int, run_id: int) -> RunRecord:
+    """The run, if it is this tenant's; 404 otherwise (another tenant's run does not exist)."""
+    try:
+        run: RunRecord = request.app.state.web.store.run(run_id)
+    except UnknownRun:
+        raise HTTPException(status_code=404, detail="no such run") from None
+    if run.tenant_id != tenant_id:
+        raise HTTPException(status_code=404, detail="no such run")
+    return run
 
 
 def valid_csrf(principal: Principal | None, submitted: str | None) -> bool:

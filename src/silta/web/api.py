@@ -14,11 +14,17 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from silta.domain import Action, Register, RunStatus, Status, TenantSettings
-from silta.store import Entry, RunRecord, UnknownRun
+from silta.store import Entry, RunRecord
 from silta.sync.jobs import Job, TenantBusy
 from silta.sync.settings import change_settings
 from silta.tenants import Tenant
-from silta.web.access import Principal, api_principal, require_tenant
+from silta.web.access import (
+    Principal,
+    api_principal,
+    require_tenant,
+    tenant_run,
+    visible_tenants,
+)
 from silta.web.app import WebState
 from silta.web.forms import checked_settings, connections
 from silta.web.health import tenant_health
@@ -269,11 +275,7 @@ def _now() -> datetime:
 @router.get("/tenants")
 async def list_tenants(request: Request, principal: Auth) -> list[TenantOut]:
     """The tenants the caller may see, with each register's health."""
-    web = _web(request)
-    if principal.user.operator:
-        return [_tenant_out(request, t, "operator") for t in web.store.tenants()]
-    roles = {m.tenant_id: m.role.value for m in web.accounts.memberships(principal.user.id)}
-    return [_tenant_out(request, t, roles[t.id]) for t in web.store.tenants() if t.id in roles]
+    return [_tenant_out(request, t, role) for t, role in visible_tenants(request, principal)]
 
 
 @router.get("/tenants/{tenant_id}")
@@ -424,20 +426,10 @@ async def list_runs(
     return [_run_out(run) for run in runs]
 
 
-def _run(request: Request, tenant_id: int, run_id: int) -> RunRecord:
-    try:
-        run = _web(request).store.run(run_id)
-    except UnknownRun:
-        raise HTTPException(status_code=404, detail="no such run") from None
-    if run.tenant_id != tenant_id:
-        raise HTTPException(status_code=404, detail="no such run")
-    return run
-
-
 @router.get("/tenants/{tenant_id}/runs/{run_id}")
 async def get_run(request: Request, principal: Auth, tenant_id: int, run_id: int) -> RunOut:
     require_tenant(request, principal, tenant_id)
-    return _run_out(_run(request, tenant_id, run_id))
+    return _run_out(tenant_run(request, tenant_id, run_id))
 
 
 @router.get("/tenants/{tenant_id}/runs/{run_id}/entries")
@@ -453,6 +445,6 @@ async def get_entries(
 ) -> list[EntryOut]:
     """The run's records, filterable; refusal messages in ``lang``."""
     require_tenant(request, principal, tenant_id)
-    run = _run(request, tenant_id, run_id)
+    run = tenant_run(request, tenant_id, run_id)
     entries = _web(request).store.entries(run.id, register=register, action=action, status=status)
     return [_entry_out(entry, lang) for entry in entries]

@@ -21,31 +21,33 @@ __all__ = [
     "connections",
     "fix_place",
     "settings_from_form",
+    "text",
 ]
 
 MAX_INTERVAL = 24 * 60  # a register interval longer than a day is surely a typing error
 
 
-def _text(form: FormData, name: str) -> str:
+def text(form: FormData, name: str) -> str:
+    """A form field as trimmed text; a missing field or a file reads as empty."""
     value = form.get(name)
     return value.strip() if isinstance(value, str) else ""
 
 
 def _checked(form: FormData, name: str) -> bool:
-    return _text(form, name) in {"on", "1", "true"}
+    return text(form, name) in {"on", "1", "true"}
 
 
 def settings_from_form(form: FormData, current: TenantSettings) -> TenantSettings:
     """The settings the form asks for; settings not on the form keep their current value."""
     try:
-        customers = CustomerDirection(_text(form, "customers"))
+        customers = CustomerDirection(text(form, "customers"))
     except ValueError:
         raise ValueError("customers: choose one of the three directions") from None
     try:
-        products = ProductDirection(_text(form, "products"))
+        products = ProductDirection(text(form, "products"))
     except ValueError:
         raise ValueError("products: choose one of the three directions") from None
-    interval_text = _text(form, "register_interval_minutes")
+    interval_text = text(form, "register_interval_minutes")
     # ASCII digits only: "²".isdigit() is true, yet int("²") fails with a message about int()
     if not (
         interval_text.isascii()
@@ -54,11 +56,11 @@ def settings_from_form(form: FormData, current: TenantSettings) -> TenantSetting
     ):
         raise ValueError(f"register_interval_minutes: a whole number from 1 to {MAX_INTERVAL}")
     try:
-        dimension_time = time.fromisoformat(_text(form, "dimension_time"))
+        dimension_time = time.fromisoformat(text(form, "dimension_time"))
     except ValueError:
         raise ValueError("dimension_time: a time of day such as 02:00") from None
-    timezone = _text(form, "timezone") or current.timezone
-    product_group = _text(form, "product_group") or current.product_group
+    timezone = text(form, "timezone") or current.timezone
+    product_group = text(form, "product_group") or current.product_group
     dimensions = _checked(form, "dimensions")
     settings = attrs.evolve(
         current,
@@ -66,8 +68,8 @@ def settings_from_form(form: FormData, current: TenantSettings) -> TenantSetting
         products=products,
         dimensions=dimensions,
         # an empty select means "not created" (the article)
-        project_header=_text(form, "project_header") or None,
-        business_unit_header=_text(form, "business_unit_header") or None,
+        project_header=text(form, "project_header") or None,
+        business_unit_header=text(form, "business_unit_header") or None,
         include_phases=_checked(form, "include_phases"),
         email_invoicing_channel=_checked(form, "email_invoicing_channel"),
         persons_without_business_id=_checked(form, "persons_without_business_id"),
@@ -120,7 +122,7 @@ CONNECTION_FIELDS = (
 
 def connection_values(form: FormData) -> dict[str, str]:
     """The connection fields the form filled in (an empty field is not filled in)."""
-    return {name: _text(form, name) for name in CONNECTION_FIELDS if _text(form, name)}
+    return {name: text(form, name) for name in CONNECTION_FIELDS if text(form, name)}
 
 
 def connections(

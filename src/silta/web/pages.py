@@ -36,7 +36,9 @@ from silta.web.access import (
     Principal,
     page_principal,
     require_tenant,
+    tenant_run,
     valid_csrf,
+    visible_tenants,
 )
 from silta.web.app import WebState
 from silta.web.health import tenant_health
@@ -173,21 +175,14 @@ async def logout(request: Request) -> Response:
 async def overview(request: Request) -> Response:
     principal = _principal(request)
     web = _web(request)
-    if principal.user.operator:
-        tenants = web.store.tenants()
-        roles = {tenant.id: "operator" for tenant in tenants}
-    else:
-        memberships = web.accounts.memberships(principal.user.id)
-        roles = {m.tenant_id: m.role.value for m in memberships}
-        tenants = [tenant for tenant in web.store.tenants() if tenant.id in roles]
     now = datetime.now(UTC)
     rows = [
         {
             "tenant": tenant,
-            "role": roles[tenant.id],
+            "role": role,
             "health": tenant_health(tenant, web.store.runs(tenant.id, limit=30), now=now),
         }
-        for tenant in tenants
+        for tenant, role in visible_tenants(request, principal)
     ]
     return render(request, "tenants.html", {"principal": principal, "rows": rows})
 
@@ -447,7 +442,7 @@ async def run_detail(
     principal = _principal(request)
     grant = require_tenant(request, principal, tenant_id)
     web = _web(request)
-    run = _tenant_run(request, tenant_id, run_id)
+    run = tenant_run(request, tenant_id, run_id)
     filters = {
         "register": _choice(Register, register),
         "action": _choice(Action, action),
@@ -466,18 +461,6 @@ async def run_detail(
         "statuses": list(Status),
     }
     return render(request, "run.html", context)
-
-
-def _tenant_run(request: Request, tenant_id: int, run_id: int) -> Any:
-    from silta.store import UnknownRun
-
-    try:
-        run = _web(request).store.run(run_id)
-    except UnknownRun:
-        raise HTTPException(status_code=404, detail="no such run") from None
-    if run.tenant_id != tenant_id:  # another tenant's run: as if it did not exist
-        raise HTTPException(status_code=404, detail="no such run")
-    return run
 
 
 @router.get("/tenants/{tenant_id}/history")
@@ -542,9 +525,7 @@ async def fix(request: Request, tenant_id: int, rule_id: str) -> Response:
 # -- helpers --------------------------------------------------------------------------------
 
 
-def _text(form: FormData, name: str) -> str:
-    value = form.get(name)
-    return value.strip() if isinstance(value, str) else ""
+_text = forms.text
 
 
 def _fmt(lang: str, key: str, **values: object) -> str:
