@@ -1,160 +1,130 @@
-"""``next_due``: the article's rhythm. Customers and products every interval after the last
-start; dimensions nightly at the tenant's local time, through daylight saving changes."""
+"""The slot grid: the article's rhythm. Customers and products every interval, on a phase
+of their own per tenant; dimensions nightly at the tenant's local time, through daylight
+saving changes; one full reconciliation of each register per night."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time, timedelta, timezone
+from collections import Counter
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from silta.domain import Register, TenantSettings
-from silta.schedule import next_due
+from silta.schedule import NIGHT_SPREAD, current_slot, jitter, next_slot
 
 NOW = datetime(2025, 6, 10, 12, 0, tzinfo=UTC)
 DEFAULTS = TenantSettings()  # every 40 minutes; dimensions at 02:00 Europe/Helsinki
+HELSINKI = ZoneInfo("Europe/Helsinki")
 
 
-def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
-    return datetime(year, month, day, hour, minute, tzinfo=UTC)
+def walk(register: Register, tenant: int, settings: TenantSettings, start: datetime, end: datetime):
+    """Every slot in (start, end], by repeated next_slot."""
+    at = start
+    while True:
+        due = next_slot(register, tenant, settings, at)
+        if due.at > end:
+            return
+        yield due
+        at = due.at
 
 
 @pytest.mark.parametrize("register", [Register.CUSTOMERS, Register.PRODUCTS])
-def test_a_register_is_due_its_interval_after_the_last_start(register: Register) -> None:
-    last = utc(2025, 6, 10, 11, 50)
-    assert next_due(register, DEFAULTS, last_started=last, now=NOW) == utc(2025, 6, 10, 12, 30)
-    every_5 = TenantSettings(register_interval_minutes=5)
-    assert next_due(register, every_5, last_started=last, now=NOW) == utc(2025, 6, 10, 11, 55)
+@pytest.mark.parametrize("minutes", [40, 5, 90])
+def test_register_slots_are_one_interval_apart_and_the_current_one_is_not_in_the_future(
+    register: Register, minutes: int
+) -> None:
+    settings = TenantSettings(register_interval_minutes=minutes)
+    interval = timedelta(minutes=minutes)
+    for tenant in (1, 2, 77):
+        current = current_slot(register, tenant, settings, NOW)
+        assert current.at <= NOW < current.at + interval
+        following = next_slot(register, tenant, settings, NOW)
+        assert following.at - current.at == interval
+        # the grid is a property of the clock alone: any moment in the slot gives the same one
+        assert current_slot(register, tenant, settings, current.at) == current
+        assert current_slot(register, tenant, settings, following.at - timedelta(seconds=1)) == (
+            current
+        )
 
 
-def test_an_overdue_register_gets_a_time_in_the_past_which_means_now() -> None:
-    last = utc(2025, 6, 9, 8, 0)  # a day ago: the interval is not added again and again
-    due = next_due(Register.CUSTOMERS, DEFAULTS, last_started=last, now=NOW)
-    assert due == last + timedelta(minutes=40)
-    assert due <= NOW
+def test_customers_and_products_of_a_tenant_share_the_grid() -> None:
+    for tenant in range(1, 20):
+        customers = current_slot(Register.CUSTOMERS, tenant, DEFAULTS, NOW).at
+        assert current_slot(Register.PRODUCTS, tenant, DEFAULTS, NOW).at == customers
 
 
-@pytest.mark.parametrize("register", list(Register))
-def test_a_register_never_run_is_due_now(register: Register) -> None:
-    assert next_due(register, DEFAULTS, last_started=None, now=NOW) == NOW
-
-
-def test_the_answer_is_utc_whatever_zone_the_inputs_are_in() -> None:
-    helsinki_summer = timezone(timedelta(hours=3))
-    last = datetime(2025, 6, 10, 14, 50, tzinfo=helsinki_summer)  # 11:50 UTC
-    due = next_due(
-        Register.CUSTOMERS, DEFAULTS, last_started=last, now=NOW.astimezone(helsinki_summer)
-    )
-    assert due == utc(2025, 6, 10, 12, 30)
-    assert due.utcoffset() == timedelta(0)
-    never = next_due(
-        Register.PRODUCTS, DEFAULTS, last_started=None, now=NOW.astimezone(helsinki_summer)
-    )
-    assert never == NOW
-    assert never.tzinfo is UTC
-
-
-def test_a_naive_time_is_refused_rather_than_guessed() -> None:
-    with pytest.raises(ValueError, match="naive"):
-        next_due(Register.CUSTOMERS, DEFAULTS, last_started=None, now=datetime(2025, 6, 10))
+def test_jitter_spreads_a_thousand_tenants_evenly_over_the_interval() -> None:
+    interval = timedelta(minutes=40)
+    buckets = Counter(jitter(tenant, interval) // timedelta(minutes=4) for tenant in range(1000))
+    assert sorted(buckets) == list(range(10))
+    assert all(60 <= count <= 140 for count in buckets.values()), buckets
+    assert all(timedelta(0) <= jitter(t, interval) < interval for t in range(1000))
+    # stable: every process computes the same phase for a tenant
+    assert [jitter(t, interval) for t in range(50)] == [jitter(t, interval) for t in range(50)]
+    starts = {current_slot(Register.CUSTOMERS, t, DEFAULTS, NOW).at for t in range(100)}
+    assert len(starts) > 80  # not all at one moment
 
 
 @pytest.mark.parametrize(
-    ("last", "due"),
-    [
-        # summer (EEST, UTC+3): 02:00 local is 23:00 UTC the day before
-        (utc(2025, 6, 10, 9, 0), utc(2025, 6, 10, 23, 0)),  # 12:00 local: tonight
-        (utc(2025, 6, 9, 23, 0), utc(2025, 6, 10, 23, 0)),  # exactly 02:00: the next night
-        (utc(2025, 6, 9, 23, 5), utc(2025, 6, 10, 23, 0)),  # just after: the next night
-        # winter (EET, UTC+2): 02:00 local is 00:00 UTC
-        (utc(2025, 1, 15, 10, 0), utc(2025, 1, 16, 0, 0)),
-        (utc(2025, 1, 15, 23, 59), utc(2025, 1, 16, 0, 0)),  # 01:59 local: a minute later
-        (utc(2025, 12, 31, 12, 0), utc(2026, 1, 1, 0, 0)),  # across the year's end
-    ],
-)
-def test_dimensions_are_due_at_the_next_0200_helsinki(last: datetime, due: datetime) -> None:
-    assert next_due(Register.DIMENSIONS, DEFAULTS, last_started=last, now=last) == due
+    ("day", "two_am"),
+    [(date(2025, 6, 10), datetime(2025, 6, 9, 23, 0, tzinfo=UTC)),  # summer: UTC+3
+     (date(2025, 1, 15), datetime(2025, 1, 15, 0, 0, tzinfo=UTC))],  # winter: UTC+2
+)  # fmt: skip
+def test_dimensions_run_nightly_at_the_local_time_plus_the_tenants_jitter(
+    day: date, two_am: datetime
+) -> None:
+    for tenant in (1, 5, 99):
+        spread = jitter(tenant, NIGHT_SPREAD)
+        assert timedelta(0) <= spread < NIGHT_SPREAD
+        noon = datetime.combine(day, time(12), tzinfo=HELSINKI)
+        due = current_slot(Register.DIMENSIONS, tenant, DEFAULTS, noon)
+        assert due.at == two_am + spread
+        assert due.full
+        assert next_slot(Register.DIMENSIONS, tenant, DEFAULTS, noon).at == (
+            two_am + timedelta(days=1) + spread
+        )
+        # just before tonight's time the current slot is still last night's
+        before = two_am + spread - timedelta(seconds=1)
+        assert current_slot(Register.DIMENSIONS, tenant, DEFAULTS, before).at == (
+            two_am - timedelta(days=1) + spread
+        )
 
 
-def test_the_case_of_0130_local_is_due_the_same_night() -> None:
-    last = utc(2025, 6, 9, 22, 30)  # 01:30 EEST on 10 June: 02:00 comes half an hour later
-    due = next_due(Register.DIMENSIONS, DEFAULTS, last_started=last, now=last)
-    assert due == utc(2025, 6, 9, 23, 0)
+@pytest.mark.parametrize("local_time", [time(3, 30), time(3, 0), time(2, 0), time(0, 0)])
+def test_one_dimension_slot_per_local_night_across_both_daylight_saving_changes(
+    local_time: time,
+) -> None:
+    # 30 March 2025: 03:00 → 04:00 in Helsinki; 26 October 2025: 04:00 → 03:00 (03:xx twice)
+    settings = TenantSettings(dimension_time=local_time)
+    for start in (datetime(2025, 3, 25, 12, tzinfo=UTC), datetime(2025, 10, 21, 12, tzinfo=UTC)):
+        slots = list(walk(Register.DIMENSIONS, 3, settings, start, start + timedelta(days=10)))
+        nights = [due.at.astimezone(HELSINKI).date() for due in slots]
+        assert len(nights) == len(set(nights)) == 10, slots
+        for due in slots:
+            local = (due.at - jitter(3, NIGHT_SPREAD)).astimezone(HELSINKI)
+            if local.date() != date(2025, 3, 30) or local_time.hour != 3:
+                assert local.time() == local_time  # 03:xx does not exist on 30 March
 
 
-def test_dimensions_follow_the_spring_dst_change_in_helsinki() -> None:
-    # 30 March 2025: at 03:00 EET the clocks go to 04:00 EEST. 02:00 on the 30th is still
-    # winter time (00:00 UTC); 02:00 on the 31st is summer time (23:00 UTC on the 30th).
-    before = utc(2025, 3, 29, 0, 10)  # 02:10 EET on the 29th
-    first = next_due(Register.DIMENSIONS, DEFAULTS, last_started=before, now=before)
-    assert first == utc(2025, 3, 30, 0, 0)
-    second = next_due(Register.DIMENSIONS, DEFAULTS, last_started=first, now=first)
-    assert second == utc(2025, 3, 30, 23, 0)
-    assert second - first == timedelta(hours=23)  # the night the clocks go forward
+@pytest.mark.parametrize("register", [Register.CUSTOMERS, Register.PRODUCTS])
+def test_one_register_slot_per_night_is_the_full_reconciliation_the_first_after_the_time(
+    register: Register,
+) -> None:
+    for tenant in (4, 8, 15):
+        start = datetime(2025, 6, 1, 12, tzinfo=UTC)
+        slots = list(walk(register, tenant, DEFAULTS, start, start + timedelta(days=5)))
+        full = [due for due in slots if due.full]
+        assert len(full) == 5
+        for due in full:
+            night = current_slot(Register.DIMENSIONS, tenant, DEFAULTS, due.at).at
+            assert timedelta(0) <= due.at - night < timedelta(minutes=40)
+        assert all(slot.full == (slot in full) for slot in slots)
+        # current_slot agrees with next_slot on which ones are full
+        for due in slots[:80]:
+            assert current_slot(register, tenant, DEFAULTS, due.at) == due
 
 
-def test_dimensions_follow_the_autumn_dst_change_in_helsinki() -> None:
-    # 26 October 2025: at 04:00 EEST the clocks go back to 03:00 EET.
-    start = utc(2025, 10, 24, 23, 0)  # 02:00 EEST on the 25th
-    first = next_due(Register.DIMENSIONS, DEFAULTS, last_started=start, now=start)
-    assert first == utc(2025, 10, 25, 23, 0)  # 02:00 EEST on the 26th, before the change
-    second = next_due(Register.DIMENSIONS, DEFAULTS, last_started=first, now=first)
-    assert second == utc(2025, 10, 27, 0, 0)  # 02:00 EET on the 27th
-    assert second - first == timedelta(hours=25)
-
-
-def test_a_custom_time_and_zone() -> None:
-    settings = TenantSettings(dimension_time=time(23, 30), timezone="America/New_York")
-    last = utc(2025, 6, 10, 12, 0)  # 08:00 EDT (UTC-4)
-    assert next_due(Register.DIMENSIONS, settings, last_started=last, now=last) == utc(
-        2025, 6, 11, 3, 30
-    )
-    after = utc(2025, 6, 11, 3, 45)  # 23:45 EDT: the next night
-    assert next_due(Register.DIMENSIONS, settings, last_started=after, now=after) == utc(
-        2025, 6, 12, 3, 30
-    )
-    winter = utc(2025, 1, 10, 12, 0)  # EST (UTC-5)
-    assert next_due(Register.DIMENSIONS, settings, last_started=winter, now=winter) == utc(
-        2025, 1, 11, 4, 30
-    )
-
-
-def test_the_interval_ignores_the_dimension_time_and_zone() -> None:
-    settings = TenantSettings(
-        register_interval_minutes=90, dimension_time=time(4, 15), timezone="Asia/Tokyo"
-    )
-    last = utc(2025, 6, 10, 11, 0)
-    assert next_due(Register.PRODUCTS, settings, last_started=last, now=NOW) == utc(
-        2025, 6, 10, 12, 30
-    )
-    assert next_due(Register.DIMENSIONS, settings, last_started=last, now=NOW) == utc(
-        2025,
-        6,
-        10,
-        19,
-        15,  # 04:15 JST on the 11th
-    )
-
-
-def test_a_time_in_the_repeated_hour_is_not_put_before_the_last_start() -> None:
-    # New York, 2 November 2025: at 02:00 EDT the clocks go back to 01:00 EST, so 01:00-02:00
-    # happens twice. A run at 01:10 EST (the second pass, 06:10 UTC) came after 01:30 EDT
-    # (05:30 UTC): the next 01:30 is the next night's, never one before the run itself.
-    settings = TenantSettings(dimension_time=time(1, 30), timezone="America/New_York")
-    last = utc(2025, 11, 2, 6, 10)
-    due = next_due(Register.DIMENSIONS, settings, last_started=last, now=last)
-    assert due > last
-    assert due == utc(2025, 11, 3, 6, 30)  # 01:30 EST on the 3rd
-    first_pass = utc(2025, 11, 2, 5, 10)  # 01:10 EDT: the first 01:30 is still ahead
-    assert next_due(Register.DIMENSIONS, settings, last_started=first_pass, now=first_pass) == (
-        utc(2025, 11, 2, 5, 30)
-    )
-
-
-def test_a_time_that_does_not_exist_on_the_spring_night_still_gives_one_run() -> None:
-    # Helsinki, 30 March 2025: 03:30 local does not exist (03:00 EET -> 04:00 EEST).
-    settings = TenantSettings(dimension_time=time(3, 30))
-    last = utc(2025, 3, 29, 2, 0)  # 04:00 EET on the 29th
-    due = next_due(Register.DIMENSIONS, settings, last_started=last, now=last)
-    assert last < due < last + timedelta(hours=25)
-    again = next_due(Register.DIMENSIONS, settings, last_started=due, now=due)
-    assert again == utc(2025, 3, 31, 0, 30)  # 03:30 EEST on the 31st
+def test_a_naive_time_is_refused() -> None:
+    with pytest.raises(ValueError, match="naive"):
+        current_slot(Register.CUSTOMERS, 1, DEFAULTS, datetime(2025, 6, 10))

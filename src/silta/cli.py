@@ -10,9 +10,13 @@ import asyncio
 import errno
 import logging
 import socket
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
+
+if TYPE_CHECKING:
+    from silta.store import Store
+    from silta.sync.jobs import Jobs
 
 from silta import __version__
 from silta.config import Settings
@@ -142,16 +146,21 @@ def serve(
 ) -> None:
     """Serve the web app (settings tab, run history, JSON API) on SILTA_DATABASE_URL.
 
-    Users come from `silta user add`; "sync now" and "preview" run in this process.
+    With SILTA_SCHEDULER=embedded (the default) this process also runs every tenant's
+    schedule; with "workers", `silta worker` processes do, and "sync now" is queued for them.
+    Users come from `silta user add`.
     """
+    from silta.scheduler import EmbeddedScheduler, clock_from_env
     from silta.store import Accounts, Store, StoreError
-    from silta.sync.jobs import Jobs
     from silta.web import WebState, create_app
 
     settings = Settings()
     try:
+        clock = clock_from_env()
         store = Store.open()
         interrupted = store.interrupt_stale_runs()
+    except ValueError as exc:
+        raise _fail(f"SILTA_CLOCK_FACTOR / SILTA_CLOCK_ORIGIN: {exc}") from None
     except StoreError as exc:
         raise _fail(str(exc)) from None
     if interrupted:
@@ -159,15 +168,39 @@ def serve(
     accounts = Accounts(store)
     if not accounts.users():
         typer.echo("no users yet: add one with `silta user add EMAIL --password-stdin`", err=True)
-    web_app = create_app(WebState(store=store, accounts=accounts, jobs=Jobs(store)))
+    scheduler = None
+    if settings.scheduler == "embedded":
+        scheduler = EmbeddedScheduler(
+            store,
+            clock=clock,
+            tick=settings.scheduler_tick,
+            concurrency=settings.scheduler_concurrency,
+        )
+        mode = f"scheduler: embedded, a look every {settings.scheduler_tick:g} s"
+    elif settings.scheduler == "workers":
+        mode = "scheduler: `silta worker` processes (sync now is queued for them)"
+    else:
+        mode = "scheduler: off (runs only when asked)"
+    try:
+        jobs = _jobs(store, settings)
+    except StoreError as exc:
+        raise _fail(str(exc)) from None
+    web_app = create_app(WebState(store=store, accounts=accounts, jobs=jobs, scheduler=scheduler))
     sock = _bind(host, port)
     bound_host, bound_port = sock.getsockname()[:2]
     shown_host = f"[{bound_host}]" if ":" in bound_host else bound_host
-    typer.echo(f"Silta on http://{shown_host}:{bound_port}/  (database {store.url})")
+    typer.echo(f"Silta on http://{shown_host}:{bound_port}/  (database {store.url}; {mode})")
     try:
         _serve(web_app, sock, settings.log_level)
     finally:
         store.close()
+
+
+def _jobs(store: Store, settings: Settings) -> Jobs:
+    """Where "sync now" runs: in this process (the tenant's lock keeps it one at a time)."""
+    from silta.sync.jobs import Jobs
+
+    return Jobs(store)
 
 
 # -- silta db: the state database (silta.store) ---------------------------------------------

@@ -37,3 +37,14 @@ class Settings(BaseSettings):
     # Read (or generated on first use, mode 0600) when secret_key is unset. Unset: silta.key
     # next to a SQLite database file, else in the current directory.
     secret_key_file: Path | None = None
+
+    # -- scheduling (silta.scheduler) -------------------------------------------------------
+    # "embedded": `silta serve` runs every tenant's schedule in its own process (default).
+    # "workers": `silta worker` processes run it from PostgreSQL (procrastinate); `silta serve`
+    # then only serves the web app and queues "sync now" for the workers.
+    # "off": nothing runs by itself (runs only when asked).
+    scheduler: Literal["embedded", "workers", "off"] = "embedded"
+    # Seconds between two looks at the clock (embedded scheduler and the workers' dispatcher).
+    scheduler_tick: float = Field(default=10.0, gt=0, le=3600)
+    # Tenants run at once by the embedded scheduler, jobs at once by one worker.
+    scheduler_concurrency: int = Field(default=4, ge=1, le=1000)

@@ -25,6 +25,7 @@ from silta.netvisor import NetvisorCredentials
 from silta.severa import SeveraCredentials
 from silta.store import RunRecord
 from silta.sync.engine import CREDENTIALS_REFUSED
+from silta.schedule import next_slot
 from silta.tenants import NetvisorConnection, SeveraConnection, Tenant
 from silta.web.health import Health, RegisterHealth, register_health, tenant_health
 
@@ -99,10 +100,20 @@ def health(
     return register_health(tenant(paused=paused, settings=settings), register, runs, now=NOW)
 
 
-def test_ok_after_a_clean_run_and_due_an_interval_after_it() -> None:
+def next_on_grid(register: Register = Register.CUSTOMERS) -> datetime:
+    """The tenant's next slot after NOW, checked to lie where the article's rhythm puts it."""
+    due = next_slot(register, 7, SETTINGS, NOW).at
+    if register is Register.DIMENSIONS:
+        assert due - datetime(2025, 6, 10, 23, 0, tzinfo=UTC) < timedelta(minutes=30)
+    else:
+        assert NOW < due <= NOW + timedelta(minutes=40)
+    return due
+
+
+def test_ok_after_a_clean_run_and_due_at_the_next_slot() -> None:
     last = run(ago=timedelta(minutes=10))
     row = health([last])
-    assert row == RegisterHealth(Register.CUSTOMERS, Health.OK, last, NOW + timedelta(minutes=30))
+    assert row == RegisterHealth(Register.CUSTOMERS, Health.OK, last, next_on_grid())
 
 
 def test_never_when_the_register_has_no_run_and_due_now() -> None:
@@ -128,7 +139,7 @@ def test_failing_when_the_last_run_failed_or_was_interrupted(status: RunStatus) 
     last = run(status=status, error="2 record(s) failed; see the entries", counts={"refused": 3})
     row = health([last])
     assert (row.health, row.last) == (Health.FAILING, last)  # failing outranks refusals
-    assert row.next_at == last.started_at + timedelta(minutes=40)
+    assert row.next_at == next_on_grid()
 
 
 def test_credentials_when_the_last_run_error_says_they_were_refused() -> None:
@@ -160,7 +171,7 @@ def test_running_while_a_run_of_the_register_is_going() -> None:
     older = run(ago=timedelta(hours=1), status=RunStatus.FAILED, error="boom")
     row = health([going, older])
     assert (row.health, row.last) == (Health.RUNNING, going)
-    assert row.next_at == going.started_at + timedelta(minutes=40)
+    assert row.next_at == next_on_grid()
     preview_going = run(ago=timedelta(minutes=1), status=RunStatus.RUNNING, dry_run=True)
     assert health([preview_going, older]).health is Health.RUNNING
     other_register_going = run(Register.PRODUCTS, status=RunStatus.RUNNING)
@@ -200,7 +211,7 @@ def test_off_when_dimensions_are_switched_off() -> None:
 def test_dimensions_are_due_at_the_next_night() -> None:
     last = run(Register.DIMENSIONS, ago=timedelta(hours=3))  # 09:00 UTC, 12:00 in Helsinki
     row = health([last], Register.DIMENSIONS)
-    assert (row.health, row.next_at) == (Health.OK, datetime(2025, 6, 10, 23, 0, tzinfo=UTC))
+    assert (row.health, row.next_at) == (Health.OK, next_on_grid(Register.DIMENSIONS))
 
 
 def test_tenant_health_is_one_row_per_register_in_order() -> None:

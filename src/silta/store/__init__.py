@@ -10,6 +10,7 @@ module              concept
 ==================  ==========================================================
 ``store.py``        :class:`Store`, the API the engine, web app and CLI call
 ``accounts.py``     :class:`Accounts`: users of the web app, roles, sign-in, tokens
+``schedule.py``     :class:`Schedule`: claimed slots, tenant locks, halted tenants
 ``records.py``      the frozen values it takes and gives (all times aware UTC)
 ``errors.py``       its exceptions, all :class:`~silta.errors.SiltaError`
 ``models.py``       the tables (SQLAlchemy typed declarative models)
@@ -29,6 +30,7 @@ from silta.store.errors import (
     SecretKeyError,
     StoreError,
     StoreUnavailable,
+    TenantBusy,
     UnknownRun,
     UnknownTenant,
     UnknownUser,
@@ -43,12 +45,16 @@ from silta.store.records import (
     Role,
     RunRecord,
     SettingsVersion,
+    Slot,
+    SlotState,
     TenantEvent,
     TenantEventKind,
+    TenantLock,
     User,
     Watermark,
     WebSession,
 )
+from silta.store.schedule import Schedule, SlotKey
 from silta.store.store import Store
 
 __all__ = [
@@ -64,13 +70,19 @@ __all__ = [
     "Role",
     "RunNotRunning",
     "RunRecord",
+    "Schedule",
     "SecretKeyError",
     "SettingsVersion",
+    "Slot",
+    "SlotKey",
+    "SlotState",
     "Store",
     "StoreError",
     "StoreUnavailable",
+    "TenantBusy",
     "TenantEvent",
     "TenantEventKind",
+    "TenantLock",
     "UnknownRun",
     "UnknownTenant",
     "UnknownUser",

@@ -21,6 +21,8 @@ PostgreSQL is reached through psycopg 3; a plain ``postgresql://`` URL is read t
 from __future__ import annotations
 
 import json
+import sqlite3
+import time
 from pathlib import Path
 from typing import Any
 
@@ -108,6 +110,28 @@ def make_engine(url: URL) -> Engine:
     return create_engine(url, pool_pre_ping=True, json_serializer=compact_json)
 
 
+def _use_wal(cursor: Any) -> None:
+    """Switch the database file to WAL (it stays so), waiting out another connection.
+
+    The switch needs the file to itself, and SQLite answers "database is locked" at once
+    rather than through the busy timeout when another connection holds it (a second
+    process opening a new database while the first migrates it). WAL is a property of the
+    file, so once any connection has switched, the others find it so and skip.
+    """
+    deadline = time.monotonic() + SQLITE_BUSY_TIMEOUT_MS / 1000
+    while True:
+        cursor.execute("PRAGMA journal_mode")
+        if str(cursor.fetchone()[0]).lower() in ("wal", "memory"):
+            return
+        try:
+            cursor.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+
+
 def _sqlite_engine(url: URL) -> Engine:
     options: dict[str, Any] = {"json_serializer": compact_json}
     if (url.database or "") in ("", ":memory:"):
@@ -124,7 +148,7 @@ def _sqlite_engine(url: URL) -> Engine:
         cursor = dbapi_connection.cursor()
         try:
             cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
-            cursor.execute("PRAGMA journal_mode = WAL")
+            _use_wal(cursor)
             cursor.execute("PRAGMA synchronous = NORMAL")
             cursor.execute("PRAGMA foreign_keys = ON")
         finally:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import ClassVar
 
 from silta.errors import SiltaError
@@ -134,3 +134,19 @@ class WeakPassword(StoreError):
     def __init__(self, minimum: int) -> None:
         self.minimum = minimum
         super().__init__(f"a password must be at least {minimum} characters long")
+
+
+class TenantBusy(StoreError):
+    """Another run of the tenant is going (one company, one run at a time); try later."""
+
+    retryable = True
+
+    def __init__(self, tenant_id: int, owner: str, purpose: str, since: datetime) -> None:
+        self.tenant_id = tenant_id
+        self.owner = owner
+        self.purpose = purpose
+        self.since = since
+        super().__init__(
+            f"tenant {tenant_id} has a run going ({purpose}, by {owner} since "
+            f"{since:%Y-%m-%d %H:%M:%S} UTC); try again when it has finished"
+        )

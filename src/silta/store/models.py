@@ -32,7 +32,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from silta.domain import Action, Register, RunKind, RunStatus, Status, System
-from silta.store.records import LinkState, Role, TenantEventKind
+from silta.store.records import LinkState, Role, SlotState, TenantEventKind
 from silta.store.types import TextEnum, UTCDateTime
 
 __all__ = [
@@ -43,8 +43,11 @@ __all__ = [
     "MembershipRow",
     "RunEntryRow",
     "RunRow",
+    "ScheduleSlotRow",
     "SettingsVersionRow",
     "TenantEventRow",
+    "TenantHaltRow",
+    "TenantLockRow",
     "TenantRow",
     "UserRow",
     "WatermarkRow",
@@ -288,3 +291,60 @@ class LoginFailureRow(Base):
     email: Mapped[str] = mapped_column(String(_EMAIL), primary_key=True)
     failures: Mapped[int] = mapped_column(Integer)
     last_failed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class ScheduleSlotRow(Base):
+    """A scheduled run a dispatcher claimed: the unique key makes it run at most once.
+
+    ``owner`` is whoever holds it now (``host:pid:nonce`` of the process running it, or the
+    queue it waits in); ``heartbeat_at`` its last sign of life; ``run_id`` the latest run
+    made for it.
+    """
+
+    __tablename__ = "schedule_slots"
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "register", "due_at"),
+        Index(None, "state"),
+        Index(None, "due_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    tenant_id: Mapped[int] = _tenant_fk()
+    register: Mapped[Register] = mapped_column(TextEnum(Register))
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    full: Mapped[bool] = mapped_column(Boolean)
+    state: Mapped[SlotState] = mapped_column(TextEnum(SlotState))
+    owner: Mapped[str] = mapped_column(String(_NAME))
+    attempts: Mapped[int] = mapped_column(Integer)
+    claimed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    heartbeat_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    run_id: Mapped[int | None] = mapped_column(Integer)
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+class TenantLockRow(Base):
+    """Who runs the tenant now: at most one process at a time, whatever started the run."""
+
+    __tablename__ = "tenant_locks"
+
+    tenant_id: Mapped[int] = mapped_column(
+        ForeignKey("tenants.id", ondelete="CASCADE"), primary_key=True
+    )
+    owner: Mapped[str] = mapped_column(String(_NAME))
+    purpose: Mapped[str] = mapped_column(String(_NAME))
+    acquired_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    heartbeat_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class TenantHaltRow(Base):
+    """The scheduler leaves this tenant alone until its settings or connections change."""
+
+    __tablename__ = "tenant_halts"
+
+    tenant_id: Mapped[int] = mapped_column(
+        ForeignKey("tenants.id", ondelete="CASCADE"), primary_key=True
+    )
+    reason: Mapped[str] = mapped_column(Text)
+    since: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -36,8 +36,11 @@ __all__ = [
     "Role",
     "RunRecord",
     "SettingsVersion",
+    "Slot",
+    "SlotState",
     "TenantEvent",
     "TenantEventKind",
+    "TenantLock",
     "User",
     "Watermark",
     "WebSession",
@@ -242,3 +245,52 @@ class ApiToken:
     name: str
     created_at: datetime = attrs.field(converter=aware_utc)
     last_used_at: datetime | None = attrs.field(converter=_optional_aware_utc)
+
+
+class SlotState(enum.StrEnum):
+    """Where a scheduled run is: claimed and waiting, running, or ended one way or another.
+
+    ``QUEUED`` and ``RUNNING`` are open: a slot left open by a process that is gone is run
+    again (never lost); the ended states are never run again (never doubled).
+    """
+
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"  # the run completed (refusals included)
+    FAILED = "failed"  # the run failed; the next slot tries again
+    SKIPPED = "skipped"  # not run: paused, halted, switched off, or its predecessor waiting
+
+    @property
+    def open(self) -> bool:
+        return self in (SlotState.QUEUED, SlotState.RUNNING)
+
+
+@attrs.frozen
+class Slot:
+    """One scheduled run of one register of one tenant, due at ``due_at``."""
+
+    id: int
+    tenant_id: int
+    register: Register
+    due_at: datetime = attrs.field(converter=aware_utc)
+    full: bool
+    state: SlotState
+    owner: str
+    attempts: int
+    claimed_at: datetime = attrs.field(converter=aware_utc)
+    heartbeat_at: datetime = attrs.field(converter=aware_utc)
+    started_at: datetime | None = attrs.field(default=None, converter=_optional_aware_utc)
+    finished_at: datetime | None = attrs.field(default=None, converter=_optional_aware_utc)
+    run_id: int | None = None
+    note: str | None = None
+
+
+@attrs.frozen
+class TenantLock:
+    """Who runs a tenant now, since when, and for what (a trigger such as ``schedule``)."""
+
+    tenant_id: int
+    owner: str
+    purpose: str
+    acquired_at: datetime = attrs.field(converter=aware_utc)
+    heartbeat_at: datetime = attrs.field(converter=aware_utc)

@@ -78,6 +78,7 @@ from silta.store.models import (
     RunRow,
     SettingsVersionRow,
     TenantEventRow,
+    TenantHaltRow,
     TenantRow,
     WatermarkRow,
 )
@@ -356,6 +357,24 @@ class Store:
             ]
         return [self._tenant_value(data) for data in found]
 
+    def schedulable(self) -> list[tuple[int, bool, TenantSettings]]:
+        """Every tenant as the scheduler needs it: ``(id, paused, settings)``, by id.
+
+        No credential is decrypted: a dispatcher reads this every few seconds for every
+        tenant, and only the run that starts needs the secrets.
+        """
+        query = select(TenantRow.id, TenantRow.paused, SettingsVersionRow.settings).join(
+            SettingsVersionRow,
+            (SettingsVersionRow.tenant_id == TenantRow.id)
+            & (SettingsVersionRow.version == TenantRow.settings_version),
+        )
+        with self._reading() as session:
+            rows = session.execute(query.order_by(TenantRow.id)).all()
+        return [
+            (tenant_id, paused, TenantSettings.from_json(settings))
+            for tenant_id, paused, settings in rows
+        ]
+
     def tenant_events(self, tenant_id: int) -> list[TenantEvent]:
         """Connection and pause changes of a tenant (and its creation), newest first."""
         with self._reading() as session:
@@ -419,6 +438,7 @@ class Store:
                 session.add(
                     _event(tenant_id, TenantEventKind.CONNECTIONS, changed_by, now, changes)
                 )
+                _lift_halt(session, tenant_id)  # new credentials deserve a new try
             data = self._tenant_data(session, TenantRow.id == tenant_id)
         assert data is not None
         return self._tenant_value(data)
@@ -435,6 +455,8 @@ class Store:
                 kind = TenantEventKind.PAUSED if paused else TenantEventKind.RESUMED
                 change = FieldChange("paused", _text(not paused), _text(paused))
                 session.add(_event(tenant_id, kind, changed_by, now, [change]))
+                if not paused:
+                    _lift_halt(session, tenant_id)
             data = self._tenant_data(session, TenantRow.id == tenant_id)
         assert data is not None
         return self._tenant_value(data)
@@ -475,6 +497,7 @@ class Store:
             session.add(row)
             tenant.settings_version = row.version
             tenant.updated_at = now
+            _lift_halt(session, tenant_id)  # the article: retried once the settings change
         return _settings_version(row)
 
     def settings_history(self, tenant_id: int) -> list[SettingsVersion]:
@@ -1010,6 +1033,11 @@ def _connection_changes(
     if old != new:
         changes.append(FieldChange(f"{system}.credentials", _HIDDEN, _REPLACED))
     return changes
+
+
+def _lift_halt(session: Session, tenant_id: int) -> None:
+    """The scheduler may try the tenant again (its settings, connections or pause changed)."""
+    session.execute(delete(TenantHaltRow).where(TenantHaltRow.tenant_id == tenant_id))
 
 
 def _rowcount(result: Any) -> int:

@@ -22,9 +22,8 @@ import attrs
 import httpx
 
 from silta.domain import Register, RunStatus
-from silta.errors import SiltaError
 from silta.severa import DEFAULT_RATE
-from silta.store import Store
+from silta.store import Schedule, Store, TenantBusy
 from silta.sync.engine import RunResult
 from silta.sync.runner import sync_tenant
 
@@ -33,12 +32,6 @@ __all__ = ["Job", "JobState", "Jobs", "TenantBusy"]
 log = logging.getLogger("silta.jobs")
 
 HttpFactory = Callable[[], httpx.AsyncClient]
-
-
-class TenantBusy(SiltaError):
-    """The tenant has a run going; try again when it has finished."""
-
-    retryable = True
 
 
 class JobState:
@@ -96,10 +89,20 @@ class Jobs:
         return [job for job in reversed(self._jobs.values()) if job.tenant_id == tenant_id]
 
     def busy(self, tenant_id: int) -> bool:
-        """Whether the tenant has a job here, or a run recorded as running anywhere."""
-        if any(job.state == JobState.RUNNING for job in self.for_tenant(tenant_id)):
-            return True
-        return any(run.status is RunStatus.RUNNING for run in self._store.runs(tenant_id, limit=5))
+        """Whether the tenant has a job here, or a run going anywhere (its lock is held)."""
+        return self._busy_with(tenant_id) is not None
+
+    def _busy_with(self, tenant_id: int) -> TenantBusy | None:
+        for job in self.for_tenant(tenant_id):
+            if job.state == JobState.RUNNING:
+                return TenantBusy(tenant_id, "this server", job.trigger, job.started_at)
+        holder = Schedule(self._store).holder(tenant_id)
+        if holder is not None:
+            return TenantBusy(tenant_id, holder.owner, holder.purpose, holder.acquired_at)
+        for run in self._store.runs(tenant_id, limit=5):
+            if run.status is RunStatus.RUNNING:  # e.g. a process from before the locks
+                return TenantBusy(tenant_id, run.owner, run.trigger, run.started_at)
+        return None
 
     def start(
         self,
@@ -117,8 +120,9 @@ class Jobs:
             UnknownTenant: no such tenant.
         """
         tenant = self._store.tenant(tenant_id)
-        if self.busy(tenant.id):
-            raise TenantBusy(f"{tenant.name} has a run going; try again when it has finished")
+        busy = self._busy_with(tenant.id)
+        if busy is not None:
+            raise busy
         job = Job(
             id=next(self._ids),
             tenant_id=tenant.id,

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import logging
 from collections.abc import AsyncIterator, Callable, Iterable
 from datetime import UTC, datetime
 
@@ -12,7 +14,8 @@ from silta.backoff import DEFAULT_RETRY, RetryPolicy
 from silta.domain import CustomerDirection, ProductDirection, Register, RunKind, TenantSettings
 from silta.netvisor import NetvisorAuth, NetvisorClient
 from silta.severa import DEFAULT_RATE, SeveraClient
-from silta.store import Store
+from silta.store import Schedule, Store, StoreError
+from silta.store.schedule import new_owner
 from silta.sync.context import SyncContext
 from silta.sync.customers import CustomersToNetvisor, CustomersToSevera
 from silta.sync.dimensions import DimensionsToNetvisor
@@ -22,7 +25,9 @@ from silta.sync.products import ProductsToNetvisor, ProductsToSevera
 from silta.sync.temp import TempCustomerCheck, TempProductCheck
 from silta.tenants import Tenant
 
-__all__ = ["adapter_for", "sync_tenant", "tenant_context"]
+__all__ = ["adapter_for", "sync_tenant", "tenant_context", "tenant_lock"]
+
+log = logging.getLogger("silta.sync")
 
 ProgressFactory = Callable[[Register], Progress | None]
 
@@ -112,11 +117,87 @@ async def sync_tenant(
     severa_rate: int = DEFAULT_RATE,
     retry: RetryPolicy = DEFAULT_RETRY,
     on_result: Callable[[RunResult], None] | None = None,
+    owner: str | None = None,
 ) -> list[RunResult]:
     """Run the tenant's registers one after the other (one company, one request at a time).
 
     ``progress(register)`` is called as each register starts, ``on_result`` as it ends.
+    The tenant's lock is held throughout, so no other process runs this company meanwhile
+    (``owner``: whose name to hold it under; default a fresh one).
+
+    Raises:
+        TenantBusy: another run of the tenant is going, here or in another process.
     """
+    async with tenant_lock(store, tenant.id, owner=owner or new_owner(), purpose=trigger):
+        return await _sync_registers(
+            store,
+            tenant,
+            registers=registers,
+            full=full,
+            dry_run=dry_run,
+            trigger=trigger,
+            http=http,
+            clock=clock,
+            progress=progress,
+            severa_rate=severa_rate,
+            retry=retry,
+            on_result=on_result,
+        )
+
+
+@contextlib.asynccontextmanager
+async def tenant_lock(
+    store: Store, tenant_id: int, *, owner: str, purpose: str
+) -> AsyncIterator[None]:
+    """Hold the tenant's lock while the body runs, refreshing it so it never looks stale.
+
+    Raises:
+        TenantBusy: a live holder has it.
+    """
+    schedule = Schedule(store)
+    schedule.lock(tenant_id, owner=owner, purpose=purpose)
+
+    async def keep() -> None:
+        every = schedule.stale_after.total_seconds() / 4
+        while True:
+            await asyncio.sleep(every)
+            try:
+                held = await asyncio.to_thread(schedule.keep_lock, tenant_id, owner=owner)
+            except StoreError as exc:  # the store may recover; the lock is not lost yet
+                log.warning("could not refresh the lock of tenant %s: %s", tenant_id, exc)
+                continue
+            if not held:
+                log.warning("tenant %s: the lock was taken over while this run went on", tenant_id)
+                return
+
+    keeper = asyncio.get_running_loop().create_task(keep())
+    try:
+        yield
+    finally:
+        keeper.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await keeper
+        try:
+            schedule.unlock(tenant_id, owner=owner)
+        except StoreError:  # a gone lock is taken over once stale; nothing is lost
+            log.exception("could not give back the lock of tenant %s", tenant_id)
+
+
+async def _sync_registers(
+    store: Store,
+    tenant: Tenant,
+    *,
+    registers: Iterable[Register],
+    full: bool,
+    dry_run: bool,
+    trigger: str,
+    http: httpx.AsyncClient | None,
+    clock: Callable[[], datetime] | None,
+    progress: ProgressFactory | None,
+    severa_rate: int,
+    retry: RetryPolicy,
+    on_result: Callable[[RunResult], None] | None,
+) -> list[RunResult]:
     results: list[RunResult] = []
     async with tenant_context(
         store, tenant, http=http, clock=clock, severa_rate=severa_rate, retry=retry

@@ -22,6 +22,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.routing import BaseRoute, Mount
 
 from silta import __version__
+from silta.scheduler import EmbeddedScheduler
 from silta.store import Accounts, Store
 from silta.sync.jobs import Jobs
 from silta.web.access import LoginRequired
@@ -42,6 +43,8 @@ class WebState:
     jobs: Jobs
     http: HttpFactory = attrs.field(factory=lambda: httpx.AsyncClient)
     failed_login_delay: float = 0.5  # seconds added to a failed login, on top of throttling
+    # the embedded scheduler, started and stopped with the app (None: nothing runs by itself)
+    scheduler: EmbeddedScheduler | None = None
 
 
 def create_app(state: WebState, *, mounts: Sequence[BaseRoute] = ()) -> FastAPI:
@@ -50,9 +53,13 @@ def create_app(state: WebState, *, mounts: Sequence[BaseRoute] = ()) -> FastAPI:
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        if state.scheduler is not None:
+            state.scheduler.start()
         try:
             yield
         finally:
+            if state.scheduler is not None:
+                await state.scheduler.stop()
             await state.jobs.close()
 
     app = FastAPI(

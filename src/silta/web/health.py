@@ -14,7 +14,7 @@ from datetime import datetime
 import attrs
 
 from silta.domain import Register, RunStatus, TenantSettings
-from silta.schedule import next_due
+from silta.schedule import next_slot
 from silta.store import RunRecord
 from silta.sync.engine import CREDENTIALS_REFUSED
 from silta.sync.runner import adapter_for
@@ -55,9 +55,8 @@ def register_health(
     last = real[0] if real else None
     if not _switched_on(register, tenant.settings):
         return RegisterHealth(register, Health.OFF, last, None)
-    due = next_due(
-        register, tenant.settings, last_started=last.started_at if last else None, now=now
-    )
+    # a register that never ran is due at once; else at its next slot on the tenant's grid
+    due = now if last is None else next_slot(register, tenant.id, tenant.settings, now).at
     if tenant.paused:
         return RegisterHealth(register, Health.PAUSED, last, None)
     if mine and mine[0].status is RunStatus.RUNNING:
