@@ -22,10 +22,10 @@ from silta.domain import (
     TenantSettings,
 )
 from silta.netvisor import NetvisorCredentials
+from silta.schedule import next_slot
 from silta.severa import SeveraCredentials
 from silta.store import RunRecord
 from silta.sync.engine import CREDENTIALS_REFUSED
-from silta.schedule import next_slot
 from silta.tenants import NetvisorConnection, SeveraConnection, Tenant
 from silta.web.health import Health, RegisterHealth, register_health, tenant_health
 

@@ -399,7 +399,7 @@ class Schedule:
         """Every halted tenant with the reason."""
         with self._store._reading() as session:
             rows = session.execute(select(TenantHaltRow.tenant_id, TenantHaltRow.reason))
-            return {tenant_id: reason for tenant_id, reason in rows}
+            return dict(rows)
 
     def halted(self, tenant_id: int) -> str | None:
         with self._store._reading() as session:
