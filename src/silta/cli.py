@@ -228,6 +228,65 @@ def db_upgrade(
     typer.echo(f"database: {store.url}")
     was = "unchanged" if before == after else f"was {before or 'empty'}"
     typer.echo(f"revision: {after} ({was})")
+    if store.engine.dialect.name == "postgresql":
+        from silta.scheduler.queue import ensure_schema
+
+        applied = ensure_schema(database_url or Settings().database_url)
+        typer.echo(f"job queue (procrastinate): {'applied' if applied else 'present'}")
+
+
+@app.command()
+def worker(
+    concurrency: Annotated[
+        int | None, typer.Option(help="Jobs at once (default SILTA_SCHEDULER_CONCURRENCY).")
+    ] = None,
+) -> None:
+    """Run scheduled syncs from the PostgreSQL queue (procrastinate); start as many as needed.
+
+    Every worker also takes its turn at dispatching due slots and reaping the jobs of dead
+    workers. SIGTERM stops it gracefully: running jobs finish (SILTA_WORKER_GRACEFUL seconds)
+    or go back to the queue.
+    """
+    from silta.scheduler import clock_from_env
+    from silta.scheduler.queue import WorkerContext, build_app, run_worker, schema_present
+    from silta.store import Schedule, Store, StoreError
+
+    settings = Settings()
+    logging.basicConfig(level=settings.log_level, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        clock = clock_from_env()
+        store = Store.open(upgrade=False)
+        if store.revision() is None or not schema_present(settings.database_url):
+            raise StoreError("the database has no schema yet: run `silta db upgrade` first")
+        store.close()
+        store = Store.open()
+        app_ = build_app(settings.database_url, tick=settings.scheduler_tick)
+    except ValueError as exc:
+        raise _fail(f"SILTA_CLOCK_FACTOR / SILTA_CLOCK_ORIGIN: {exc}") from None
+    except StoreError as exc:
+        raise _fail(str(exc)) from None
+    context = WorkerContext(
+        store=store,
+        schedule=Schedule(store),
+        clock=clock,
+        stalled_after=3 * settings.worker_heartbeat,
+    )
+    typer.echo(f"silta worker on {store.url}: {concurrency or settings.scheduler_concurrency} "
+               f"at once, dispatching every {settings.scheduler_tick:g} s")  # fmt: skip
+    try:
+        asyncio.run(
+            run_worker(
+                app_,
+                context,
+                concurrency=concurrency or settings.scheduler_concurrency,
+                graceful=settings.worker_graceful,
+                heartbeat=settings.worker_heartbeat,
+            )
+        )
+    except KeyboardInterrupt:
+        pass
+    finally:
+        store.close()
 
 
 # -- end of silta db --------------------------------------------------------------------------

@@ -48,3 +48,7 @@ class Settings(BaseSettings):
     scheduler_tick: float = Field(default=10.0, gt=0, le=3600)
     # Tenants run at once by the embedded scheduler, jobs at once by one worker.
     scheduler_concurrency: int = Field(default=4, ge=1, le=1000)
+    # A worker's heartbeat (seconds); its jobs count as stalled after three missed beats.
+    worker_heartbeat: float = Field(default=10.0, gt=0, le=600)
+    # Seconds a stopping worker (SIGTERM) lets its running jobs finish before stopping them.
+    worker_graceful: float = Field(default=60.0, ge=0, le=3600)

@@ -88,3 +88,57 @@ def assert_exactly_once(
         assert slot.run_id is not None and runs[slot.run_id].status is RunStatus.COMPLETED
     assert sum(completed.values()) == len(slots)
     return slots
+
+
+class ServedSandboxes:
+    """The fleet's sandboxes on a real loopback port (worker processes reach them there)."""
+
+    def __init__(self, world: Fleet) -> None:
+        import socket
+        import threading
+
+        import uvicorn
+
+        self._sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self._sock.bind(("127.0.0.1", 0))
+        self._sock.listen(256)
+        port = self._sock.getsockname()[1]
+        self.url = f"http://127.0.0.1:{port}"
+        config = uvicorn.Config(
+            sandbox_app(world), log_level="warning", access_log=False, timeout_graceful_shutdown=1
+        )
+        self._server = uvicorn.Server(config)
+        self._thread = threading.Thread(
+            target=self._server.run, kwargs={"sockets": [self._sock]}, daemon=True
+        )
+        self._thread.start()
+        import time
+
+        deadline = time.monotonic() + 10
+        while not self._server.started:
+            assert time.monotonic() < deadline, "the sandbox server did not start"
+            time.sleep(0.01)
+
+    def close(self) -> None:
+        self._server.should_exit = True
+        self._thread.join(timeout=10)
+        self._sock.close()
+
+
+def duplicates(world: Fleet) -> list[str]:
+    """Codes or numbers that appear twice in a register of either sandbox."""
+    found = []
+    for org_id, org in world.netvisor.organisations.items():
+        for kind, records in (("customer", org.customers()), ("product", org.products())):
+            codes = Counter(record.code.casefold() for record in records if record.code)
+            found += [f"netvisor {org_id} {kind} {code}" for code, n in codes.items() if n > 1]
+    for org_id, sv in world.severa.organisations.items():
+        for kind, records, field in (
+            ("customer", sv.customers(), "number"),
+            ("product", sv.products(), "code"),
+        ):
+            values = Counter(str(r.get(field)) for r in records if r.get(field) is not None)
+            found += [f"severa {org_id} {kind} {v}" for v, n in values.items() if n > 1]
+            names = Counter(str(r.get("name")) for r in records)
+            found += [f"severa {org_id} {kind} name {v}" for v, n in names.items() if n > 1]
+    return found

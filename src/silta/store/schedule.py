@@ -278,6 +278,15 @@ class Schedule:
             )
             return bool(_rowcount(done))
 
+    def annotate(self, slot_id: int, note: str | None) -> None:
+        """Set or clear an open slot's note (why it waits)."""
+        with self._store._writing() as session:
+            session.execute(
+                update(ScheduleSlotRow)
+                .where(ScheduleSlotRow.id == slot_id, ScheduleSlotRow.state.in_(_OPEN))
+                .values(note=note)
+            )
+
     def slot(self, slot_id: int) -> Slot | None:
         with self._store._reading() as session:
             row = session.execute(
@@ -399,7 +408,7 @@ class Schedule:
         """Every halted tenant with the reason."""
         with self._store._reading() as session:
             rows = session.execute(select(TenantHaltRow.tenant_id, TenantHaltRow.reason))
-            return dict(rows)
+            return {int(row[0]): str(row[1]) for row in rows.all()}
 
     def halted(self, tenant_id: int) -> str | None:
         with self._store._reading() as session:
