@@ -14,7 +14,7 @@ from starlette.applications import Starlette
 from starlette.routing import Mount
 
 from silta.domain import Register, RunStatus
-from silta.sandbox.fleet import Fleet, fleet
+from silta.fleet import Fleet, fleet
 from silta.store import RunRecord, Schedule, Slot, SlotState, Store
 from silta.tenants import Tenant
 

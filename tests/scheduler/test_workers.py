@@ -18,7 +18,7 @@ import pytest
 from cryptography.fernet import Fernet
 
 from silta.domain import Register, RunStatus
-from silta.sandbox.fleet import Fleet, fleet
+from silta.fleet import Fleet, fleet
 from silta.schedule import current_slot, next_slot
 from silta.scheduler.queue import ensure_schema
 from silta.store import Schedule, SlotState, Store

@@ -35,6 +35,7 @@ from silta.sandbox.sample import Sample, SampleSpec, populate
 from silta.sandbox.severa import Credential, SeveraSandbox
 from silta.severa import SeveraCredentials
 from silta.severa.auth import DEFAULT_SCOPES
+from silta.scheduler import EmbeddedScheduler
 from silta.store import Accounts, Role, Store, StoreError
 from silta.sync import sync_tenant
 from silta.sync.jobs import Jobs
@@ -211,6 +212,7 @@ async def _run(seed: int, size: int, host: str, port: int, database: Path, once:
             Mount(f"{SANDBOX_MOUNT}/severa", app=world.severa.app),
         ],
     )
+    stop_scheduler: list[EmbeddedScheduler] = []
     try:
         async with _serving(app, host, port, keep=not once) as base_url:
             sandboxes = f"{base_url}{SANDBOX_MOUNT}"
@@ -224,8 +226,16 @@ async def _run(seed: int, size: int, host: str, port: int, database: Path, once:
             logins = _demo_users(accounts, tenants)
             _describe(base_url, database, logins)
             if not once:
+                # From here on the schedule runs by itself, as under `silta serve`: both
+                # companies every 40 minutes, dimensions nightly, visible in the run history.
+                scheduler = EmbeddedScheduler(store)
+                scheduler.start()
+                stop_scheduler.append(scheduler)
+                console.print("Scheduler: on (every 40 minutes per company, dimensions nightly)")
                 console.print(f"\n[bold]Open {base_url}/ and log in.[/bold] Press Ctrl+C to stop.")
     finally:
+        for scheduler in stop_scheduler:
+            await scheduler.stop()
         store.close()
     return 0 if ok else 1
 

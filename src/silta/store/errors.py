@@ -141,12 +141,15 @@ class TenantBusy(StoreError):
 
     retryable = True
 
-    def __init__(self, tenant_id: int, owner: str, purpose: str, since: datetime) -> None:
+    def __init__(
+        self, tenant_id: int, owner: str, purpose: str, since: datetime, name: str | None = None
+    ) -> None:
         self.tenant_id = tenant_id
         self.owner = owner
         self.purpose = purpose
         self.since = since
+        who = name or f"tenant {tenant_id}"
         super().__init__(
-            f"tenant {tenant_id} has a run going ({purpose}, by {owner} since "
+            f"{who} has a run going ({purpose}, by {owner} since "
             f"{since:%Y-%m-%d %H:%M:%S} UTC); try again when it has finished"
         )

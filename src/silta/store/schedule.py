@@ -340,7 +340,8 @@ class Schedule:
         purpose = purpose[:200]
         try:
             with self._store._writing() as session:
-                if session.get(TenantRow, tenant_id) is None:
+                tenant = session.get(TenantRow, tenant_id)
+                if tenant is None:
                     raise self._store._unknown(session, tenant_id)
                 row = session.get(TenantLockRow, tenant_id, with_for_update=True)
                 if row is None:
@@ -356,7 +357,9 @@ class Schedule:
                     row.owner, row.purpose = owner, purpose
                     row.acquired_at = row.heartbeat_at = now
                 else:
-                    raise TenantBusy(tenant_id, row.owner, row.purpose, row.acquired_at)
+                    raise TenantBusy(
+                        tenant_id, row.owner, row.purpose, row.acquired_at, tenant.name
+                    )
                 session.flush()
                 return _lock(row)
         except IntegrityError:  # another process inserted the row first

@@ -92,16 +92,16 @@ class Jobs:
         """Whether the tenant has a job here, or a run going anywhere (its lock is held)."""
         return self._busy_with(tenant_id) is not None
 
-    def _busy_with(self, tenant_id: int) -> TenantBusy | None:
+    def _busy_with(self, tenant_id: int, name: str | None = None) -> TenantBusy | None:
         for job in self.for_tenant(tenant_id):
             if job.state == JobState.RUNNING:
-                return TenantBusy(tenant_id, "this server", job.trigger, job.started_at)
+                return TenantBusy(tenant_id, "this server", job.trigger, job.started_at, name)
         holder = Schedule(self._store).holder(tenant_id)
         if holder is not None:
-            return TenantBusy(tenant_id, holder.owner, holder.purpose, holder.acquired_at)
+            return TenantBusy(tenant_id, holder.owner, holder.purpose, holder.acquired_at, name)
         for run in self._store.runs(tenant_id, limit=5):
             if run.status is RunStatus.RUNNING:  # e.g. a process from before the locks
-                return TenantBusy(tenant_id, run.owner, run.trigger, run.started_at)
+                return TenantBusy(tenant_id, run.owner, run.trigger, run.started_at, name)
         return None
 
     def start(
@@ -120,7 +120,7 @@ class Jobs:
             UnknownTenant: no such tenant.
         """
         tenant = self._store.tenant(tenant_id)
-        busy = self._busy_with(tenant.id)
+        busy = self._busy_with(tenant.id, tenant.name)
         if busy is not None:
             raise busy
         job = Job(
