@@ -33,9 +33,9 @@ from silta.netvisor import NetvisorCredentials
 from silta.sandbox.netvisor import Integration, NetvisorSandbox
 from silta.sandbox.sample import Sample, SampleSpec, populate
 from silta.sandbox.severa import Credential, SeveraSandbox
+from silta.scheduler import EmbeddedScheduler
 from silta.severa import SeveraCredentials
 from silta.severa.auth import DEFAULT_SCOPES
-from silta.scheduler import EmbeddedScheduler
 from silta.store import Accounts, Role, Store, StoreError
 from silta.sync import sync_tenant
 from silta.sync.jobs import Jobs
