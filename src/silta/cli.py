@@ -248,13 +248,20 @@ def worker(
     or go back to the queue.
     """
     from silta.scheduler import clock_from_env
-    from silta.scheduler.queue import WorkerContext, build_app, run_worker, schema_present
+    from silta.scheduler.queue import (
+        WorkerContext,
+        build_app,
+        conninfo,
+        run_worker,
+        schema_present,
+    )
     from silta.store import Schedule, Store, StoreError
 
     settings = Settings()
     logging.basicConfig(level=settings.log_level, format="%(levelname)s %(name)s: %(message)s")
     try:
         clock = clock_from_env()
+        conninfo(settings.database_url)  # PostgreSQL, or a clear word why not
         store = Store.open(upgrade=False)
         if store.revision() is None or not schema_present(settings.database_url):
             raise StoreError("the database has no schema yet: run `silta db upgrade` first")

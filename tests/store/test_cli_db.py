@@ -21,6 +21,11 @@ def test_db_upgrade_applies_the_migrations_once(store_url: str) -> None:
     again = runner.invoke(app, ["db", "upgrade", "--database-url", store_url])
     assert again.exit_code == 0, again.output
     assert again.output.splitlines()[1] == "revision: 0003 (unchanged)"
+    if store_url.startswith("postgresql"):  # the workers' job queue comes with it, once
+        assert lines[2] == "job queue (procrastinate): applied"
+        assert again.output.splitlines()[2] == "job queue (procrastinate): present"
+    else:
+        assert len(lines) == 2
 
 
 def test_db_upgrade_reads_the_url_from_the_environment(
