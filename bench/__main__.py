@@ -38,8 +38,8 @@ def main() -> None:
     parser.add_argument(
         "--cycle-seconds",
         type=float,
-        default=60.0,
-        help="scheduling: real seconds one 40-minute cycle takes (default 60)",
+        default=90.0,
+        help="scheduling: real seconds one 40-minute cycle takes (default 90)",
     )
     parser.add_argument(
         "--concurrency",

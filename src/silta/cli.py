@@ -16,7 +16,7 @@ import typer
 
 if TYPE_CHECKING:
     from silta.store import Store
-    from silta.sync.jobs import Jobs
+    from silta.sync.jobs import JobQueue
 
 from silta import __version__
 from silta.config import Settings
@@ -196,11 +196,24 @@ def serve(
         store.close()
 
 
-def _jobs(store: Store, settings: Settings) -> Jobs:
-    """Where "sync now" runs: in this process (the tenant's lock keeps it one at a time)."""
+def _jobs(store: Store, settings: Settings) -> JobQueue:
+    """Where "sync now" runs: queued for the workers in "workers" mode, else in this process.
+
+    Raises:
+        StoreError: "workers" mode on a database without the job queue (or not PostgreSQL).
+    """
     from silta.sync.jobs import Jobs
 
-    return Jobs(store)
+    if settings.scheduler != "workers":
+        return Jobs(store)
+    from silta.scheduler.queue import build_app, conninfo, schema_present
+    from silta.scheduler.requests import QueuedJobs
+    from silta.store import StoreError
+
+    conninfo(settings.database_url)  # PostgreSQL, or a clear word why not
+    if not schema_present(settings.database_url):
+        raise StoreError("the database has no job queue yet: run `silta db upgrade` first")
+    return QueuedJobs(store, build_app(settings.database_url, tick=settings.scheduler_tick))
 
 
 # -- silta db: the state database (silta.store) ---------------------------------------------

@@ -12,7 +12,10 @@ mounted (``<base>/netvisor``, ``<base>/severa``)::
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator
 
 import attrs
 
@@ -26,7 +29,7 @@ from silta.severa import SeveraCredentials
 from silta.severa.auth import DEFAULT_SCOPES
 from silta.tenants import NetvisorConnection, SeveraConnection, TenantConfig
 
-__all__ = ["Company", "Fleet", "fleet"]
+__all__ = ["Company", "Fleet", "ServedFleet", "fleet"]
 
 _PARTNER = ("SILTA_FLEET_PARTNER", "silta-fleet-partner-key")
 _USER = ("SILTA_FLEET_USER", "silta-fleet-customer-key")
@@ -99,9 +102,18 @@ def _business_ids() -> Iterator[str]:
 
 
 def fleet(
-    count: int, *, seed: int = 1, size: int = 12, severa_rate_limit: int | None = None
+    count: int,
+    *,
+    seed: int = 1,
+    size: int = 12,
+    severa_rate_limit: int | None = None,
+    spec: Callable[[int, str], SampleSpec] | None = None,
 ) -> Fleet:
-    """``count`` companies with samples of about ``size`` records per register."""
+    """``count`` companies with samples of about ``size`` records per register.
+
+    ``spec(number, scenario)`` gives a company its own sample instead (the bench's large
+    single companies); companies alternate scenarios "a" and "b", starting with "a".
+    """
     ids = _business_ids()
     organisations = [next(ids) for _ in range(count)]
     netvisor = NetvisorSandbox(seed=seed)
@@ -129,15 +141,61 @@ def fleet(
                 scopes=frozenset(DEFAULT_SCOPES),
             )
         )
-        spec = SampleSpec(
-            seed=seed + number,
-            customers=size,
-            products=size,
-            projects=2,
-            phases_per_project=2,
-            business_units=1,
-            scenario=scenario,  # type: ignore[arg-type]
+        wanted = (
+            spec(number, scenario)
+            if spec is not None
+            else SampleSpec(
+                seed=seed + number,
+                customers=size,
+                products=size,
+                projects=2,
+                phases_per_project=2,
+                business_units=1,
+                scenario=scenario,  # type: ignore[arg-type]
+            )
         )
-        sample = populate(netvisor.organisation(organisation_id), org, spec)
-        companies.append(Company(name, organisation_id, client, scenario, sample))
+        sample = populate(netvisor.organisation(organisation_id), org, wanted)
+        companies.append(Company(name, organisation_id, client, wanted.scenario, sample))
     return Fleet(netvisor, severa, companies)
+
+
+class ServedFleet:
+    """The fleet's sandboxes on a loopback port, served by uvicorn in a thread.
+
+    For tests and the bench whose worker processes must reach the sandboxes over a real
+    socket: ``<url>/netvisor`` and ``<url>/severa``.
+    """
+
+    def __init__(self, world: Fleet, *, backlog: int = 1024) -> None:
+        import uvicorn
+        from starlette.applications import Starlette
+        from starlette.routing import Mount
+
+        app = Starlette(
+            routes=[
+                Mount("/netvisor", app=world.netvisor.app),
+                Mount("/severa", app=world.severa.app),
+            ]
+        )
+        self._sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self._sock.bind(("127.0.0.1", 0))
+        self._sock.listen(backlog)
+        self.url = f"http://127.0.0.1:{self._sock.getsockname()[1]}"
+        config = uvicorn.Config(
+            app, log_level="warning", access_log=False, timeout_graceful_shutdown=1
+        )
+        self._server = uvicorn.Server(config)
+        self._thread = threading.Thread(
+            target=self._server.run, kwargs={"sockets": [self._sock]}, daemon=True
+        )
+        self._thread.start()
+        deadline = time.monotonic() + 10
+        while not self._server.started:
+            if time.monotonic() > deadline:
+                raise RuntimeError("the sandbox server did not start within 10 s")
+            time.sleep(0.01)
+
+    def close(self) -> None:
+        self._server.should_exit = True
+        self._thread.join(timeout=10)
+        self._sock.close()

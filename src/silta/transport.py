@@ -8,12 +8,45 @@ decides whether a write's outcome is unknown, so the classification lives here o
 from __future__ import annotations
 
 import contextlib
+import functools
+import ssl
 from collections.abc import Callable, Iterator
 
 import attrs
 import httpx
 
-__all__ = ["TransportErrors", "classified"]
+__all__ = [
+    "MIN_MASKED_SECRET",
+    "TransportErrors",
+    "classified",
+    "new_http_client",
+    "tls_context",
+]
+
+# Secrets shorter than this are not masked in error texts: masking a one-letter "secret"
+# (a test's, a sandbox's) turns every message into noise ("InternalSy***temError"), and no
+# real key, client secret or token is this short.
+MIN_MASKED_SECRET = 8
+
+
+@functools.cache
+def tls_context() -> ssl.SSLContext:
+    """The process's one TLS context (certifi's roots, as httpx's default).
+
+    Building a context loads and parses the whole CA bundle: measured at about half of a
+    scheduler worker's CPU when every run made its own client. A context is safe to share;
+    its settings are never changed after this.
+    """
+    return httpx.create_ssl_context()
+
+
+def new_http_client() -> httpx.AsyncClient:
+    """A fresh client for one run (its own connections and cookies), on the shared context.
+
+    A client per run rather than one per process: cookies a service sets for one company
+    must never travel with another company's requests.
+    """
+    return httpx.AsyncClient(verify=tls_context())
 
 
 @attrs.frozen

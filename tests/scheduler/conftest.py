@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 from collections import Counter, defaultdict
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import attrs
@@ -14,7 +15,8 @@ from starlette.applications import Starlette
 from starlette.routing import Mount
 
 from silta.domain import Register, RunStatus
-from silta.fleet import Fleet, fleet
+from silta.fleet import Fleet, ServedFleet, fleet
+from silta.schedule import next_slot
 from silta.store import RunRecord, Schedule, Slot, SlotState, Store
 from silta.tenants import Tenant
 
@@ -90,39 +92,31 @@ def assert_exactly_once(
     return slots
 
 
-class ServedSandboxes:
-    """The fleet's sandboxes on a real loopback port (worker processes reach them there)."""
+def clear_of_boundaries(store: Store, tenants: list[Tenant], margin: timedelta) -> None:
+    """Give each tenant an interval whose next slot is more than ``margin`` away.
 
-    def __init__(self, world: Fleet) -> None:
-        import socket
-        import threading
+    The tests that run `silta serve` or a worker on the wall clock wait for "every slot of
+    the cycle once": a tenant's 40-minute grid point falling inside the test would open a
+    second cycle (six tenants: about one run in seven) that the wait never sees end. The
+    grid is moved away from the test instead of the test waiting for a quiet moment.
+    """
+    now = datetime.now(UTC)
+    for tenant in tenants:
+        settings = store.settings(tenant.id)
+        for minutes in range(40, 240, 5):
+            candidate = attrs.evolve(settings, register_interval_minutes=minutes)
+            if all(
+                next_slot(register, tenant.id, candidate, now).at > now + margin
+                for register in (Register.CUSTOMERS, Register.PRODUCTS)
+            ):
+                store.change_settings(tenant.id, candidate, changed_by="test")
+                break
+        else:
+            raise AssertionError(f"no interval keeps {tenant.name}'s grid clear of the test")
 
-        import uvicorn
 
-        self._sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self._sock.bind(("127.0.0.1", 0))
-        self._sock.listen(256)
-        port = self._sock.getsockname()[1]
-        self.url = f"http://127.0.0.1:{port}"
-        config = uvicorn.Config(
-            sandbox_app(world), log_level="warning", access_log=False, timeout_graceful_shutdown=1
-        )
-        self._server = uvicorn.Server(config)
-        self._thread = threading.Thread(
-            target=self._server.run, kwargs={"sockets": [self._sock]}, daemon=True
-        )
-        self._thread.start()
-        import time
-
-        deadline = time.monotonic() + 10
-        while not self._server.started:
-            assert time.monotonic() < deadline, "the sandbox server did not start"
-            time.sleep(0.01)
-
-    def close(self) -> None:
-        self._server.should_exit = True
-        self._thread.join(timeout=10)
-        self._sock.close()
+# the worker processes reach the sandboxes over a real loopback socket
+ServedSandboxes = ServedFleet
 
 
 def duplicates(world: Fleet) -> list[str]:

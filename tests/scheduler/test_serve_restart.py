@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import time
+from datetime import timedelta
 from pathlib import Path
 
 from cryptography.fernet import Fernet
@@ -21,6 +22,7 @@ from .conftest import (
     all_runs,
     assert_exactly_once,
     assert_one_at_a_time,
+    clear_of_boundaries,
     duplicates,
 )
 
@@ -67,6 +69,7 @@ def test_serve_killed_mid_cycle_and_restarted_runs_each_slot_once(tmp_path: Path
             store.add_tenant(config, changed_by="test")
             for config in world.configs(served.url, dimensions=False)
         ]
+        clear_of_boundaries(store, tenants, margin=timedelta(minutes=10))
         schedule = Schedule(store)
         process = serve(database, log)
 

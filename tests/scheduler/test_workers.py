@@ -25,7 +25,13 @@ from silta.store import Schedule, SlotState, Store
 from silta.tenants import Tenant
 
 from ..store.conftest import POSTGRES_ENV, postgres_schema
-from .conftest import ServedSandboxes, all_runs, assert_one_at_a_time, duplicates
+from .conftest import (
+    ServedSandboxes,
+    all_runs,
+    assert_one_at_a_time,
+    clear_of_boundaries,
+    duplicates,
+)
 
 pytestmark = pytest.mark.postgres
 KEY = Fernet.generate_key().decode("ascii")
@@ -203,6 +209,7 @@ def test_a_worker_killed_mid_run_has_its_job_taken_up_again_with_no_duplicate(
             store.add_tenant(config, changed_by="test")
             for config in world.configs(served.url, dimensions=False)
         ]
+        clear_of_boundaries(store, tenants, margin=timedelta(minutes=10))
         ensure_schema(pg_url)
         line = Fleetline(pg_url, world, tmp_path, factor=1.0)  # the wall clock: one cycle
         victim = line.start_worker()

@@ -484,7 +484,7 @@ async def test_waiting_for_a_job_can_be_cancelled_without_stopping_the_job(
     web: WebWorld,
 ) -> None:
     slow_netvisor(web)
-    job = web.jobs.start(web.tenant.id, trigger="test")
+    job = await web.jobs.start(web.tenant.id, trigger="test")
     waiter = asyncio.ensure_future(web.jobs.wait(job.id))
     await asyncio.sleep(0.02)
     assert job.state == "running"

@@ -616,7 +616,7 @@ async def test_sync_now_then_the_runs_then_a_run_record_by_record(
 
 async def test_a_run_of_another_tenant_is_not_found(web: WebWorld, kh: Client) -> None:
     client, _ = kh
-    job = web.jobs.start(web.other.id, trigger="test")
+    job = await web.jobs.start(web.other.id, trigger="test")
     await web.jobs.wait(job.id)
     theirs = job.run_ids[0]
     assert (await client.get(f"/tenants/{web.tenant.id}/runs/{theirs}")).status_code == 404

@@ -13,6 +13,9 @@ queue. Three tasks:
   procrastinate defers a periodic job once per timestamp, whichever worker sees it first.
 * ``silta.run_slot``: :func:`~silta.scheduler.run_slot`, retried a while later when the
   tenant is busy (a ``silta sync`` from the command line, say).
+* ``silta.run_now``: a run asked for in the web app ("sync now", "preview"), deferred by
+  :class:`~silta.scheduler.requests.QueuedJobs` with the same tenant lock, so it waits for
+  the tenant's scheduled run instead of racing it.
 * ``silta.reap`` (periodic): jobs left "doing" by a worker whose heartbeat stopped (killed,
   its machine gone) go back to the queue; runs of dead processes are marked interrupted.
 
@@ -26,6 +29,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -35,24 +39,31 @@ import procrastinate
 from procrastinate.exceptions import AlreadyEnqueued, UniqueViolation
 from sqlalchemy.engine import make_url
 
+from silta.domain import Register
 from silta.scheduler.clock import Clock, wall_clock
 from silta.scheduler.dispatch import Dispatcher
 from silta.scheduler.execute import run_slot
 from silta.severa import DEFAULT_RATE
-from silta.store import Schedule, Slot, SlotState, Store, StoreError, TenantBusy
+from silta.store import Schedule, Slot, SlotState, Store, StoreError, TenantBusy, UnknownTenant
 from silta.store.schedule import new_owner
+from silta.sync.runner import sync_tenant
+from silta.transport import new_http_client
 
 __all__ = [
     "QUEUE",
+    "RUN_NOW",
     "WorkerContext",
     "build_app",
     "cron_every",
     "defer_slot",
     "dispatch_once",
     "ensure_schema",
+    "job_trigger",
+    "now_lock",
     "reap_once",
     "run_worker",
     "schema_present",
+    "tenant_lock",
 ]
 
 log = logging.getLogger("silta.scheduler")
@@ -60,6 +71,22 @@ log = logging.getLogger("silta.scheduler")
 QUEUE = "silta"  # the runs
 CONTROL_QUEUE = "silta-control"  # dispatch and reap: never waiting behind long runs
 _CONTEXT = "silta"
+RUN_NOW = "silta.run_now"
+
+
+def tenant_lock(tenant_id: int) -> str:
+    """procrastinate's lock of every job of a tenant: one of them doing at a time."""
+    return f"silta-tenant-{tenant_id}"
+
+
+def now_lock(tenant_id: int) -> str:
+    """The queueing lock of a requested run: one waiting per tenant."""
+    return f"silta-now-{tenant_id}"
+
+
+def job_trigger(trigger: str, job_id: int) -> str:
+    """A requested run's trigger as recorded: who asked, and which job ran it."""
+    return f"{trigger} (job {job_id})"
 
 
 @attrs.frozen
@@ -71,9 +98,8 @@ class WorkerContext:
     clock: Clock = wall_clock
     severa_rate: int = DEFAULT_RATE
     stalled_after: float = 30.0  # seconds without a worker heartbeat: its jobs are stalled
-
-    def http(self) -> httpx.AsyncClient:
-        return httpx.AsyncClient()
+    # a fresh client per run (tests pass one on the sandboxes' ASGI apps)
+    http: Callable[[], httpx.AsyncClient] = new_http_client
 
 
 def conninfo(database_url: str) -> str:
@@ -125,6 +151,40 @@ def build_app(database_url: str, *, tick: float = 10.0) -> procrastinate.App:
             )
         log.info("slot %s: %s", slot_id, outcome.state or "not ours to run")
 
+    @app.task(
+        name=RUN_NOW,
+        queue=QUEUE,
+        pass_context=True,
+        retry=procrastinate.RetryStrategy(max_attempts=120, wait=5, retry_exceptions={TenantBusy}),
+    )
+    async def run_now_task(
+        context: procrastinate.JobContext,
+        tenant_id: int,
+        registers: list[str],
+        dry_run: bool,
+        full: bool,
+        trigger: str,
+    ) -> None:
+        silta = _silta(context)
+        assert context.job.id is not None
+        try:
+            tenant = await asyncio.to_thread(silta.store.tenant, tenant_id)
+        except UnknownTenant:  # removed while the request waited: nothing to run
+            log.warning("requested run of tenant %s: the tenant is gone", tenant_id)
+            return
+        async with silta.http() as http:
+            await sync_tenant(
+                silta.store,
+                tenant,
+                registers=[Register(name) for name in registers],
+                dry_run=dry_run,
+                full=full,
+                trigger=job_trigger(trigger, context.job.id),
+                http=http,
+                severa_rate=silta.severa_rate,
+                owner=new_owner(),
+            )
+
     @app.periodic(cron=cron_every(tick), periodic_id="silta-dispatch")
     @app.task(
         name="silta.dispatch",
@@ -153,7 +213,7 @@ def _silta(context: procrastinate.JobContext) -> WorkerContext:
 def _slot_job(app: procrastinate.App, slot: Slot) -> Any:
     return app.configure_task(
         "silta.run_slot",
-        lock=f"silta-tenant-{slot.tenant_id}",
+        lock=tenant_lock(slot.tenant_id),
         queueing_lock=f"silta-slot-{slot.tenant_id}-{slot.register.value}",
         queue=QUEUE,
     )

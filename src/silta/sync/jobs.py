@@ -17,6 +17,7 @@ import logging
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
+from typing import Protocol
 
 import attrs
 import httpx
@@ -27,7 +28,7 @@ from silta.store import Schedule, Store, TenantBusy
 from silta.sync.engine import RunResult
 from silta.sync.runner import sync_tenant
 
-__all__ = ["Job", "JobState", "Jobs", "TenantBusy"]
+__all__ = ["Job", "JobQueue", "JobState", "Jobs", "TenantBusy"]
 
 log = logging.getLogger("silta.jobs")
 
@@ -35,6 +36,7 @@ HttpFactory = Callable[[], httpx.AsyncClient]
 
 
 class JobState:
+    QUEUED = "queued"  # waiting for a worker (SILTA_SCHEDULER=workers)
     RUNNING = "running"
     DONE = "done"
     FAILED = "failed"
@@ -53,13 +55,44 @@ class Job:
     started_at: datetime
     state: str = JobState.RUNNING
     current: Register | None = None
-    results: list[RunResult] = attrs.field(factory=list)
+    results: list[RunResult] = attrs.field(factory=list)  # in this process only
+    run_ids: list[int] = attrs.field(factory=list)  # the runs recorded, in order
     error: str | None = None
     finished_at: datetime | None = None
 
     @property
-    def run_ids(self) -> list[int]:
-        return [result.run_id for result in self.results]
+    def going(self) -> bool:
+        """Not ended yet (queued or running): the pages refresh themselves meanwhile."""
+        return self.state in (JobState.QUEUED, JobState.RUNNING)
+
+    def record(self, result: RunResult) -> None:
+        self.results.append(result)
+        self.run_ids.append(result.run_id)
+
+
+class JobQueue(Protocol):
+    """What the web app needs of wherever "sync now" runs (:class:`Jobs` in this process,
+    :class:`silta.scheduler.requests.QueuedJobs` on the workers)."""
+
+    async def start(
+        self,
+        tenant_id: int,
+        *,
+        registers: Sequence[Register] = ...,
+        dry_run: bool = ...,
+        full: bool = ...,
+        trigger: str,
+    ) -> Job: ...
+
+    def get(self, job_id: int) -> Job | None: ...
+
+    def for_tenant(self, tenant_id: int) -> list[Job]: ...
+
+    def busy(self, tenant_id: int) -> bool: ...
+
+    async def wait(self, job_id: int) -> Job: ...
+
+    async def close(self) -> None: ...
 
 
 class Jobs:
@@ -104,7 +137,7 @@ class Jobs:
                 return TenantBusy(tenant_id, run.owner, run.trigger, run.started_at, name)
         return None
 
-    def start(
+    async def start(
         self,
         tenant_id: int,
         *,
@@ -177,7 +210,7 @@ class Jobs:
                 trigger=job.trigger,
                 http=http,
                 progress=lambda register: starting(register),
-                on_result=job.results.append,
+                on_result=job.record,
                 severa_rate=self._severa_rate,
             )
             job.state = JobState.DONE

@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 import httpx
 
 from silta.backoff import DEFAULT_RETRY, RetryPolicy
+from silta.config import Settings
 from silta.domain import CustomerDirection, ProductDirection, Register, RunKind, TenantSettings
 from silta.netvisor import NetvisorAuth, NetvisorClient
 from silta.severa import DEFAULT_RATE, SeveraClient
@@ -24,6 +25,7 @@ from silta.sync.journal import Progress
 from silta.sync.products import ProductsToNetvisor, ProductsToSevera
 from silta.sync.temp import TempCustomerCheck, TempProductCheck
 from silta.tenants import Tenant
+from silta.transport import new_http_client
 
 __all__ = ["adapter_for", "sync_tenant", "tenant_context", "tenant_lock"]
 
@@ -66,13 +68,18 @@ async def tenant_context(
     clock: Callable[[], datetime] | None = None,
     severa_rate: int = DEFAULT_RATE,
     retry: RetryPolicy = DEFAULT_RETRY,
+    max_response_bytes: int | None = None,
 ) -> AsyncIterator[SyncContext]:
     """A run's context with both clients; the HTTP client is made here unless given.
 
     ``severa_rate`` is the client's pace per credential (Severa allows 10 per second).
+    ``max_response_bytes`` caps each answer; unset, ``SILTA_MAX_RESPONSE_BYTES`` does, read
+    here so that every way a run starts (scheduler, worker, CLI, web) obeys it.
     """
+    if max_response_bytes is None:
+        max_response_bytes = Settings().max_response_bytes
     owned = http is None
-    client = http or httpx.AsyncClient()
+    client = http or new_http_client()
     now = clock or _utc_now
     try:
         settings = store.settings(tenant.id)
@@ -86,6 +93,7 @@ async def tenant_context(
                 base_url=tenant.netvisor.base_url,
                 retry=retry,
                 auth=NetvisorAuth(credentials, clock=now),
+                max_response_bytes=max_response_bytes,
             ),
             severa=SeveraClient(
                 client,
@@ -94,6 +102,7 @@ async def tenant_context(
                 rate=severa_rate,
                 retry=retry,
                 clock=now,
+                max_response_bytes=max_response_bytes,
             ),
             store=store,
             clock=now,

@@ -360,13 +360,13 @@ async def post_test_connection(request: Request, principal: Auth, tenant_id: int
     return [ProbeOut(service=p.service, ok=p.ok, message=p.message) for p in probes]
 
 
-def _start(
+async def _start(
     request: Request, principal: Principal, tenant_id: int, body: RunIn, *, dry: bool
 ) -> Job:
     require_tenant(request, principal, tenant_id, write=True)
     what = "preview" if dry else "sync now"
     try:
-        return _web(request).jobs.start(
+        return await _web(request).jobs.start(
             tenant_id,
             registers=body.registers,
             dry_run=dry,
@@ -385,7 +385,7 @@ async def post_sync(
 
     ``wait=true`` answers when the job has ended; otherwise at once, to be polled.
     """
-    job = _start(request, principal, tenant_id, body, dry=False)
+    job = await _start(request, principal, tenant_id, body, dry=False)
     if wait:
         job = await _web(request).jobs.wait(job.id)
     return _job_out(job)
@@ -396,7 +396,7 @@ async def post_preview(
     request: Request, principal: Auth, tenant_id: int, body: RunIn, wait: bool = False
 ) -> JobOut:
     """A dry run: the plan is recorded (as a preview run), nothing is written."""
-    job = _start(request, principal, tenant_id, body, dry=True)
+    job = await _start(request, principal, tenant_id, body, dry=True)
     if wait:
         job = await _web(request).jobs.wait(job.id)
     return _job_out(job)

@@ -24,9 +24,11 @@ from starlette.routing import BaseRoute, Mount
 from silta import __version__
 from silta.scheduler import EmbeddedScheduler
 from silta.store import Accounts, Store
-from silta.sync.jobs import Jobs
+from silta.sync.jobs import JobQueue
+from silta.transport import new_http_client
 from silta.web.access import LoginRequired
 from silta.web.render import render
+from silta.web.throttle import AddressThrottle
 
 __all__ = ["WebState", "create_app", "route_table"]
 
@@ -40,9 +42,11 @@ class WebState:
 
     store: Store
     accounts: Accounts
-    jobs: Jobs
-    http: HttpFactory = attrs.field(factory=lambda: httpx.AsyncClient)
+    jobs: JobQueue
+    http: HttpFactory = attrs.field(factory=lambda: new_http_client)
     failed_login_delay: float = 0.5  # seconds added to a failed login, on top of throttling
+    # failed sign-ins per client address (the store throttles per email)
+    address_throttle: AddressThrottle = attrs.field(factory=AddressThrottle)
     # the embedded scheduler, started and stopped with the app (None: nothing runs by itself)
     scheduler: EmbeddedScheduler | None = None
 

@@ -184,6 +184,10 @@ TEXTS: Final[dict[str, tuple[str, str]]] = {
         "Yrityksellä on jo ajo käynnissä. Yritä uudelleen, kun se on valmis.",
         "The company already has a run going. Try again when it has finished.",
     ),
+    "job.queued": (
+        "Ajo on jonossa ja alkaa, kun työprosessi vapautuu.",
+        "The run is queued; it starts when a worker is free.",
+    ),
     "job.running": ("Käynnissä: {register}…", "Running: {register}…"),
     "job.failed": ("Ajo epäonnistui: {error}", "The run failed: {error}"),
     "preview.none": (

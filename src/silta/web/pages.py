@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import re
 import secrets
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request
@@ -118,7 +118,12 @@ async def login(request: Request) -> Response:
     email, password = _text(form, "email"), _text(form, "password")
     target = _safe_next(_text(form, "next") or "/")
     error: str | None = None
+    address = request.client.host if request.client else "unknown"
+    # the same answer whichever throttle holds: neither tells whether the account exists
+    address_wait = web.address_throttle.wait(address)
     try:
+        if address_wait is not None:
+            raise LoginThrottled(timedelta(seconds=address_wait))
         user = web.accounts.authenticate(email, password)
     except LoginThrottled as exc:
         user = None
@@ -127,6 +132,7 @@ async def login(request: Request) -> Response:
     if user is None:
         if error is None:
             error, seconds = "login.failed", 0
+            web.address_throttle.failed(address)
             await asyncio.sleep(web.failed_login_delay)
         token = secrets.token_urlsafe(24)
         response = render(
@@ -339,7 +345,7 @@ async def sync_now(request: Request, tenant_id: int) -> Response:
     form = await request.form()
     registers = _registers(form)
     try:
-        job = _web(request).jobs.start(
+        job = await _web(request).jobs.start(
             tenant_id, registers=registers, trigger=f"sync now: {principal.user.email}"
         )
     except TenantBusy:
@@ -353,7 +359,7 @@ async def start_preview(request: Request, tenant_id: int) -> Response:
     require_tenant(request, principal, tenant_id, write=True)
     form = await request.form()
     try:
-        job = _web(request).jobs.start(
+        job = await _web(request).jobs.start(
             tenant_id,
             registers=_registers(form),
             dry_run=True,
