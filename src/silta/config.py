@@ -38,6 +38,12 @@ class Settings(BaseSettings):
     # next to a SQLite database file, else in the current directory.
     secret_key_file: Path | None = None
 
+    # -- the service clients (silta.netvisor, silta.severa) ---------------------------------
+    # An answer from Netvisor or Severa larger than this is cut off while it streams in and
+    # fails that run (ResponseTooLargeError / SeveraResponseTooLargeError), so that one
+    # tenant's broken or hostile service cannot fill the process's memory.
+    max_response_bytes: int = Field(default=64 * 1024 * 1024, ge=1024)
+
     # -- scheduling (silta.scheduler) -------------------------------------------------------
     # "embedded": `silta serve` runs every tenant's schedule in its own process (default).
     # "workers": `silta worker` processes run it from PostgreSQL (procrastinate); `silta serve`

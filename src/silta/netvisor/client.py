@@ -61,7 +61,7 @@ from silta.netvisor.models import (
     ProductSummary,
 )
 from silta.netvisor.retry import DEFAULT_RETRY, RetryPolicy, resend_is_safe
-from silta.transport import TransportErrors, classified
+from silta.transport import MIN_MASKED_SECRET, TransportErrors, classified
 
 __all__ = [
     "CUSTOMER_CODES_PER_CALL",
@@ -135,6 +135,14 @@ def _may_have_been_written(exc: NetvisorError) -> bool:
     """
     unreadable = isinstance(exc, NetvisorTransportError | NetvisorProtocolError)
     return unreadable and not isinstance(exc, NetvisorConnectError | NetvisorHttpRejected)
+
+
+def _declares_more(response: httpx.Response, limit: int) -> bool:
+    """Whether the answer's Content-Length is a number above ``limit``."""
+    declared = response.headers.get("Content-Length", "").strip()
+    if not (declared.isascii() and declared.isdigit()):
+        return False  # none, or not a number: only the count while reading can tell
+    return len(declared) > 18 or int(declared) > limit
 
 
 class NetvisorClient:
@@ -441,7 +449,7 @@ class NetvisorClient:
         async with self._gate.hold(self._credentials.organisation_id):
             with classified(_TRANSPORT_ERRORS, resource, self._timeout):
                 async with asyncio.timeout(self._timeout):
-                    status, content = await self._exchange(method, url, params, body)
+                    status, content = await self._exchange(method, url, params, body, resource)
         log.debug(
             "netvisor %s %s -> %d, %d bytes, %.0f ms",
             method,
@@ -453,7 +461,7 @@ class NetvisorClient:
         return self._interpret(resource, status, content)
 
     async def _exchange(
-        self, method: str, url: str, params: dict[str, str], body: bytes | None
+        self, method: str, url: str, params: dict[str, str], body: bytes | None, resource: str
     ) -> tuple[int, bytes]:
         request = self._http.build_request(
             method,
@@ -465,13 +473,22 @@ class NetvisorClient:
         )
         response = await self._http.send(request, auth=self._auth, stream=True)
         try:
+            if _declares_more(response, self._max_response_bytes):
+                # Refused before a byte is read; the count below still holds a body that
+                # lies about its length, or comes compressed or without one.
+                declared = response.headers["Content-Length"]
+                raise ResponseTooLargeError(
+                    f"{resource}: the answer declares {declared} bytes, more than the limit "
+                    f"of {self._max_response_bytes} bytes"
+                )
             received: list[bytes] = []
             size = 0
             async for chunk in response.aiter_bytes():
                 size += len(chunk)
                 if size > self._max_response_bytes:
                     raise ResponseTooLargeError(
-                        f"the answer passed {self._max_response_bytes} bytes and was cut off"
+                        f"{resource}: the answer passed {self._max_response_bytes} bytes "
+                        "and was cut off"
                     )
                 received.append(chunk)
         finally:
@@ -487,7 +504,7 @@ class NetvisorClient:
             html = head.startswith((b"<!doctype html", b"<html"))
             if html or status >= 400 or not head.startswith(b"<"):
                 raise self._not_netvisor(resource, status, content) from exc
-            raise
+            raise type(exc)(f"{resource}: {exc}") from exc  # the same error, naming the call
         if root is None or x.child(root, "responsestatus") is None:
             raise self._not_netvisor(resource, status, content)
         statuses = x.children(x.child(root, "responsestatus"), "status")
@@ -512,5 +529,6 @@ class NetvisorClient:
 
     def _redact(self, text: str) -> str:
         for secret in self._credentials.secrets():
-            text = text.replace(secret, "***")
+            if len(secret) >= MIN_MASKED_SECRET:
+                text = text.replace(secret, "***")
         return text

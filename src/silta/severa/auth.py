@@ -125,6 +125,13 @@ class TokenSource:
                 self._token = await self._renew(self._token)
             return self._token
 
+    def secrets(self) -> tuple[str, ...]:
+        """The tokens held now, for masking them in any text that might echo them."""
+        token = self._token
+        if token is None:
+            return ()
+        return tuple(t for t in (token.access_token, token.refresh_token) if t)
+
     def _expiring(self, token: Token) -> bool:
         margin = max(self._margin, token.lifetime / 10)
         return self._clock() >= token.expires_at - margin

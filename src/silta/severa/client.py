@@ -27,6 +27,7 @@ import asyncio
 import json
 import logging
 import random
+import re
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
@@ -47,6 +48,7 @@ from silta.severa.errors import (
     SeveraOutcomeUnknown,
     SeveraProtocolError,
     SeveraRequestError,
+    SeveraResponseTooLargeError,
     SeveraTimeout,
     SeveraTransportError,
     api_error,
@@ -68,7 +70,7 @@ from silta.severa.models import (
     VatRate,
 )
 from silta.severa.ratelimit import DEFAULT_RATE, PROCESS_LIMITS, RateLimiter, RateLimits
-from silta.transport import TransportErrors, classified
+from silta.transport import MIN_MASKED_SECRET, TransportErrors, classified
 
 __all__ = [
     "DEFAULT_MAX_RESPONSE_BYTES",
@@ -401,11 +403,8 @@ class SeveraClient:
     # -- parsing ---------------------------------------------------------------------------
 
     @staticmethod
-    def _json(response: httpx.Response, path: str) -> object:
-        try:
-            return json.loads(response.content)
-        except ValueError as exc:
-            raise SeveraProtocolError(f"{path}: the answer is not JSON: {exc}") from exc
+    def _json(response: httpx.Response, path: str, *, quote: bool = True) -> object:
+        return _loads(response.content, path, quote=quote)
 
     def _parse_list(self, response: httpx.Response, model: type[M], path: str) -> list[M]:
         body = self._json(response, path)
@@ -455,9 +454,15 @@ class SeveraClient:
     async def _exchange_token(self, path: str, body: object) -> TokenResponse:
         response = await self._send_with_retries("POST", path, None, body, token=None)
         try:
-            return TokenResponse.model_validate(self._json(response, path))
+            # never quoted: a cut-off token answer would put the token in the message
+            return TokenResponse.model_validate(self._json(response, path, quote=False))
         except pydantic.ValidationError as exc:
-            raise SeveraProtocolError(f"{path}: unexpected token answer: {exc}") from exc
+            # Names and reasons only: pydantic's own text quotes the input, i.e. the tokens.
+            reasons = "; ".join(
+                f"{'.'.join(map(str, error['loc'])) or 'the answer'}: {error['msg']}"
+                for error in exc.errors(include_input=False, include_url=False)
+            )
+            raise SeveraProtocolError(f"{path}: unexpected token answer: {reasons}") from None
 
     async def _request(
         self, method: str, path: str, *, params: Params | None = None, body: object = None
@@ -541,7 +546,7 @@ class SeveraClient:
                 )
                 streamed = await self._http.send(request, stream=True)
                 try:
-                    body = await self._read_capped(streamed)
+                    body = await self._read_capped(streamed, f"{method} {path}")
                 finally:
                     await streamed.aclose()
                 response = httpx.Response(
@@ -562,26 +567,39 @@ class SeveraClient:
             raise self._error(method, path, response)
         return response
 
-    async def _read_capped(self, response: httpx.Response) -> bytes:
+    async def _read_capped(self, response: httpx.Response, label: str) -> bytes:
+        declared = response.headers.get("Content-Length", "").strip()
+        if (
+            declared.isascii()
+            and declared.isdigit()
+            and (len(declared) > 18 or int(declared) > self._max_response_bytes)
+        ):
+            # Refused before a byte is read; the count below still holds a body that lies
+            # about its length, or comes compressed or without one.
+            raise SeveraResponseTooLargeError(
+                f"{label}: the answer declares {declared} bytes, more than the "
+                f"limit of {self._max_response_bytes} bytes"
+            )
         received: list[bytes] = []
         size = 0
         async for chunk in response.aiter_bytes():
             size += len(chunk)
             if size > self._max_response_bytes:
-                raise SeveraProtocolError(
-                    f"the answer passed {self._max_response_bytes} bytes and was cut off"
+                raise SeveraResponseTooLargeError(
+                    f"{label}: the answer passed {self._max_response_bytes} bytes and was cut off"
                 )
             received.append(chunk)
         return b"".join(received)
 
     def _error(self, method: str, path: str, response: httpx.Response) -> SeveraError:
         status = response.status_code
+        content = self._redact(response.content, response.request)
         try:
-            body: object = json.loads(response.content) if response.content.strip() else None
-        except ValueError:
+            body: object = _loads(content, path) if content.strip() else None
+        except SeveraProtocolError:
             body = None
         if body is None and status >= 500:
-            start = response.content[:200].decode("utf-8", "replace").strip()
+            start = content[:200].decode("utf-8", "replace").strip()
             return SeveraTransportError(
                 f"{method} {path}: HTTP {status} without Severa's error body: {start!r}",
                 status=status,
@@ -591,6 +609,58 @@ class SeveraClient:
             self.rate_limited += 1
         retry_after = retry_after_seconds(response.headers.get("Retry-After"))
         return api_error(status, body, method=method, path=path, retry_after=retry_after)
+
+    def _redact(self, content: bytes, request: httpx.Request) -> bytes:
+        """An error answer with every secret the request could have carried masked: its
+        texts end up in run errors and logs, and a service may echo what it was sent."""
+        _, _, bearer = request.headers.get("Authorization", "").partition(" ")
+        for secret in (self._credentials.client_secret, bearer, *self.tokens.secrets()):
+            if len(secret) >= MIN_MASKED_SECRET:
+                content = content.replace(secret.encode("utf-8"), b"***")
+        return content
+
+
+# A JSON escape of a UTF-16 surrogate; only a body with one can hold a lone surrogate.
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+
+
+def _loads(content: bytes, path: str, *, quote: bool = True) -> object:
+    """``content`` decoded as JSON, or :class:`SeveraProtocolError` (quoting the body's start
+    when ``quote``, so that a proxy's HTML page is recognisable in the run's error).
+
+    Deep nesting exhausts the decoder's recursion (``RecursionError``, not a ``ValueError``),
+    and a lone surrogate (``"\\ud800"``) decodes to a string that cannot be encoded again,
+    so it would fail far from here, in the store; both are refused as unreadable answers.
+    """
+    try:
+        body: object = json.loads(content)
+    except RecursionError:
+        raise SeveraProtocolError(f"{path}: the answer is not JSON: nested too deeply") from None
+    except ValueError as exc:  # UnicodeDecodeError is a ValueError too
+        start = content[:80].decode("utf-8", "replace").strip() if quote else ""
+        raise SeveraProtocolError(
+            f"{path}: the answer is not JSON ({exc})" + (f"; it starts {start!r}" if start else "")
+        ) from exc
+    if _SURROGATE_ESCAPE.search(content) and _has_lone_surrogate(body):
+        raise SeveraProtocolError(f"{path}: the answer holds text that is not valid Unicode")
+    return body
+
+
+def _has_lone_surrogate(body: object) -> bool:
+    pending = [body]
+    while pending:  # a loop, not recursion: the body may be deeply nested
+        value = pending.pop()
+        if isinstance(value, str):
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                return True
+        elif isinstance(value, dict):
+            pending.extend(value.keys())
+            pending.extend(value.values())
+        elif isinstance(value, list):
+            pending.extend(value)
+    return False
 
 
 def _may_have_been_written(exc: SeveraError) -> bool:

@@ -9,6 +9,7 @@
      │    └── SeveraTimeout          no answer within the timeout                      retryable
      ├── SeveraOutcomeUnknown        a write got no usable answer: it may exist
      ├── SeveraProtocolError         an answer we cannot read (bad JSON, wrong shape)
+     │    └── SeveraResponseTooLargeError  the body passed the configured size limit
      └── SeveraApiError              Severa answered with an error status and ExceptionModel
           ├── SeveraValidationError  400: the data was refused (Severa says what and where)
           ├── SeveraAuthenticationError  401: credentials rejected, token invalid
@@ -46,6 +47,7 @@ __all__ = [
     "SeveraPermissionDenied",
     "SeveraProtocolError",
     "SeveraRequestError",
+    "SeveraResponseTooLargeError",
     "SeveraServerError",
     "SeveraTimeout",
     "SeveraTransportError",
@@ -96,6 +98,10 @@ class SeveraOutcomeUnknown(SeveraError, OutcomeUnknownError):
 
 class SeveraProtocolError(SeveraError):
     """The body could not be read as the answer the document promises."""
+
+
+class SeveraResponseTooLargeError(SeveraProtocolError):
+    """The body grew past the configured limit and was cut off."""
 
 
 @attrs.frozen
@@ -189,7 +195,9 @@ def _details(body: object) -> tuple[str | None, list[ErrorDetail]]:
         return None, []
     error_type = error.get("type") if isinstance(error.get("type"), str) else None
     details = []
-    for item in error.get("details") or ():
+    listed = error.get("details")
+    # Anything but a list (a number, an object) carries no details we can trust.
+    for item in listed if isinstance(listed, list) else ():
         if not isinstance(item, Mapping):
             continue
         location = item.get("location") if isinstance(item.get("location"), Mapping) else {}
@@ -197,11 +205,15 @@ def _details(body: object) -> tuple[str | None, list[ErrorDetail]]:
         details.append(
             ErrorDetail(
                 message=str(item.get("message") or ""),
-                location_type=location.get("type"),
-                location_name=location.get("name"),
+                location_type=_text(location.get("type")),
+                location_name=_text(location.get("name")),
             )
         )
     return error_type, details
+
+
+def _text(value: object) -> str | None:
+    return value if isinstance(value, str) else None
 
 
 def api_error(

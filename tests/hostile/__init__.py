@@ -1,0 +1,1 @@
+"""Hostile input: malformed, huge, nested, oddly encoded and entity-laden answers."""
