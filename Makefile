@@ -43,6 +43,7 @@ lint: $(VENV)/.synced
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy --strict src
+	$(BIN)/python -m tests.security.audit --uv $(UV)
 
 test: lint
 	$(BIN)/pytest

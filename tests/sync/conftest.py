@@ -66,6 +66,9 @@ class Interceptor(httpx.AsyncBaseTransport):
                 return answer
         return response
 
+    async def aclose(self) -> None:
+        await self.inner.aclose()  # the sockets of a served sandbox's transport
+
 
 class Clock:
     """One hand-moved clock for both sandboxes and the engine."""

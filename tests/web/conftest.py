@@ -62,8 +62,14 @@ def sandbox_http(world: DemoWorld) -> httpx.AsyncClient:
 
 @pytest.fixture
 def web(tmp_path: Path) -> Iterator[WebWorld]:
-    world = demo_world(seed=3, size=6, severa_rate_limit=None)
     store = Store.open(f"sqlite:///{tmp_path / 'web.db'}", key_file=tmp_path / "web.key")
+    yield build_web(store)
+    store.close()
+
+
+def build_web(store: Store) -> WebWorld:
+    """The sandboxes, both demo tenants, the users and the app over an open, empty store."""
+    world = demo_world(seed=3, size=6, severa_rate_limit=None)
     tenants = [
         store.add_tenant(
             tenant_config(company, SANDBOX, world.samples[company.scenario]),
@@ -89,8 +95,7 @@ def web(tmp_path: Path) -> Iterator[WebWorld]:
         failed_login_delay=0.0,
     )
     app = create_app(state)
-    yield WebWorld(world, store, accounts, jobs, state, tenants[0], tenants[1], users, app)
-    store.close()
+    return WebWorld(world, store, accounts, jobs, state, tenants[0], tenants[1], users, app)
 
 
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')

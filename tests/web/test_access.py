@@ -1,28 +1,93 @@
 """Who may do what: the authorization matrix, CSRF, sessions and login throttling.
 
-The matrix is generated from the app's route table: every route that changes something
-(POST, PUT, PATCH, DELETE) must have a request in ``REQUESTS`` below, so a new route
-cannot be forgotten; each is tried as anonymous, viewer, KH of another tenant, KH and
-operator, and the status must be the one the role calls for.
+The matrix covers every route the app answers, read routes, public ones and mounts
+included: :func:`every_route` walks the app's route table, and each (method, path) found
+must have a row in ``MATRIX`` (and every row must still be a route), so a new route cannot
+be forgotten. Each route is then requested as anonymous, viewer of the tenant, KH of another
+tenant only (a non-member), KH of the tenant and operator, and the status must be the one
+the row gives for that role. Pages are signed in by the session cookie, the API by a bearer
+token; each is also tried with the other's credential, which must not sign anyone in.
 """
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from fastapi.routing import APIRoute
+from starlette.routing import Mount, Route
 
-from silta.store import Role
-from silta.web.app import route_table
-from tests.web.conftest import PASSWORD, WebWorld, csrf_of, login
+from silta.domain import Register
+from silta.registers.rules import RULES
+from silta.store import Role, Store
+from silta.web.access import SESSION_COOKIE
+from silta.web.throttle import AddressThrottle
+from tests.store.conftest import KEY, POSTGRES_ENV, postgres_schema
+from tests.web.conftest import APP, PASSWORD, WebWorld, build_web, csrf_of, login
 
-MUTATING = {"POST", "PUT", "PATCH", "DELETE"}
-PUBLIC = {("POST", "/login")}  # anyone may try to log in (CSRF-checked, throttled)
+ROLES = ("anonymous", "viewer", "other_kh", "kh", "operator")
+Row = tuple[set[int], set[int], set[int], set[int], set[int]]  # statuses, in ROLES' order
 
-# (method, path template) -> the form (pages) or JSON body (API) of a valid request.
-REQUESTS: dict[tuple[str, str], dict[str, Any]] = {
-    ("POST", "/logout"): {},
+PAGE_WRITTEN = {200, 303}  # a form answers with the page again, or redirects to it
+API_WRITTEN = {200, 202, 204}
+#                 anonymous viewer  other_kh  kh            operator
+PUBLIC: Row = ({200}, {200}, {200}, {200}, {200})
+SIGNED_IN: Row = ({303}, {200}, {200}, {200}, {200})  # any signed-in user, no tenant
+PAGE_READ: Row = ({303}, {200}, {404}, {200}, {200})
+PAGE_WRITE: Row = ({303}, {403}, {404}, PAGE_WRITTEN, PAGE_WRITTEN)
+API_ANY: Row = ({401}, {200}, {200}, {200}, {200})  # any token, no tenant
+API_READ: Row = ({401}, {200}, {404}, {200}, {200})
+API_WRITE: Row = ({401}, {403}, {404}, API_WRITTEN, API_WRITTEN)
+# anonymous tries a wrong password; the others their own
+LOGIN: Row = ({401}, {303}, {303}, {303}, {303})
+# redirects (anonymous to the login page, the others to it after being signed out)
+LOGOUT: Row = ({303}, {303}, {303}, {303}, {303})
+# /tenants/{id} only redirects to its settings tab, which does the checks; it reads nothing
+TO_SETTINGS: Row = ({303}, {303}, {303}, {303}, {303})
+
+# (method, path template) -> who gets what
+MATRIX: dict[tuple[str, str], Row] = {
+    ("GET", "/api/openapi.json"): PUBLIC,
+    ("HEAD", "/api/openapi.json"): PUBLIC,
+    ("GET", "/static/{path}"): PUBLIC,
+    ("GET", "/login"): PUBLIC,
+    ("POST", "/login"): LOGIN,
+    ("POST", "/logout"): LOGOUT,
+    ("GET", "/"): SIGNED_IN,
+    ("GET", "/tenants/{tenant_id}"): TO_SETTINGS,
+    ("GET", "/tenants/{tenant_id}/settings"): PAGE_READ,
+    ("POST", "/tenants/{tenant_id}/settings"): PAGE_WRITE,
+    ("POST", "/tenants/{tenant_id}/credentials"): PAGE_WRITE,
+    ("POST", "/tenants/{tenant_id}/test-connection"): PAGE_WRITE,
+    ("POST", "/tenants/{tenant_id}/pause"): PAGE_WRITE,
+    ("POST", "/tenants/{tenant_id}/sync"): PAGE_WRITE,
+    ("POST", "/tenants/{tenant_id}/preview"): PAGE_WRITE,
+    ("GET", "/tenants/{tenant_id}/preview"): PAGE_READ,
+    ("GET", "/tenants/{tenant_id}/runs"): PAGE_READ,
+    ("GET", "/tenants/{tenant_id}/runs/{run_id}"): PAGE_READ,
+    ("GET", "/tenants/{tenant_id}/history"): PAGE_READ,
+    ("GET", "/tenants/{tenant_id}/fix/{rule_id}"): PAGE_READ,
+    ("GET", "/api/v1/tenants"): API_ANY,
+    ("GET", "/api/v1/tenants/{tenant_id}"): API_READ,
+    ("GET", "/api/v1/tenants/{tenant_id}/settings"): API_READ,
+    ("PATCH", "/api/v1/tenants/{tenant_id}/settings"): API_WRITE,
+    ("GET", "/api/v1/tenants/{tenant_id}/settings/history"): API_READ,
+    ("PUT", "/api/v1/tenants/{tenant_id}/credentials"): API_WRITE,
+    ("POST", "/api/v1/tenants/{tenant_id}/test-connection"): API_WRITE,
+    ("POST", "/api/v1/tenants/{tenant_id}/sync"): API_WRITE,
+    ("POST", "/api/v1/tenants/{tenant_id}/preview"): API_WRITE,
+    ("GET", "/api/v1/tenants/{tenant_id}/jobs/{job_id}"): API_READ,
+    ("GET", "/api/v1/tenants/{tenant_id}/runs"): API_READ,
+    ("GET", "/api/v1/tenants/{tenant_id}/runs/{run_id}"): API_READ,
+    ("GET", "/api/v1/tenants/{tenant_id}/runs/{run_id}/entries"): API_READ,
+}
+
+# the form (pages) or JSON body (API) of a valid request, for the routes that take one
+BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/tenants/{tenant_id}/settings"): {
         "customers": "severa_to_netvisor",
         "products": "netvisor_to_severa",
@@ -31,48 +96,47 @@ REQUESTS: dict[tuple[str, str], dict[str, Any]] = {
         "timezone": "Europe/Helsinki",
     },
     ("POST", "/tenants/{tenant_id}/credentials"): {"client_secret": ""},
-    ("POST", "/tenants/{tenant_id}/test-connection"): {},
     ("POST", "/tenants/{tenant_id}/pause"): {"paused": "0"},
     ("POST", "/tenants/{tenant_id}/sync"): {"register": "customers"},
     ("POST", "/tenants/{tenant_id}/preview"): {"register": "customers"},
     ("PATCH", "/api/v1/tenants/{tenant_id}/settings"): {"register_interval_minutes": 50},
-    ("PUT", "/api/v1/tenants/{tenant_id}/credentials"): {},
-    ("POST", "/api/v1/tenants/{tenant_id}/test-connection"): {},
     ("POST", "/api/v1/tenants/{tenant_id}/sync"): {"registers": ["customers"]},
     ("POST", "/api/v1/tenants/{tenant_id}/preview"): {"registers": ["customers"]},
 }
 
-ROLES = ("anonymous", "viewer", "other_kh", "kh", "operator")
+
+def every_route(app: Any) -> list[tuple[str, str]]:
+    """Every (method, path) the app answers: its own routes, plain routes and mounts.
+
+    A kind of route this does not know (a websocket, say) is listed as ``("?", repr)``, so it
+    fails the coverage test until the matrix learns about it.
+    """
+    found: list[tuple[str, str]] = []
+
+    def walk(routes: list[Any]) -> None:
+        for route in routes:
+            inner = getattr(route, "original_router", None)  # an included router
+            if inner is not None:
+                walk(inner.routes)
+            elif isinstance(route, Mount):
+                found.append(("GET", f"{route.path}/{{path}}"))
+            elif isinstance(route, APIRoute | Route):
+                found.extend((method, route.path) for method in sorted(route.methods or ()))
+            else:
+                found.append(("?", repr(route)))
+
+    walk(app.router.routes)
+    return found
 
 
-def mutating_routes(app: Any) -> list[tuple[str, str]]:
-    return [
-        (method, path)
-        for method, path in route_table(app)
-        if method in MUTATING and (method, path) not in PUBLIC
-    ]
-
-
-def test_every_mutating_route_is_in_the_matrix(web: WebWorld) -> None:
-    routes = mutating_routes(web.app)
-    assert routes, "no mutating routes found: the route table changed shape"
-    missing = [route for route in routes if route not in REQUESTS]
-    assert not missing, f"add these routes to REQUESTS (and so to the matrix): {missing}"
-    stale = [route for route in REQUESTS if route not in routes]
-    assert not stale, f"REQUESTS names routes that no longer exist: {stale}"
-
-
-def expected(role: str, path: str) -> set[int]:
-    api = path.startswith("/api/")
-    if path == "/logout":  # not tenant-bound: any signed-in user may log out
-        return {303}
-    return {
-        "anonymous": {401} if api else {303},
-        "viewer": {403},
-        "other_kh": {404},
-        "kh": {200, 202, 204} if api else {200, 303},
-        "operator": {200, 202, 204} if api else {200, 303},
-    }[role]
+def test_every_route_is_in_the_matrix(web: WebWorld) -> None:
+    routes = every_route(web.app)
+    assert len(routes) >= len(MATRIX) > 30, "the route table changed shape"
+    missing = [route for route in routes if route not in MATRIX]
+    assert not missing, f"add these routes to MATRIX (and BODIES if they take one): {missing}"
+    stale = [route for route in MATRIX if route not in routes]
+    assert not stale, f"MATRIX names routes that no longer exist: {stale}"
+    assert set(BODIES) <= set(MATRIX)
 
 
 async def _settle(web: WebWorld) -> None:
@@ -81,36 +145,121 @@ async def _settle(web: WebWorld) -> None:
             await web.jobs.wait(job.id)
 
 
+async def _fill(web: WebWorld) -> dict[str, str]:
+    """Values for the path parameters: a preview job of the tenant and its run."""
+    job = await web.jobs.start(
+        web.tenant.id, registers=(Register.CUSTOMERS,), dry_run=True, trigger="matrix"
+    )
+    job = await web.jobs.wait(job.id)
+    rule = next(rule_id for rule_id in RULES if rule_id.startswith("customers."))
+    return {
+        "tenant_id": str(web.tenant.id),
+        "run_id": str(job.run_ids[0]),
+        "job_id": str(job.id),
+        "rule_id": rule,
+        "path": "silta.css",
+    }
+
+
+async def _request(
+    web: WebWorld,
+    client: httpx.AsyncClient,
+    method: str,
+    path: str,
+    url: str,
+    *,
+    email: str | None,
+    token: str | None,
+) -> httpx.Response:
+    """One request as the matrix makes it: pages signed in through the login form (when
+    ``email`` is given) with the session's CSRF token, the API with ``token`` as bearer."""
+    body = dict(BODIES.get((method, path), {}))
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    if path == "/login" and method == "POST":
+        page = await client.get("/login")
+        body = {
+            "email": email or web.users.kh,
+            "password": PASSWORD if email else "not the password",
+            "csrf_token": csrf_of(page.text),
+            "next": "/",
+        }
+    elif email is not None:
+        body["csrf_token"] = await login(client, email)
+    if path.startswith("/api/v1/"):
+        json = None if method == "GET" else body
+        return await client.request(method, url, json=json, headers=headers)
+    return await client.request(method, url, data=body or None, headers=headers)
+
+
 async def test_authorization_matrix(web: WebWorld) -> None:
+    values = await _fill(web)
     tokens = {
         role: web.accounts.create_api_token(getattr(web.users, role), "matrix")
         for role in ROLES[1:]
     }
-    results: dict[tuple[str, str, str], int] = {}
-    for method, path in mutating_routes(web.app):
-        url = path.format(tenant_id=web.tenant.id)
-        for role in ROLES:
+    wrong: dict[tuple[str, str, str], int] = {}
+    for method, path in every_route(web.app):
+        url = path.format(**values)
+        api = path.startswith("/api/v1/")
+        for role, allowed in zip(ROLES, MATRIX[(method, path)], strict=True):
+            email = None if role == "anonymous" else getattr(web.users, role)
             async with web.client() as client:
-                headers: dict[str, str] = {}
-                body = dict(REQUESTS[(method, path)])
-                if role != "anonymous":
-                    email = getattr(web.users, role)
-                    if path.startswith("/api/"):
-                        headers["Authorization"] = f"Bearer {tokens[role]}"
-                    else:
-                        body["csrf_token"] = await login(client, email)
-                if path.startswith("/api/"):
-                    answer = await client.request(method, url, json=body, headers=headers)
-                else:
-                    answer = await client.request(method, url, data=body, headers=headers)
-                results[(method, path, role)] = answer.status_code
-                if role == "anonymous" and not path.startswith("/api/"):
-                    assert answer.headers["location"].startswith("/login")
+                answer = await _request(
+                    web, client, method, path, url,
+                    email=None if api else email,
+                    token=tokens.get(role) if api else None,
+                )  # fmt: skip
+            if answer.status_code not in allowed:
+                wrong[(method, path, role)] = answer.status_code
+            if answer.status_code == 303 and role == "anonymous" and path != "/tenants/{tenant_id}":
+                assert answer.headers["location"].startswith("/login"), (method, path)
             await _settle(web)
-    wrong = {
-        key: status for key, status in results.items() if status not in expected(key[2], key[1])
-    }
     assert not wrong, f"unexpected statuses (method, path, role): {wrong}"
+
+
+async def test_a_session_cookie_never_opens_the_api_nor_a_token_a_page(web: WebWorld) -> None:
+    """The API takes only bearer tokens (a browser cannot be made to call it: no CSRF), and
+    the pages only the session cookie."""
+    values = await _fill(web)
+    token = web.accounts.create_api_token(web.users.kh, "crossed")
+    async with web.client() as browser:
+        csrf = await login(browser, web.users.kh)
+        for method, path in every_route(web.app):
+            expected = MATRIX[(method, path)][0]  # what anonymous gets
+            if expected == {200} or path in ("/login", "/logout", "/tenants/{tenant_id}"):
+                continue  # public, or not signed-in at all
+            url = path.format(**values)
+            body = dict(BODIES.get((method, path), {}))
+            if path.startswith("/api/v1/"):  # the browser's cookie (and CSRF), no bearer
+                json = None if method == "GET" else {**body, "csrf_token": csrf}
+                answer = await browser.request(method, url, json=json)
+                assert answer.status_code == 401, (method, path, answer.status_code)
+            else:  # a bearer token, no cookie
+                async with web.client() as bare:
+                    headers = {"Authorization": f"Bearer {token}"}
+                    body["csrf_token"] = csrf
+                    answer = await bare.request(
+                        method, url, data=body if method != "GET" else None, headers=headers
+                    )
+                assert answer.status_code == 303, (method, path, answer.status_code)
+                assert answer.headers["location"].startswith("/login")
+            await _settle(web)
+
+
+async def test_a_tenant_that_exists_and_one_that_does_not_look_alike(web: WebWorld) -> None:
+    """A non-member cannot tell another tenant from a missing one, on pages or the API."""
+    token = web.accounts.create_api_token(web.users.other_kh, "t")
+    bearer = {"Authorization": f"Bearer {token}"}
+    async with web.client() as client:
+        await login(client, web.users.other_kh)
+        for tenant_id in (web.tenant.id, 987_654):
+            page = await client.get(f"/tenants/{tenant_id}/settings")
+            api = await client.get(f"/api/v1/tenants/{tenant_id}", headers=bearer)
+            assert (page.status_code, api.status_code) == (404, 404)
+            assert api.json() == {"detail": "no such tenant"}
+        listed = await client.get("/api/v1/tenants", headers=bearer)
+        assert [t["id"] for t in listed.json()] == [web.other.id]
+        assert web.tenant.name not in (await client.get("/")).text
 
 
 async def test_a_viewers_pages_have_no_mutating_forms(web: WebWorld) -> None:
@@ -147,7 +296,7 @@ async def test_a_form_post_without_a_valid_csrf_token_is_refused(
     before = web.store.settings_history(web.tenant.id)
     async with web.client() as client:
         await login(client, web.users.kh)
-        form = dict(REQUESTS[("POST", "/tenants/{tenant_id}/settings")])
+        form = dict(BODIES[("POST", "/tenants/{tenant_id}/settings")])
         form["customers"] = "netvisor_to_severa"
         if token is not None:
             form["csrf_token"] = token
@@ -221,24 +370,187 @@ async def test_login_makes_a_new_session_and_logout_ends_it(web: WebWorld) -> No
         assert (await client.get("/")).status_code == 303  # back to the login page
 
 
+# -- session fixation, on every backend that keeps sessions ----------------------------------
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def any_web(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[WebWorld]:
+    """The web world over SQLite and, when ``SILTA_TEST_POSTGRES_URL`` is set, PostgreSQL:
+    sessions are rows of the store, so fixation is a property of both."""
+    if request.param == "sqlite":
+        store = Store.open(f"sqlite:///{tmp_path / 'web.db'}", secret_key=KEY)
+        yield build_web(store)
+        store.close()
+        return
+    if not os.environ.get(POSTGRES_ENV):
+        pytest.skip(f"{POSTGRES_ENV} is not set: the PostgreSQL path is not tested")
+    with postgres_schema() as url:
+        store = Store.open(url, secret_key=KEY)
+        yield build_web(store)
+        store.close()
+
+
+async def _signed_in_as(web: WebWorld, token: str) -> int:
+    """What a fresh browser carrying only this session cookie gets for the front page."""
+    async with web.client() as browser:
+        browser.cookies.set(SESSION_COOKIE, token, domain="silta.test")
+        return (await browser.get("/")).status_code
+
+
+@pytest.mark.parametrize("planted", ["unknown", "attackers-own"])
+async def test_a_planted_session_id_is_never_the_one_signed_in(
+    any_web: WebWorld, planted: str
+) -> None:
+    """Session fixation: an attacker sets the victim's session cookie before the victim
+    signs in (an id made up, or a live session of the attacker's own account); after the
+    sign-in the browser holds a new id, and the planted one signs no one in, neither as the
+    victim nor as the attacker."""
+    web = any_web
+    if planted == "unknown":
+        fixed = "attacker-chosen-session-id-0123456789abcdef"
+    else:
+        fixed, _ = web.accounts.open_session(web.accounts.user(web.users.viewer).id)
+        assert await _signed_in_as(web, fixed) == 200  # it was live
+    async with web.client() as victim:
+        victim.cookies.set(SESSION_COOKIE, fixed, domain="silta.test")
+        await login(victim, web.users.kh)
+        current = victim.cookies.get(SESSION_COOKIE)
+        assert current and current != fixed
+        session = web.accounts.session(current)
+        assert session is not None and session.user.email == web.users.kh
+        assert web.accounts.session(fixed) is None
+        assert await _signed_in_as(web, fixed) == 303  # replayed: the login page
+        # signing in again in the same browser replaces the session once more
+        await login(victim, web.users.kh)
+        again = victim.cookies.get(SESSION_COOKIE)
+        assert again and again != current
+        assert web.accounts.session(current) is None
+        assert await _signed_in_as(web, current) == 303
+        # logging out kills the id the browser had, wherever it is replayed from
+        csrf = csrf_of((await victim.get("/")).text)
+        assert (await victim.post("/logout", data={"csrf_token": csrf})).status_code == 303
+        assert web.accounts.session(again) is None
+        assert await _signed_in_as(web, again) == 303
+        assert (await victim.get("/")).status_code == 303
+
+
+async def test_a_failed_login_leaves_a_planted_session_unused(web: WebWorld) -> None:
+    """A failed sign-in makes no session, so there is nothing for a planted id to become."""
+    async with web.client() as victim:
+        victim.cookies.set(SESSION_COOKIE, "planted", domain="silta.test")
+        token = csrf_of((await victim.get("/login")).text)
+        answer = await victim.post(
+            "/login", data={"email": web.users.kh, "password": "wrong", "csrf_token": token}
+        )
+    assert answer.status_code == 401
+    assert SESSION_COOKIE not in answer.cookies
+    assert web.accounts.session("planted") is None
+
+
+# -- login throttling -------------------------------------------------------------------------
+
+
+def _from(web: WebWorld, address: str) -> httpx.AsyncClient:
+    """A browser at this client address."""
+    transport = httpx.ASGITransport(app=web.app, client=(address, 40_000))  # type: ignore[arg-type]
+    return httpx.AsyncClient(transport=transport, base_url=APP, follow_redirects=False)
+
+
+async def _try(client: httpx.AsyncClient, email: str, password: str) -> httpx.Response:
+    token = csrf_of((await client.get("/login")).text)
+    return await client.post(
+        "/login", data={"email": email, "password": password, "csrf_token": token}
+    )
+
+
 async def test_repeated_failed_logins_are_slowed_down(web: WebWorld) -> None:
     async with web.client() as client:
-        statuses = []
-        for _ in range(6):
-            token = csrf_of((await client.get("/login")).text)
-            answer = await client.post(
-                "/login",
-                data={"email": web.users.kh, "password": "wrong", "csrf_token": token},
-            )
-            statuses.append(answer.status_code)
-        token = csrf_of((await client.get("/login")).text)
-        right = await client.post(
-            "/login", data={"email": web.users.kh, "password": PASSWORD, "csrf_token": token}
-        )
+        statuses = [(await _try(client, web.users.kh, "wrong")).status_code for _ in range(6)]
+        right = await _try(client, web.users.kh, PASSWORD)
     assert statuses[:5] == [401] * 5, statuses
     assert statuses[5] == 429, statuses
     assert right.status_code == 429  # even the right password waits out the throttle
     assert "Liian monta" in right.text
+
+
+async def test_an_account_is_throttled_whichever_address_the_guesses_come_from(
+    web: WebWorld,
+) -> None:
+    for number in range(5):
+        async with _from(web, f"198.51.100.{number + 1}") as client:
+            assert (await _try(client, web.users.kh, "wrong")).status_code == 401
+    async with _from(web, "198.51.100.99") as fresh:
+        assert (await _try(fresh, web.users.kh, PASSWORD)).status_code == 429
+        # another account from the same fresh address is not held up
+        assert (await _try(fresh, web.users.viewer, PASSWORD)).status_code == 303
+
+
+async def test_one_address_guessing_many_accounts_is_throttled(web: WebWorld) -> None:
+    """Password spraying: one wrong password each on many emails never trips the per-email
+    throttle, so the address itself is counted."""
+    web.state.address_throttle = AddressThrottle(limit=4, window=60)
+    async with _from(web, "203.0.113.7") as sprayer:
+        statuses = [
+            (await _try(sprayer, f"guess{number}@demo.fi", "Summer2026!")).status_code
+            for number in range(5)
+        ]
+        own = await _try(sprayer, web.users.viewer, PASSWORD)  # even a right password waits
+    assert statuses == [401, 401, 401, 401, 429], statuses
+    assert own.status_code == 429 and "Liian monta" in own.text
+    async with _from(web, "203.0.113.8") as neighbour:  # other addresses are not held up
+        assert (await _try(neighbour, web.users.viewer, PASSWORD)).status_code == 303
+
+
+def test_the_address_throttle_forgets_old_failures_and_not_on_success() -> None:
+    now = [1000.0]
+    throttle = AddressThrottle(limit=3, window=60, max_addresses=2, clock=lambda: now[0])
+    for _ in range(3):
+        throttle.failed("a")
+        now[0] += 10
+    assert throttle.wait("a") == pytest.approx(30)  # the first failure leaves at 1060
+    now[0] = 1060.5
+    assert throttle.wait("a") is None
+    throttle.failed("b")
+    throttle.failed("c")  # a third address: the least recently failed ("a") is forgotten
+    assert set(throttle._failures) == {"b", "c"}
+
+
+def _shape(answer: httpx.Response) -> tuple[int, str]:
+    """The answer with what differs per request (the form token, the typed email) blanked."""
+    text = answer.text
+    text = text.replace(csrf_of(text), "TOKEN") if 'name="csrf_token"' in text else text
+    for email in ("kh@demo.fi", "nobody@demo.fi"):
+        text = text.replace(email, "EMAIL")
+    return answer.status_code, text
+
+
+async def test_a_locked_out_account_looks_like_an_unknown_email(
+    web: WebWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Throttling is per email, whether or not an account has it: an existing account and
+    an email nobody has get the same answers, word for word, through the lockout, and the
+    same work (one password hash check per attempt, none once throttled), so neither the
+    answer nor its time tells whether the account exists."""
+    checks: list[str] = []
+    verify = web.accounts._verify
+
+    def counted(password_hash: str, password: str) -> bool:
+        checks.append(password)
+        return verify(password_hash, password)
+
+    monkeypatch.setattr(web.accounts, "_verify", counted)
+    answers: dict[str, list[tuple[int, str]]] = {}
+    work: dict[str, list[int]] = {}
+    for number, email in enumerate(("kh@demo.fi", "nobody@demo.fi")):
+        async with _from(web, f"192.0.2.{number + 1}") as client:
+            answers[email], work[email] = [], []
+            for _ in range(7):
+                before = len(checks)
+                answers[email].append(_shape(await _try(client, email, "wrong")))
+                work[email].append(len(checks) - before)
+    assert answers["kh@demo.fi"] == answers["nobody@demo.fi"]
+    assert [status for status, _ in answers["kh@demo.fi"]] == [401] * 5 + [429] * 2
+    assert work["kh@demo.fi"] == work["nobody@demo.fi"] == [1] * 5 + [0] * 2
 
 
 async def test_a_revoked_membership_takes_effect_at_once(web: WebWorld) -> None:
