@@ -25,6 +25,7 @@ help:
 	@echo "make test   - set up, lint, type-check and run the test suite"
 	@echo "make lint   - ruff and mypy --strict only"
 	@echo "make bench  - protocol benchmarks; results in bench/results/"
+	@echo "make chaos  - the stateful fault test with 2,000 examples; figures in bench/results/chaos.json"
 
 $(TOOLS)/bin/uv:
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Silta needs Python 3.11 or newer, found " + sys.version.split()[0]'
@@ -50,6 +51,14 @@ test: lint
 
 bench: $(VENV)/.synced
 	$(BIN)/python -m bench
+
+# The state machine of tests/chaos with the long profile (random seeds: each run explores new
+# programs); its figures are printed and kept, and docs/reliability.md quotes the last ones.
+chaos: $(VENV)/.synced
+	mkdir -p bench/results
+	rc=0; SILTA_HYPOTHESIS_PROFILE=chaos SILTA_CHAOS_REPORT=bench/results/chaos.json \
+		$(BIN)/pytest -p no:cacheprovider -q tests/chaos || rc=$$?; \
+		$(BIN)/python -m tests.chaos.figures bench/results/chaos.json; exit $$rc
 
 clean:
 	rm -rf $(VENV) $(TOOLS) .pytest_cache .mypy_cache .ruff_cache

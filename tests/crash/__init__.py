@@ -1,0 +1,1 @@
+"""SIGKILL crash test: `silta sync` killed at random moments, then clean runs."""
