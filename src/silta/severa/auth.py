@@ -11,6 +11,8 @@ a paged read that outlives a token carries on with a fresh one without the calle
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import threading
 from collections.abc import Awaitable, Callable, Iterable
 from datetime import UTC, datetime, timedelta
 
@@ -19,7 +21,14 @@ import attrs
 from silta.severa.errors import SeveraApiError, SeveraAuthenticationError
 from silta.severa.models import TokenResponse
 
-__all__ = ["DEFAULT_SCOPES", "SeveraCredentials", "Token", "TokenSource"]
+__all__ = [
+    "DEFAULT_SCOPES",
+    "PROCESS_TOKENS",
+    "SeveraCredentials",
+    "Token",
+    "TokenCache",
+    "TokenSource",
+]
 
 # What the register sync needs (the document's security blocks): customers and their
 # addresses, projects and phases, products and business units (settings), organisation data.
@@ -76,6 +85,51 @@ class Token:
         return f"{self.token_type or 'Bearer'} {self.access_token}"
 
 
+class TokenCache:
+    """Tokens kept between the clients of one process, per service URL and credential.
+
+    Every run makes a fresh client (silta.transport.new_http_client), and without this each
+    would start by asking for a token: one call of the two or three an idle run needs. A
+    token is handed to the next run of the same credential while it stays valid; a refused
+    one (401) is forgotten. The key holds a digest of the secret, never the secret, so that
+    a changed secret never reuses a token got with the old one.
+    """
+
+    def __init__(self) -> None:
+        self._tokens: dict[tuple[str, str, str], Token] = {}
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def key(base_url: str, credentials: SeveraCredentials) -> tuple[str, str, str]:
+        digest = hashlib.sha256(
+            f"{credentials.client_secret}\0{credentials.scope}".encode()
+        ).hexdigest()
+        return (base_url.rstrip("/"), credentials.client_id, digest)
+
+    def get(self, key: tuple[str, str, str]) -> Token | None:
+        with self._lock:
+            return self._tokens.get(key)
+
+    def put(self, key: tuple[str, str, str], token: Token) -> None:
+        with self._lock:
+            self._tokens[key] = token
+
+    def forget(self, key: tuple[str, str, str], token: Token | None = None) -> None:
+        """Drop the key's token (only if it is still ``token``, when given)."""
+        with self._lock:
+            held = self._tokens.get(key)
+            if held is not None and (token is None or held.access_token == token.access_token):
+                del self._tokens[key]
+
+    def clear(self) -> None:
+        with self._lock:
+            self._tokens.clear()
+
+
+# The process's tokens, shared by every run's client (silta.sync.runner passes it).
+PROCESS_TOKENS = TokenCache()
+
+
 # posts a JSON body to a path (``/v1/token`` or ``/v1/refreshtoken``) and returns the answer
 Exchange = Callable[[str, object], Awaitable[TokenResponse]]
 
@@ -92,6 +146,8 @@ class TokenSource:
         exchange: sends a token request (the client supplies it, with its pacing and errors).
         clock: aware UTC now.
         margin: renew this long before expiry, or at 10 % of the lifetime when that is longer.
+        cache: where tokens are kept between clients (``None``: only in this source), and
+        cache_key: this credential's key in it (:meth:`TokenCache.key`).
     """
 
     def __init__(
@@ -101,7 +157,13 @@ class TokenSource:
         *,
         clock: Callable[[], datetime] = _utc_now,
         margin: timedelta = timedelta(seconds=30),
+        cache: TokenCache | None = None,
+        cache_key: tuple[str, str, str] | None = None,
     ) -> None:
+        if cache is not None and cache_key is None:
+            raise ValueError("a token cache needs the credential's cache_key")
+        self._cache = cache
+        self._cache_key = cache_key
         self._credentials = credentials
         self._exchange = exchange
         self._clock = clock
@@ -114,16 +176,28 @@ class TokenSource:
     async def get(self) -> Token:
         """A token that will still be valid for at least the margin."""
         async with self._lock:
+            if self._token is None and self._cache is not None:
+                assert self._cache_key is not None
+                self._token = self._cache.get(self._cache_key)
             if self._token is None or self._expiring(self._token):
-                self._token = await self._renew(self._token)
+                self._token = self._kept(await self._renew(self._token))
             return self._token
 
     async def rejected(self, token: Token) -> Token:
         """Severa refused ``token`` (401): get another, unless a task already did."""
         async with self._lock:
+            if self._cache is not None:
+                assert self._cache_key is not None
+                self._cache.forget(self._cache_key, token)
             if self._token is None or self._token.access_token == token.access_token:
-                self._token = await self._renew(self._token)
+                self._token = self._kept(await self._renew(self._token))
             return self._token
+
+    def _kept(self, token: Token) -> Token:
+        if self._cache is not None:
+            assert self._cache_key is not None
+            self._cache.put(self._cache_key, token)
+        return token
 
     def secrets(self) -> tuple[str, ...]:
         """The tokens held now, for masking them in any text that might echo them."""

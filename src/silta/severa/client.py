@@ -38,7 +38,7 @@ import pydantic
 
 from silta.backoff import DEFAULT_RETRY, RetryPolicy, retry_after_seconds
 from silta.severa import patch as jsonpatch
-from silta.severa.auth import SeveraCredentials, Token, TokenSource
+from silta.severa.auth import SeveraCredentials, Token, TokenCache, TokenSource
 from silta.severa.errors import (
     RateLimited,
     SeveraApiError,
@@ -144,6 +144,8 @@ class SeveraClient:
         limits: the process-wide limiter registry (tests pass their own).
         clock: aware UTC now, for token expiry.
         sleep: awaited between retries.
+        token_cache: tokens shared with other clients of the process (``None``: this
+            client gets its own; the runs pass :data:`~silta.severa.auth.PROCESS_TOKENS`).
     """
 
     def __init__(
@@ -160,6 +162,7 @@ class SeveraClient:
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         rng: random.Random | None = None,
+        token_cache: TokenCache | None = None,
     ) -> None:
         self._http = http
         self._credentials = credentials
@@ -171,7 +174,15 @@ class SeveraClient:
         self._sleep = sleep
         self._max_response_bytes = max_response_bytes
         self._rng = rng or random.Random()
-        self.tokens = TokenSource(credentials, self._exchange_token, clock=clock)
+        self.tokens = TokenSource(
+            credentials,
+            self._exchange_token,
+            clock=clock,
+            cache=token_cache,
+            cache_key=(
+                TokenCache.key(self._base_url, credentials) if token_cache is not None else None
+            ),
+        )
         self._reference: dict[str, list[Any]] = {}
         self.calls = 0
         self.rate_limited = 0  # 429 answers seen

@@ -29,6 +29,7 @@ import attrs
 from silta import netvisor, severa
 from silta.domain import TEMP_CODE, Action, FieldChange, Register, System
 from silta.registers import customers as rules
+from silta.registers.lookups import Lookups
 from silta.store import Link, LinkState
 from silta.sync.context import SyncContext
 from silta.sync.engine import apply_items
@@ -69,7 +70,9 @@ class CustomersToNetvisor:
 
     async def plan(self, ctx: SyncContext, since: datetime | None) -> Plan:
         customers, head_offices, state = await self._read_severa(ctx, since)
-        lookups = await ctx.lookups()
+        # Countries and languages only when there is a customer to map: an idle run reads
+        # no reference data (two calls fewer per cycle).
+        lookups = await ctx.lookups() if customers else Lookups()
         links = _links(ctx, System.SEVERA)
         mapped = {
             customer.guid: rules.from_severa(
@@ -239,7 +242,7 @@ class CustomersToSevera:
     async def plan(self, ctx: SyncContext, since: datetime | None) -> Plan:
         rows = await ctx.netvisor.list_customers(changed_since=since)
         sources = await ctx.netvisor.get_customers([row.netvisor_key for row in rows])
-        lookups = await ctx.lookups()
+        lookups = await ctx.lookups() if sources else Lookups()  # none needed when idle
         links = _links(ctx, System.NETVISOR)
         mapped = {c.netvisor_key: rules.from_netvisor(c) for c in sources}
         numbers = sorted(

@@ -15,6 +15,7 @@ from silta.config import Settings
 from silta.domain import CustomerDirection, ProductDirection, Register, RunKind, TenantSettings
 from silta.netvisor import NetvisorAuth, NetvisorClient
 from silta.severa import DEFAULT_RATE, SeveraClient
+from silta.severa.auth import PROCESS_TOKENS
 from silta.store import Schedule, Store, StoreError
 from silta.store.schedule import new_owner
 from silta.sync.context import SyncContext
@@ -103,6 +104,7 @@ async def tenant_context(
                 retry=retry,
                 clock=now,
                 max_response_bytes=max_response_bytes,
+                token_cache=PROCESS_TOKENS,
             ),
             store=store,
             clock=now,
