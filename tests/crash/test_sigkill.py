@@ -42,7 +42,7 @@ from .world import CrashWorld, Served, crash_world, duplicates, end_state
 KILLS = int(os.environ.get("SILTA_CRASH_KILLS", "50"))
 SEED = int(os.environ.get("SILTA_CRASH_SEED", "20260302"))
 SIZE = {"customers": 60, "products": 40, "projects": 6}
-LATEST_KILL = 4.0  # seconds after a run's start: most runs are longer while work is left
+LATEST_KILL = 2.5  # seconds after a run's start: most runs are longer while work is left
 FORKER = Path(__file__).with_name("forker.py")
 KEY = Fernet.generate_key().decode("ascii")
 

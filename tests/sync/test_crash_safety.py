@@ -10,9 +10,10 @@ from typing import Any
 import httpx
 import pytest
 
-from silta.domain import Register
+from silta.domain import CustomerDirection, Register
 
-from .conftest import World, completed
+from .builders import severa_customer
+from .conftest import World, completed, make_world
 from .test_engine import sample_world
 
 
@@ -134,3 +135,40 @@ async def test_a_fault_between_any_two_writes_then_a_clean_rerun_converges(
         assert state == reference
         last = await world.sync(Register.CUSTOMERS, Register.PRODUCTS, full=True)
         assert all(not r.counts.get("created") for r in last)
+
+
+@pytest.mark.parametrize("lost", ["the new head office", "linking it"])
+async def test_an_update_whose_new_address_answer_is_lost_makes_no_second_address(
+    tmp_path: Path, lost: str
+) -> None:
+    """Found by the chaos test: an N→S update that must give a Severa customer its head
+    office creates an address, and an update with an unknown outcome is sent again. The
+    address is not idempotent: the second attempt must adopt the one the first made."""
+    async with make_world(tmp_path) as world:
+        world.settings(customers=CustomerDirection.NETVISOR_TO_SEVERA)
+        # a Severa customer with an address that is not its head office
+        guid = severa_customer(world.sv, "Vanha Oy", 101, head_office=False)
+        world.nv.put_customer(internalidentifier="101", name="Uusi Oy", isactive="1")
+        before = len(world.sv.addresses(guid))
+        fired: list[str] = []
+
+        def aimed(request: httpx.Request) -> bool:
+            if lost == "the new head office":
+                return request.method == "POST" and request.url.path.endswith("/addresses")
+            return request.method == "PATCH" and b"headquarterAddress" in request.content
+
+        async def after(request: httpx.Request, _writes: int) -> httpx.Response | None:
+            if not fired and aimed(request):
+                fired.append(request.url.path)
+                raise httpx.ReadTimeout("the answer was lost", request=request)
+            return None
+
+        world.transport.after = after
+        completed(await world.sync(Register.CUSTOMERS))
+        world.transport.after = None
+        assert fired, "the fault never fired"
+        addresses = world.sv.addresses(guid)
+        assert len(addresses) == before + 1, addresses
+        customer = world.sv.customer(guid)
+        assert customer is not None and customer["name"] == "Uusi Oy"
+        assert customer["headquarterAddress"]["guid"] in {a["guid"] for a in addresses}

@@ -231,6 +231,9 @@ class _ToSevera:
     delivery: dict[str, object] | None = None
     delivery_guid: str | None = None
     link_head_office: bool = True  # the customer's headquarterAddress must be (re)linked
+    # the customer's addresses when the plan was made: on a retry, one not among them was
+    # created by the attempt whose answer was lost
+    known_addresses: tuple[str, ...] = ()
 
 
 class CustomersToSevera:
@@ -325,6 +328,7 @@ class CustomersToSevera:
                 (delivery_patch or None) if post is not None else wanted_delivery,
                 post.guid if post is not None else None,
                 link_head_office=link_hq,
+                known_addresses=tuple(a.guid for a in own),
             )
             items.append(
                 PlanItem(
@@ -358,8 +362,13 @@ class CustomersToSevera:
     async def apply(self, ctx: SyncContext, plan: Plan, journal: Journal) -> None:
         client = ctx.severa
 
+        tried: set[int] = set()
+
         async def write(item: PlanItem) -> str | None:
             payload: _ToSevera = item.payload
+            retry = id(item) in tried
+            tried.add(id(item))
+            delivery_guid = payload.delivery_guid
             if item.action is Action.CREATE:
                 created = await client.create_customer(_customer_input(payload.customer))
                 guid = created.guid
@@ -370,6 +379,12 @@ class CustomersToSevera:
                 if payload.customer:
                     await client.patch_customer(guid, payload.customer)
                 hq_guid = payload.head_office_guid
+                if retry and (hq_guid is None or (payload.delivery and delivery_guid is None)):
+                    # An update is sent again after a lost answer, but creating an address
+                    # is not idempotent: adopt what the lost attempt created instead.
+                    hq_guid, delivery_guid = await _adopt_created(
+                        client, guid, payload, hq_guid, delivery_guid
+                    )
             if hq_guid is None:
                 address = await client.create_address(guid, _address_input(payload.head_office))
                 await client.patch_customer(guid, {"headquarterAddress/guid": address.guid})
@@ -379,10 +394,10 @@ class CustomersToSevera:
                 if payload.link_head_office:
                     await client.patch_customer(guid, {"headquarterAddress/guid": hq_guid})
             if payload.delivery:
-                if payload.delivery_guid is None:
+                if delivery_guid is None:
                     await client.create_address(guid, _address_input(payload.delivery))
                 else:
-                    await client.patch_address(payload.delivery_guid, payload.delivery)
+                    await client.patch_address(delivery_guid, payload.delivery)
             return guid
 
         async def lookup(item: PlanItem) -> str | None:
@@ -392,6 +407,40 @@ class CustomersToSevera:
             return found[0].guid if len(found) == 1 else None
 
         await apply_items(plan.writes(), journal, write=write, lookup=lookup)
+
+
+async def _adopt_created(
+    client: severa.SeveraClient,
+    guid: str,
+    payload: _ToSevera,
+    hq_guid: str | None,
+    delivery_guid: str | None,
+) -> tuple[str | None, str | None]:
+    """The head office and delivery addresses a lost attempt may have created.
+
+    Addresses the customer has now but did not have when the plan was made are ours: the
+    one flagged Billing (or already linked) is the head office, a Post-only one the delivery
+    address. Returns the (head office, delivery) guids to use, ``None`` where none was made.
+    """
+    customer = await client.get_customer(guid)
+    linked = _hq_guid(customer)
+    new = [
+        a
+        async for a in client.iter_customer_addresses(guid)
+        if a.guid not in payload.known_addresses
+    ]
+    if hq_guid is None:
+        hq = next((a for a in new if a.guid == linked), None) or next(
+            (a for a in new if a.is_billing_address), None
+        )
+        if hq is not None:
+            hq_guid = hq.guid
+            new = [a for a in new if a.guid != hq.guid]
+    if payload.delivery and delivery_guid is None:
+        post = next((a for a in new if a.is_postal_address and not a.is_billing_address), None)
+        if post is not None:
+            delivery_guid = post.guid
+    return hq_guid, delivery_guid
 
 
 def _same_place(address: severa.Address, wanted: dict[str, object]) -> bool:
