@@ -91,8 +91,11 @@ class CustomerData:
 
     def set_fields(self) -> Iterator[str]:
         """Names of the fields that carry a value (``""`` included), in declaration order."""
-        return (f.name for f in attrs.fields(CustomerData) if getattr(self, f.name) is not None)
+        return (name for name in _CUSTOMER_FIELDS if getattr(self, name) is not None)
 
+
+# CustomerData's field names, once: attrs.fields() per record showed in the planning profile.
+_CUSTOMER_FIELDS = tuple(f.name for f in attrs.fields(CustomerData))
 
 _BOOLEAN_FIELDS = frozenset({"is_active", "is_private_customer"})
 

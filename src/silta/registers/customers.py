@@ -159,6 +159,8 @@ def same_business_id(a: str | None, b: str | None) -> bool:
     first, second = clean(a), clean(b)
     if first is None or second is None:
         return False
+    if first == second:
+        return True  # the same text: the same company, valid or not (and no parsing)
     try:
         return parse_business_id(first) == parse_business_id(second)
     except InvalidBusinessIdError:
@@ -308,6 +310,8 @@ def netvisor_changes(
     for name in desired.set_fields():
         new = getattr(desired, name)
         old = getattr(current, name)
+        if old == new:
+            continue  # the common case, decided without normalising
         if name == "business_id" and same_business_id(old, new):
             continue
         if _norm(old) == _norm(new):

@@ -26,6 +26,7 @@ Sources (see ``../shared/reference/finnish-rules.md`` and ``netvisor-api.md`` §
 from __future__ import annotations
 
 import enum
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
@@ -117,6 +118,16 @@ def parse_business_id(text: str) -> BusinessId:
     Raises:
         InvalidBusinessIdError: with a Finnish and an English reason.
     """
+    parsed, reason_fi, reason_en = _parse_business_id(text)
+    if parsed is None:
+        raise InvalidBusinessIdError(text, reason_fi, reason_en)
+    return parsed
+
+
+# One run parses each record's business ID several times (mapping, matching, comparing):
+# measured at ~40 % of planning customers before this cache. Verdicts are pure and small.
+@functools.lru_cache(maxsize=32_768)
+def _parse_business_id(text: str) -> tuple[BusinessId | None, str, str]:
     compact = unicodedata.normalize("NFKC", text).replace(" ", "").replace("\u00a0", "")
     match = _YTUNNUS.match(compact)
     if match:
@@ -124,25 +135,25 @@ def parse_business_id(text: str) -> BusinessId:
     elif vat := _VAT.match(compact):
         body, check = vat.group(1)[:7], vat.group(1)[7]
     else:
-        raise InvalidBusinessIdError(
-            text,
+        return (
+            None,
             f"Y-tunnus {text!r} ei ole muotoa 1234567-8 tai FI12345678",
             f"Business ID {text!r} is not of the form 1234567-8 or FI12345678",
         )
     if body == "0000000":
-        raise InvalidBusinessIdError(
-            text,
+        return (
+            None,
             f"Y-tunnus {text!r} on pelkkiä nollia",
             f"Business ID {text!r} is all zeros",
         )
     expected = business_id_check_digit(body)
     if expected is None or expected != int(check):
-        raise InvalidBusinessIdError(
-            text,
+        return (
+            None,
             f"Y-tunnuksen {text!r} tarkistusmerkki on väärä",
             f"Business ID {text!r} has a wrong check digit",
         )
-    return BusinessId(body + check)
+    return BusinessId(body + check), "", ""
 
 
 def is_valid_business_id(text: str) -> bool:

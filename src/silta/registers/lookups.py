@@ -22,10 +22,37 @@ _FROM_ISO = {iso: netvisor for netvisor, iso in NETVISOR_LANGUAGES.items()}
 
 @attrs.frozen
 class Lookups:
-    """Countries and languages of one Severa organisation."""
+    """Countries and languages of one Severa organisation, indexed both ways.
+
+    The indexes are built once: a linear search per record (hundreds of countries, dozens
+    of languages) was the largest single cost of mapping Severa customers.
+    """
 
     countries: tuple[Country, ...] = ()
     languages: tuple[Language, ...] = ()
+    _code_of_country: dict[str, str | None] = attrs.field(init=False, repr=False, eq=False)
+    _guid_of_code: dict[str, str] = attrs.field(init=False, repr=False, eq=False)
+    _code_of_language: dict[str, str | None] = attrs.field(init=False, repr=False, eq=False)
+    _guid_of_iso: dict[str, str] = attrs.field(init=False, repr=False, eq=False)
+
+    def __attrs_post_init__(self) -> None:
+        code_of_country: dict[str, str | None] = {}
+        guid_of_code: dict[str, str] = {}
+        for country in self.countries:  # the first of a duplicate wins, as a search would
+            code2 = country.code2.upper() if country.code2 else None
+            code_of_country.setdefault(country.guid, code2)
+            if code2:
+                guid_of_code.setdefault(code2, country.guid)
+        code_of_language: dict[str, str | None] = {}
+        guid_of_iso: dict[str, str] = {}
+        for language in self.languages:
+            code_of_language.setdefault(language.guid, language.code)
+            if language.code:
+                guid_of_iso.setdefault(language.code.lower()[:2], language.guid)
+        object.__setattr__(self, "_code_of_country", code_of_country)
+        object.__setattr__(self, "_guid_of_code", guid_of_code)
+        object.__setattr__(self, "_code_of_language", code_of_language)
+        object.__setattr__(self, "_guid_of_iso", guid_of_iso)
 
     @classmethod
     def of(cls, countries: Iterable[Country], languages: Iterable[Language]) -> Lookups:
@@ -33,24 +60,16 @@ class Lookups:
 
     def country_code(self, guid: str | None) -> str | None:
         """ISO alpha-2 code of a Severa country GUID."""
-        for country in self.countries:
-            if guid is not None and country.guid == guid:
-                return country.code2.upper() if country.code2 else None
-        return None
+        return None if guid is None else self._code_of_country.get(guid)
 
     def country_guid(self, code: str | None) -> str | None:
         """Severa GUID of an ISO alpha-2 country code."""
-        if not code:
-            return None
-        for country in self.countries:
-            if country.code2 and country.code2.upper() == code.upper():
-                return country.guid
-        return None
+        return self._guid_of_code.get(code.upper()) if code else None
 
     def netvisor_language(self, guid: str | None, code: str | None) -> str | None:
         """Netvisor's ``FI``/``EN``/``SE`` for a Severa language (by code, else by GUID)."""
         if code is None and guid is not None:
-            code = next((lang.code for lang in self.languages if lang.guid == guid), None)
+            code = self._code_of_language.get(guid)
         if code is None:
             return None
         return _FROM_ISO.get(code.lower()[:2])
@@ -60,7 +79,4 @@ class Lookups:
         if not netvisor_language:
             return None
         iso = NETVISOR_LANGUAGES.get(netvisor_language.upper())
-        for language in self.languages:
-            if iso and language.code and language.code.lower()[:2] == iso:
-                return language.guid
-        return None
+        return self._guid_of_iso.get(iso) if iso else None
