@@ -172,3 +172,33 @@ async def test_an_update_whose_new_address_answer_is_lost_makes_no_second_addres
         customer = world.sv.customer(guid)
         assert customer is not None and customer["name"] == "Uusi Oy"
         assert customer["headquarterAddress"]["guid"] in {a["guid"] for a in addresses}
+
+
+async def test_an_item_made_by_a_killed_run_is_renamed_not_made_again(world: World) -> None:
+    """Found by the chaos test: a run dies right after Netvisor committed a dimension item,
+    then the business unit is renamed in Severa. The next run must find the item under the
+    name its create was sent with (the pending intent) and rename it, not create a second."""
+    unit = world.sv.put_business_unit(name="Helsinki", code="HKI")
+    world.settings(dimensions=True, project_header=None, business_unit_header="Yksikkö")
+    fired: list[str] = []
+
+    async def after(request: httpx.Request, _writes: int) -> httpx.Response | None:
+        if not fired and request.url.path.endswith("dimensionitem.nv"):
+            fired.append(request.content.decode())
+            raise Crash
+        return None
+
+    world.transport.after = after
+    with contextlib.suppress(Crash):
+        await world.sync(Register.DIMENSIONS)
+    world.transport.after = None
+    assert fired, "no dimension item was written"
+    made = [i.name for i in world.nv.dimension_items("Yksikkö")]
+    assert made == ["Silta"]  # the organisation's root unit comes first
+    root = next(u for u in world.sv.business_units() if u["name"] == "Silta")
+    world.sv.rename("business_unit", root.guid, "Silta Oy")
+    world.clock.advance(minutes=1)
+    completed(await world.sync(Register.DIMENSIONS, full=True))
+    after_runs = sorted(i.name for i in world.nv.dimension_items("Yksikkö"))
+    assert after_runs == ["HKI Helsinki", "Silta Oy"]  # renamed, not made a second time
+    assert unit

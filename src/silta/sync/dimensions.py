@@ -24,6 +24,7 @@ from silta.domain import Action, FieldChange, Register, System
 from silta.errors import SiltaError
 from silta.registers import dimensions as rules
 from silta.registers.rules import refuse
+from silta.store import LinkState
 from silta.sync.context import SyncContext
 from silta.sync.engine import apply_items
 from silta.sync.journal import Journal
@@ -99,16 +100,28 @@ class DimensionsToNetvisor:
                     refusals=r.refusals,
                 )
             )
-        links = {
-            link.source_key: int(link.target_key)
+        stored = [
+            link
             for link in ctx.store.links(ctx.tenant.id, Register.DIMENSIONS)
-            if link.source_system is System.SEVERA and link.target_key
+            if link.source_system is System.SEVERA
+        ]
+        links = {link.source_key: int(link.target_key) for link in stored if link.target_key}
+        # Items whose create was sent but never confirmed, by the name it was sent with: a
+        # source renamed since is still found under its old name (and renamed), not made twice.
+        names = {(s.header, s.name) for s in wanted}
+        sent_as = {
+            link.source_key: link.natural_key
+            for link in stored
+            if link.state is LinkState.PENDING and link.natural_key
         }
         keys: dict[str, int] = {}  # source guid -> item key, as far as known before writing
         for source in wanted:
             if source.header in missing_headers:
                 continue
-            items.append(self._match(source, target, links, keys))
+            old_name = sent_as.get(source.guid)
+            if old_name == source.name or (source.header, old_name) in names:
+                old_name = None  # the same name, or another source's now: nothing to adopt
+            items.append(self._match(source, target, links, keys, old_name))
         return Plan(tuple(items), {"items": len(wanted)})
 
     @staticmethod
@@ -117,6 +130,7 @@ class DimensionsToNetvisor:
         target: _Target,
         links: dict[str, int],
         keys: dict[str, int],
+        sent_as: str | None = None,
     ) -> PlanItem:
         base: dict[str, Any] = {
             "source_key": source.guid,
@@ -148,6 +162,18 @@ class DimensionsToNetvisor:
                     payload=_Write(source),
                     **base,
                 )
+            if sent_as is not None:
+                made = target.find(source.header, sent_as, father_id)
+                if made is not None:
+                    keys[source.guid] = made.netvisor_key
+                    return PlanItem(
+                        action=Action.RENAME,
+                        target_key=str(made.netvisor_key),
+                        changes=(_rename(made.name, source.name),),
+                        payload=_Write(source, old_name=made.name, father_id=father_id or None),
+                        message="made by an interrupted run under its old name",
+                        **base,
+                    )
         return PlanItem(
             action=Action.CREATE, payload=_Write(source, father_id=father_id or None), **base
         )
