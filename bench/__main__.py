@@ -5,21 +5,43 @@ from __future__ import annotations
 import argparse
 import asyncio
 
-from bench import netvisor_protocol, scheduling
+from bench import codec, engine, netvisor_protocol, scaling, scheduling, sync_scenarios
 
-SCENARIOS = ("netvisor_protocol", "scheduling")
+SCENARIOS = (
+    "engine",
+    "codec",
+    "netvisor_protocol",
+    "scaling",
+    "scheduling",
+    *sync_scenarios.SCENARIOS,
+)
 
 
 async def run_all(args: argparse.Namespace) -> None:
     chosen = SCENARIOS if args.only is None else (args.only,)
+    if "engine" in chosen:
+        await engine.run(scale=args.scale)
+    if "codec" in chosen:
+        codec.run(scale=args.scale)
     if "netvisor_protocol" in chosen:
         await netvisor_protocol.run(scale=args.scale)
+    if "scaling" in chosen:
+        scaling.run(scale=args.scale)  # each size in a child process of its own
     if "scheduling" in chosen:
         await scheduling.run(
             scale=args.scale,
             latency_ms=args.latency_ms,
             cycle_seconds=args.cycle_seconds,
             concurrency=args.concurrency,
+        )
+    sync_chosen = [name for name in chosen if name in sync_scenarios.SCENARIOS]
+    if sync_chosen:
+        await sync_scenarios.run(
+            scale=args.scale,
+            netvisor_latency_ms=args.netvisor_latency_ms,
+            severa_latency_ms=args.severa_latency_ms,
+            severa_limit=args.severa_limit,
+            only=None if len(sync_chosen) == len(sync_scenarios.SCENARIOS) else sync_chosen[0],
         )
 
 
@@ -46,6 +68,24 @@ def main() -> None:
         type=int,
         default=12,
         help="scheduling: jobs at once per worker (default 12)",
+    )
+    parser.add_argument(
+        "--netvisor-latency-ms",
+        type=float,
+        default=20.0,
+        help="sync scenarios: Netvisor latency per call, one call at a time (default 20)",
+    )
+    parser.add_argument(
+        "--severa-latency-ms",
+        type=float,
+        default=20.0,
+        help="sync scenarios: Severa latency per call (default 20)",
+    )
+    parser.add_argument(
+        "--severa-limit",
+        type=int,
+        default=10,
+        help="sync scenarios: Severa requests per rolling second, sandbox and client (default 10)",
     )
     args = parser.parse_args()
     asyncio.run(run_all(args))
