@@ -23,8 +23,8 @@ BIN := $(VENV)/bin
 help:
 	@echo "make demo   - set up and run Silta on its embedded default (sandboxes, sample data, two tenants, two full syncs)"
 	@echo "make test   - set up, lint, type-check and run the test suite"
-	@echo "make lint   - ruff and mypy --strict only"
-	@echo "make bench  - protocol benchmarks; results in bench/results/"
+	@echo "make lint   - ruff, mypy --strict and the dependency audit"
+	@echo "make bench  - every benchmark (~14 min); results in bench/results/, see docs/performance.md"
 	@echo "make chaos  - the stateful fault test with 2,000 examples; figures in bench/results/chaos.json"
 
 $(TOOLS)/bin/uv:
