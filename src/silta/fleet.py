@@ -29,11 +29,12 @@ from silta.severa import SeveraCredentials
 from silta.severa.auth import DEFAULT_SCOPES
 from silta.tenants import NetvisorConnection, SeveraConnection, TenantConfig
 
-__all__ = ["Company", "Fleet", "ServedFleet", "fleet"]
+__all__ = ["DIRECTIONS", "Company", "Fleet", "ServedFleet", "fleet", "tenant_config"]
 
 _PARTNER = ("SILTA_FLEET_PARTNER", "silta-fleet-partner-key")
 _USER = ("SILTA_FLEET_USER", "silta-fleet-customer-key")
-_DIRECTIONS = {
+# the sample scenarios' directions: (customers, products)
+DIRECTIONS = {
     "a": (CustomerDirection.SEVERA_TO_NETVISOR, ProductDirection.NETVISOR_TO_SEVERA),
     "b": (CustomerDirection.NETVISOR_TO_SEVERA, ProductDirection.SEVERA_TO_NETVISOR),
 }
@@ -57,32 +58,14 @@ class Fleet:
     def configs(self, base_url: str, *, dimensions: bool = True) -> Iterator[TenantConfig]:
         """Each company's tenant, reaching the sandboxes at ``base_url``."""
         for company in self.companies:
-            customers, products = _DIRECTIONS[company.scenario]
-            project_header, unit_header = company.sample.dimension_headers
-            yield TenantConfig(
-                name=company.name,
-                netvisor=NetvisorConnection(
-                    NetvisorCredentials(
-                        sender="Silta fleet",
-                        customer_id=_USER[0],
-                        customer_key=_USER[1],
-                        partner_id=_PARTNER[0],
-                        partner_key=_PARTNER[1],
-                        organisation_id=company.organisation_id,
-                    ),
-                    base_url=f"{base_url}/netvisor",
-                ),
-                severa=SeveraConnection(
-                    SeveraCredentials(company.severa_client, f"{company.severa_client}-secret"),
-                    base_url=f"{base_url}/severa",
-                ),
-                settings=TenantSettings(
-                    customers=customers,
-                    products=products,
-                    dimensions=dimensions,
-                    project_header=project_header,
-                    business_unit_header=unit_header,
-                ),
+            yield tenant_config(
+                company.name,
+                organisation_id=company.organisation_id,
+                severa_client=company.severa_client,
+                scenario=company.scenario,
+                headers=company.sample.dimension_headers,
+                base_url=base_url,
+                dimensions=dimensions,
             )
 
     def writes(self) -> int:
@@ -90,6 +73,52 @@ class Fleet:
         nv = sum(org.stats.writes_committed for org in self.netvisor.organisations.values())
         sv = sum(org.stats.writes_committed for org in self.severa.organisations.values())
         return nv + sv
+
+
+def tenant_config(
+    name: str,
+    *,
+    organisation_id: str,
+    severa_client: str,
+    scenario: str,
+    headers: tuple[str | None, str | None],
+    base_url: str,
+    dimensions: bool = True,
+    include_phases: bool = False,
+    sender: str = "Silta fleet",
+    partner: tuple[str, str] = _PARTNER,
+    user: tuple[str, str] = _USER,
+) -> TenantConfig:
+    """A sample company's tenant reaching the sandboxes at ``base_url`` (Netvisor under
+    ``/netvisor``, Severa under ``/severa``), with the scenario's directions."""
+    customers, products = DIRECTIONS[scenario]
+    project_header, unit_header = headers
+    return TenantConfig(
+        name=name,
+        netvisor=NetvisorConnection(
+            NetvisorCredentials(
+                sender=sender,
+                customer_id=user[0],
+                customer_key=user[1],
+                partner_id=partner[0],
+                partner_key=partner[1],
+                organisation_id=organisation_id,
+            ),
+            base_url=f"{base_url}/netvisor",
+        ),
+        severa=SeveraConnection(
+            SeveraCredentials(severa_client, f"{severa_client}-secret"),
+            base_url=f"{base_url}/severa",
+        ),
+        settings=TenantSettings(
+            customers=customers,
+            products=products,
+            dimensions=dimensions,
+            project_header=project_header,
+            business_unit_header=unit_header,
+            include_phases=include_phases,
+        ),
+    )
 
 
 def _business_ids() -> Iterator[str]:

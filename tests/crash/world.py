@@ -25,8 +25,7 @@ from starlette.requests import ClientDisconnect
 from starlette.routing import Mount
 from starlette.types import Receive, Scope, Send
 
-from silta.domain import CustomerDirection, ProductDirection, TenantSettings
-from silta.netvisor import NetvisorCredentials
+from silta.fleet import tenant_config
 from silta.sandbox.netvisor import Faults, Integration, NetvisorSandbox
 from silta.sandbox.netvisor.customers import CustomerChanges, write_customer
 from silta.sandbox.netvisor.organisation import Organisation as NetvisorOrganisation
@@ -36,18 +35,13 @@ from silta.sandbox.sample.customers import netvisor_customer, severa_customer
 from silta.sandbox.sample.products import Catalogue, netvisor_product, severa_product
 from silta.sandbox.severa import Credential, SeveraFaults, SeveraSandbox
 from silta.sandbox.severa.organisation import Organisation as SeveraOrganisation
-from silta.severa import SeveraCredentials
 from silta.severa.auth import DEFAULT_SCOPES
-from silta.tenants import NetvisorConnection, SeveraConnection, TenantConfig
+from silta.tenants import TenantConfig
 
 __all__ = ["CrashWorld", "Served", "crash_world", "duplicates", "end_state"]
 
 _PARTNER = ("SILTA_CRASH_PARTNER", "silta-crash-partner-key")
 _USER = ("SILTA_CRASH_USER", "silta-crash-customer-key")
-_DIRECTIONS = {
-    "a": (CustomerDirection.SEVERA_TO_NETVISOR, ProductDirection.NETVISOR_TO_SEVERA),
-    "b": (CustomerDirection.NETVISOR_TO_SEVERA, ProductDirection.SEVERA_TO_NETVISOR),
-}
 _ORGANISATIONS = {"a": "2737120-5", "b": "2737121-3"}
 FIRST_NEW_NUMBER = 5001  # above the sample's source numbers, below its target-only 9001...
 
@@ -81,33 +75,17 @@ class CrashWorld:
 
     def configs(self, base_url: str) -> Iterator[TenantConfig]:
         for side in self.sides:
-            customers, products = _DIRECTIONS[side.scenario]
-            project_header, unit_header = side.sample.dimension_headers
-            yield TenantConfig(
-                name=side.name,
-                netvisor=NetvisorConnection(
-                    NetvisorCredentials(
-                        sender="Silta crash test",
-                        customer_id=_USER[0],
-                        customer_key=_USER[1],
-                        partner_id=_PARTNER[0],
-                        partner_key=_PARTNER[1],
-                        organisation_id=side.nv.id,
-                    ),
-                    base_url=f"{base_url}/netvisor",
-                ),
-                severa=SeveraConnection(
-                    SeveraCredentials(side.client, f"{side.client}-secret"),
-                    base_url=f"{base_url}/severa",
-                ),
-                settings=TenantSettings(
-                    customers=customers,
-                    products=products,
-                    dimensions=True,
-                    project_header=project_header,
-                    business_unit_header=unit_header,
-                    include_phases=True,
-                ),
+            yield tenant_config(
+                side.name,
+                organisation_id=side.nv.id,
+                severa_client=side.client,
+                scenario=side.scenario,
+                headers=side.sample.dimension_headers,
+                base_url=base_url,
+                include_phases=True,
+                sender="Silta crash test",
+                partner=_PARTNER,
+                user=_USER,
             )
 
     def app(self) -> Starlette:
