@@ -60,6 +60,64 @@ def test_undefined_entity_is_a_parse_error_not_an_expansion() -> None:
 
 
 @pytest.mark.parametrize(
+    ("codec", "declared"),
+    [
+        ("utf-8-sig", "utf-8"),
+        ("utf-16", "utf-16"),  # with a byte order mark
+        ("utf-16-le", "utf-16"),  # without one: expat tells the byte order from "<?"
+        ("utf-16-be", "utf-16"),
+        ("latin-1", "iso-8859-1"),
+        ("cp1252", "windows-1252"),  # decoded through Python's codec, not expat's own
+    ],
+)
+def test_a_dtd_is_refused_in_any_encoding_the_prolog_declares(codec: str, declared: str) -> None:
+    # No byte pattern finds "<!DOCTYPE" in all of these; expat decodes them before looking.
+    prolog = f'<?xml version="1.0" encoding="{declared}"?>'
+    with pytest.raises(UnsafeXmlError, match="document type"):
+        x.parse(f'{prolog}<!DOCTYPE r [<!ENTITY a "Ä">]><Root>&a;</Root>'.encode(codec))
+    assert x.parse(f"{prolog}<Root><Name>Ä</Name></Root>".encode(codec)).findtext("name") == "Ä"
+
+
+def test_utf16_without_a_declaration_is_read_by_its_bom_and_a_dtd_still_refused() -> None:
+    with pytest.raises(UnsafeXmlError):
+        x.parse('<!DOCTYPE r [<!ENTITY a "b">]><Root>&a;</Root>'.encode("utf-16"))
+    assert x.parse("<Root><Name>Ä</Name></Root>".encode("utf-16")).findtext("name") == "Ä"
+
+
+def test_an_internal_subset_is_refused_even_when_no_entity_is_used() -> None:
+    body = b'<!DOCTYPE Root [<!ENTITY a "b"><!ELEMENT Root (#PCDATA)>]><Root>plain</Root>'
+    with pytest.raises(UnsafeXmlError):
+        x.parse(body)
+
+
+def test_a_dtd_after_comments_and_processing_instructions_is_refused() -> None:
+    body = b'<?xml version="1.0"?><!-- c --><?pi x?><!DOCTYPE r [<!ENTITY a "b">]><Root/>'
+    with pytest.raises(UnsafeXmlError):
+        x.parse(body)
+
+
+def test_comments_and_processing_instructions_before_the_root_still_parse() -> None:
+    root = x.parse(b'<?xml version="1.0"?><!-- c --><?pi x?>\n<Root><Status>OK</Status></Root>')
+    assert root.tag == "root"
+    assert x.read_text(root, "status") == "OK"
+
+
+@pytest.mark.parametrize("body", [b"", b'<?xml version="1.0"?>', b"<!-- only a comment -->"])
+def test_a_body_without_an_element_is_a_protocol_error(body: bytes) -> None:
+    with pytest.raises(NetvisorProtocolError, match="well-formed"):
+        x.parse(body)
+
+
+def test_only_names_are_lowered_never_text_or_attribute_values() -> None:
+    root = x.parse(b'<Root><Country Type="ISO-3166" code="FI">Suomi ABC</Country><A/><A/></Root>')
+    country = x.child(root, "country")
+    assert country is not None
+    assert country.attrib == {"type": "ISO-3166", "code": "FI"}
+    assert country.text == "Suomi ABC"
+    assert [element.tag for element in root.iter()] == ["root", "country", "a", "a"]
+
+
+@pytest.mark.parametrize(
     "body",
     [b"<Root><Name>x</Root>", b"<Root", b"\x00\x01\x02", b"<Root><Name>\xff\xfe</Name></Root>"],
 )
