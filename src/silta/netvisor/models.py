@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from decimal import Decimal
+from itertools import compress, repeat
+from operator import attrgetter, is_not
 from typing import Any, Literal
 
 import attrs
@@ -91,11 +93,14 @@ class CustomerData:
 
     def set_fields(self) -> Iterator[str]:
         """Names of the fields that carry a value (``""`` included), in declaration order."""
-        return (name for name in _CUSTOMER_FIELDS if getattr(self, name) is not None)
+        # All values in one attrgetter call, the names picked in C: called per planned
+        # customer, a generator doing a getattr per field showed in the profile.
+        return compress(_CUSTOMER_FIELDS, map(is_not, _customer_values(self), repeat(None)))
 
 
 # CustomerData's field names, once: attrs.fields() per record showed in the planning profile.
 _CUSTOMER_FIELDS = tuple(f.name for f in attrs.fields(CustomerData))
+_customer_values = attrgetter(*_CUSTOMER_FIELDS)
 
 _BOOLEAN_FIELDS = frozenset({"is_active", "is_private_customer"})
 

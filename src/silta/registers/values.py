@@ -27,7 +27,7 @@ class Mapped(Generic[R]):
 
 def clean(value: str | None) -> str | None:
     """Surrounding blanks removed; an empty text is no value (both services return "")."""
-    if value is None:
+    if not value:  # None or "": no call to strip() (this runs dozens of times a record)
         return None
     value = value.strip()
     return value or None
