@@ -80,13 +80,33 @@ class _Tenant:
 
 
 class FakeStore:
-    """The two store reads a plan makes: links of a register, and its watermark."""
+    """The store reads a plan makes: links of a register (all, or by key), its watermark."""
 
     def __init__(self, links: dict[Register, list[Link]]) -> None:
         self._links = links
+        self._by_source: dict[Register, dict[str, Link]] = {}
+        self._by_target: dict[Register, dict[str, Link]] = {}
 
     def links(self, tenant_id: int, register: Register) -> list[Link]:
         return self._links.get(register, [])
+
+    def links_of(
+        self,
+        tenant_id: int,
+        register: Register,
+        *,
+        source_keys: Iterable[str] = (),
+        target_keys: Iterable[str] = (),
+    ) -> list[Link]:
+        # Indexed once, as the database's indexes would be.
+        if register not in self._by_source:
+            links = self._links.get(register, [])
+            self._by_source[register] = {link.source_key: link for link in links}
+            self._by_target[register] = {link.target_key: link for link in links if link.target_key}
+        by_source, by_target = self._by_source[register], self._by_target[register]
+        found = [by_source[key] for key in source_keys if key in by_source]
+        found += [by_target[key] for key in target_keys if key in by_target]
+        return found
 
     def watermark(self, tenant_id: int, register: Register) -> None:
         return None  # a full run

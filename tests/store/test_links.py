@@ -81,3 +81,27 @@ def test_links_of_an_unknown_tenant(store: Store) -> None:
         store.save_links(3, [link("1")])
     with pytest.raises(UnknownTenant):
         store.links(3, Register.CUSTOMERS)
+    with pytest.raises(UnknownTenant):
+        store.links_of(3, Register.CUSTOMERS, source_keys=["1"])
+
+
+def test_links_of_some_keys_by_source_or_target(store: Store) -> None:
+    """What a streamed run asks per batch: its records' links, and who owns some targets."""
+    acme = store.add_tenant(config("acme"), changed_by="alice")
+    other = store.add_tenant(config("other"), changed_by="alice")
+    # More keys than one IN list holds, so the query is split and the parts joined.
+    links = [link(str(n), f"g{n}") for n in range(1_200)]
+    store.save_links(acme.id, [*links, link("p", "g5", register=Register.PRODUCTS)])
+    store.save_links(other.id, [link("5", "g5")])
+
+    found = store.links_of(
+        acme.id,
+        Register.CUSTOMERS,
+        source_keys=[str(n) for n in range(0, 1_200, 2)],  # 600 keys
+        target_keys=["g1", "g3", "g4", "missing"],  # g4's link is found by source too
+    )
+    expected = {str(n) for n in range(0, 1_200, 2)} | {"1", "3"}
+    assert sorted(link.source_key for link in found) == sorted(expected)
+    assert all(link.register is Register.CUSTOMERS for link in found)
+    assert store.links_of(acme.id, Register.CUSTOMERS) == []
+    assert store.links_of(other.id, Register.CUSTOMERS, target_keys=["g5"]) == [link("5", "g5")]

@@ -133,6 +133,7 @@ class LinkRow(Base):
     __table_args__ = (
         UniqueConstraint("tenant_id", "register", "source_system", "source_key"),
         Index(None, "tenant_id", "register", "natural_key"),
+        Index(None, "tenant_id", "register", "target_key"),  # who owns a target record
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -51,6 +51,7 @@ from silta.domain import (
     RunKind,
     RunStatus,
     Status,
+    System,
     TenantSettings,
 )
 from silta.netvisor import NetvisorCredentials
@@ -101,6 +102,7 @@ _C = TypeVar("_C")
 _MAX_TEXT = 200  # names, users, triggers: the width of their columns
 _HIDDEN = "[hidden]"  # a credential in a tenant event: never its value
 _REPLACED = "[replaced]"
+_KEYS_PER_QUERY = 500  # keys per IN list when links are read by key
 
 
 def _utc_now() -> datetime:
@@ -530,6 +532,46 @@ class Store:
                 .order_by(LinkRow.id)
             )
             return [Link(*row) for row in rows]
+
+    def links_of(
+        self,
+        tenant_id: int,
+        register: Register,
+        *,
+        source_keys: Iterable[str] = (),
+        target_keys: Iterable[str] = (),
+    ) -> list[Link]:
+        """The register's links whose source key or target key is among those given.
+
+        A streamed run asks this for one batch of records at a time instead of holding
+        every link of the tenant (``links``) for the whole run.
+        """
+        sources, targets = sorted(set(source_keys)), sorted(set(target_keys))
+        columns = (
+            LinkRow.register,
+            LinkRow.source_system,
+            LinkRow.source_key,
+            LinkRow.target_key,
+            LinkRow.natural_key,
+            LinkRow.state,
+        )
+        found: dict[tuple[System, str], Link] = {}
+        with self._reading() as session:
+            self._require_tenant(session, tenant_id)
+            for column, keys in ((LinkRow.source_key, sources), (LinkRow.target_key, targets)):
+                # Bounded IN lists: SQLite's limit on bound parameters is the lowest.
+                for start in range(0, len(keys), _KEYS_PER_QUERY):
+                    rows = session.execute(
+                        select(*columns).where(
+                            LinkRow.tenant_id == tenant_id,
+                            LinkRow.register == register,
+                            column.in_(keys[start : start + _KEYS_PER_QUERY]),
+                        )
+                    )
+                    for row in rows:
+                        link = Link(*row)
+                        found[(link.source_system, link.source_key)] = link
+        return list(found.values())
 
     def save_links(self, tenant_id: int, links: Iterable[Link]) -> None:
         """Insert or update links by (register, source system, source key), in one transaction.

@@ -20,7 +20,7 @@ Netvisor → Severa
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -30,13 +30,18 @@ from silta import netvisor, severa
 from silta.domain import TEMP_CODE, Action, FieldChange, Register, System
 from silta.registers import customers as rules
 from silta.registers.lookups import Lookups
+from silta.severa.models import AddressCountry
 from silta.store import Link, LinkState
 from silta.sync.context import SyncContext
 from silta.sync.engine import apply_items
 from silta.sync.journal import Journal
 from silta.sync.plan import Plan, PlanItem
 
-__all__ = ["CustomersToNetvisor", "CustomersToSevera"]
+__all__ = ["BATCH_SIZE", "CustomersToNetvisor", "CustomersToSevera"]
+
+# Customers planned and applied at a time: one details call (idlist ≤ 500) per batch, and a
+# run's memory bounded by the batch rather than by the register.
+BATCH_SIZE = 500
 
 _TEMP_SKIPPED = (
     "Netvisor's temporary customer (rule 7) is not transferred to Severa / "
@@ -63,17 +68,56 @@ class _ToNetvisor:
 
 
 class CustomersToNetvisor:
-    """Severa is the source, Netvisor the target."""
+    """Severa is the source, Netvisor the target, a batch of customers at a time.
+
+    Severa's addresses cannot be asked for by customer in bulk, so a full run reads them
+    all first, keeping only what a head office contributes (``_HeadOffice``, a tenth of
+    the model), then pages through the customers: each batch is mapped, matched against
+    Netvisor (by code, then details), planned and applied before the next is read. Memory
+    is bounded by the batch plus the slim addresses, the calls are the same as reading
+    everything at once (codes go 100 per call, details 500 per call either way).
+    """
 
     register = Register.CUSTOMERS
     source_system = System.SEVERA
 
+    def __init__(self, batch_size: int | None = None) -> None:
+        self.batch_size = batch_size or BATCH_SIZE  # read here, so tests can make it small
+
     async def plan(self, ctx: SyncContext, since: datetime | None) -> Plan:
+        items: list[PlanItem] = []
+        state: dict[str, Any] = {}
+        async for batch in self.batches(ctx, since):
+            items.extend(batch.items)
+            state.update(batch.state)
+        return Plan(tuple(items), state)
+
+    async def batches(self, ctx: SyncContext, since: datetime | None) -> AsyncIterator[Plan]:
         customers, head_offices, state = await self._read_severa(ctx, since)
-        # Countries and languages only when there is a customer to map: an idle run reads
-        # no reference data (two calls fewer per cycle).
-        lookups = await ctx.lookups() if customers else Lookups()
-        links = _links(ctx, System.SEVERA)
+        lookups: Lookups | None = None
+        seen = 0
+        async for chunk in _chunked(customers, self.batch_size):
+            # Countries and languages only when there is a customer to map: an idle run
+            # reads no reference data (two calls fewer per cycle).
+            if lookups is None:
+                lookups = await ctx.lookups()
+            seen += len(chunk)
+            if since is None:
+                state["customers"] = seen
+            yield await self._plan_batch(ctx, chunk, head_offices, lookups, dict(state))
+        if seen == 0:
+            if since is None:
+                state["customers"] = 0
+            yield Plan((), state)
+
+    async def _plan_batch(
+        self,
+        ctx: SyncContext,
+        customers: Sequence[severa.Customer],
+        head_offices: dict[str, _HeadOffice],
+        lookups: Lookups,
+        state: dict[str, Any],
+    ) -> Plan:
         mapped = {
             customer.guid: rules.from_severa(
                 customer, head_offices.get(_hq_guid(customer) or ""), lookups, ctx.settings
@@ -82,18 +126,28 @@ class CustomersToNetvisor:
         }
         codes = sorted({m.record.code for m in mapped.values() if m.record.code is not None})
         by_code = {row.code: row for row in await ctx.netvisor.list_customers(codes=codes)}
+        found = ctx.store.links_of(
+            ctx.tenant.id,
+            Register.CUSTOMERS,
+            source_keys=mapped,
+            target_keys=[str(row.netvisor_key) for row in by_code.values()],
+        )
+        links: dict[str, Link] = {}
+        linked_keys: dict[str, str] = {}  # Netvisor key -> the Severa customer it belongs to
+        for known in found:
+            if known.source_system is not System.SEVERA:
+                continue
+            if known.source_key in mapped:
+                links[known.source_key] = known
+            if known.target_key:
+                linked_keys[known.target_key] = known.source_key
         wanted_keys = {row.netvisor_key for row in by_code.values()}
-        wanted_keys |= {
-            int(link.target_key)
-            for guid in mapped
-            if (link := links.get(guid)) is not None and link.target_key
-        }
+        wanted_keys |= {int(link.target_key) for link in links.values() if link.target_key}
         details = (
             {c.netvisor_key: c for c in await ctx.netvisor.get_customers(sorted(wanted_keys))}
             if wanted_keys
             else {}
         )
-        linked_keys = {link.target_key: guid for guid, link in links.items() if link.target_key}
 
         items: list[PlanItem] = []
         for customer in customers:
@@ -147,7 +201,8 @@ class CustomersToNetvisor:
                     action=action,
                     target_key=str(target.netvisor_key),
                     changes=changes,
-                    payload=_ToNetvisor(edit),
+                    # an unchanged record needs nothing to apply: keep the batch small
+                    payload=_ToNetvisor(edit) if changes else None,
                     **base,
                 )
             )
@@ -155,37 +210,34 @@ class CustomersToNetvisor:
 
     async def _read_severa(
         self, ctx: SyncContext, since: datetime | None
-    ) -> tuple[list[severa.Customer], dict[str, severa.Address], dict[str, Any]]:
+    ) -> tuple[AsyncIterator[severa.Customer], dict[str, _HeadOffice], dict[str, Any]]:
         client = ctx.severa
         if since is None:
-            customers = [c async for c in client.iter_customers()]
-            addresses = {a.guid: a async for a in client.iter_addresses()}
-            return customers, addresses, {"addresses": len(addresses), "customers": len(customers)}
+            head_offices = await _head_offices(client.iter_addresses())
+            return client.iter_customers(), head_offices, {"addresses": len(head_offices)}
         watermark = ctx.store.watermark(ctx.tenant.id, Register.CUSTOMERS)
         state = dict(watermark.state) if watermark else {}
         customers = [c async for c in client.iter_customers(changed_since=since)]
-        changed_addresses = {a.guid: a async for a in client.iter_addresses(changed_since=since)}
+        changed_addresses = [a async for a in client.iter_addresses(changed_since=since)]
         known = {c.guid for c in customers}
         numbers = {
             a.customer.number
-            for a in changed_addresses.values()
+            for a in changed_addresses
             if a.customer is not None and a.customer.guid not in known and a.customer.number
         }
         if numbers:
             customers += [c async for c in client.iter_customers(numbers=sorted(numbers))]
-        missing = [
-            g for c in customers if (g := _hq_guid(c)) is not None and g not in changed_addresses
-        ]
-        addresses = dict(changed_addresses)
+        addresses = await _head_offices(_each(changed_addresses))
+        missing = [g for c in customers if (g := _hq_guid(c)) is not None and g not in addresses]
         total = int(state.get("addresses", 0))
         pages = -(-total // 100) if total else None
         if missing and (pages is None or pages < len(missing)):
             # Fewer calls to page through every address than to fetch these one by one.
-            addresses.update({a.guid: a async for a in client.iter_addresses()})
+            addresses.update(await _head_offices(client.iter_addresses()))
         else:
             for guid in missing:
-                addresses[guid] = await client.get_address(guid)
-        return customers, addresses, state
+                addresses[guid] = _HeadOffice.of(await client.get_address(guid), {})
+        return _each(customers), addresses, state
 
     async def apply(self, ctx: SyncContext, plan: Plan, journal: Journal) -> None:
         async def write(item: PlanItem) -> str | None:
@@ -203,6 +255,66 @@ class CustomersToNetvisor:
             return str(found[0].netvisor_key) if len(found) == 1 else None
 
         await apply_items(plan.writes(), journal, write=write, lookup=lookup)
+
+
+@attrs.frozen
+class _HeadOffice:
+    """What a Severa address contributes to a customer's Netvisor record (rules 2–3).
+
+    A full run holds one per address of the company while it pages through customers:
+    slots and shared country objects keep 100,000 of them in tens of megabytes, where the
+    pydantic models took hundreds.
+    """
+
+    addressline: str | None
+    postal_code: str | None
+    city: str | None
+    country: AddressCountry | None
+    phone: str | None
+    fax: str | None
+    is_billing_address: bool
+    is_postal_address: bool
+
+    @classmethod
+    def of(
+        cls, address: severa.Address, countries: dict[str | None, AddressCountry]
+    ) -> _HeadOffice:
+        country = address.country
+        if country is not None:
+            country = countries.setdefault(country.guid, country)
+        return cls(
+            address.addressline,
+            address.postal_code,
+            address.city,
+            country,
+            address.phone,
+            address.fax,
+            address.is_billing_address,
+            address.is_postal_address,
+        )
+
+
+async def _head_offices(addresses: AsyncIterator[severa.Address]) -> dict[str, _HeadOffice]:
+    countries: dict[str | None, AddressCountry] = {}
+    return {a.guid: _HeadOffice.of(a, countries) async for a in addresses}
+
+
+async def _each(items: Sequence[severa.Customer] | Sequence[severa.Address]) -> AsyncIterator[Any]:
+    for item in items:
+        yield item
+
+
+async def _chunked(
+    items: AsyncIterator[severa.Customer], size: int
+) -> AsyncIterator[list[severa.Customer]]:
+    chunk: list[severa.Customer] = []
+    async for item in items:
+        chunk.append(item)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
 
 
 def _hq_guid(customer: severa.Customer) -> str | None:

@@ -6,6 +6,9 @@ write one record. The engine owns what every register shares:
 
 * the run's life: started, completed, failed or interrupted, in the store;
 * the dry run: the plan is recorded as PLANNED and nothing is written;
+* batches: an adapter may hand its plan over in batches (``batches``), each planned,
+  recorded and applied before the next is read, so that a run's memory is bounded by the
+  batch and not by the register (100,000 customers);
 * the apply loop: intent before create, "outcome unknown" answered by a lookup by natural
   key before anything is sent again, one record's failure never stopping the others, and
   a stop after repeated failures that say the service itself is down;
@@ -18,9 +21,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import Any, Protocol
 
 import attrs
 
@@ -37,6 +40,7 @@ __all__ = [
     "CREDENTIALS_REFUSED",
     "OVERLAP",
     "Adapter",
+    "BatchedAdapter",
     "ConfigurationProblem",
     "RunResult",
     "apply_items",
@@ -78,6 +82,19 @@ class Adapter(Protocol):
         """Carry out the plan's writes, recording each outcome in ``journal``."""
 
 
+class BatchedAdapter(Adapter, Protocol):
+    """An adapter that plans a batch of records at a time (large registers).
+
+    The engine applies each batch before asking for the next; ``plan`` is all batches at
+    once (dry runs of tests, the engine bench). The last batch's ``state`` is the one kept,
+    so each batch carries the state as it stands. At least one batch is yielded, empty
+    when the source has nothing.
+    """
+
+    def batches(self, ctx: SyncContext, since: datetime | None) -> AsyncIterator[Plan]:
+        """The plan in batches, each read and planned when the previous one is done."""
+
+
 @attrs.frozen
 class RunResult:
     run_id: int
@@ -101,7 +118,6 @@ async def apply_items(
     are recorded and the loop goes on, unless several in a row say the service is failing.
     """
     done: list[tuple[PlanItem, str | None]] = []
-    consecutive = 0
     for index, item in enumerate(items):
         if item.action is Action.CREATE:
             journal.intend(item)
@@ -111,17 +127,18 @@ async def apply_items(
             raise
         except SiltaError as exc:
             journal.record(item, Status.FAILED, message=_message(exc))
-            consecutive = consecutive + 1 if exc.retryable else 0
-            if consecutive >= MAX_CONSECUTIVE_FAILURES:
+            # A retryable error, or a write whose answer never came even after the lookup,
+            # says the service is in trouble, not this record.
+            # The streak is the journal's: it runs on across the batches of a run.
+            troubled = exc.retryable or isinstance(exc, OutcomeUnknownError)
+            journal.failing = journal.failing + 1 if troubled else 0
+            if journal.failing >= MAX_CONSECUTIVE_FAILURES:
+                journal.gave_up = f"{journal.failing} failures in a row ({exc})"
                 for rest in items[index + 1 :]:
-                    journal.record(
-                        rest,
-                        Status.FAILED,
-                        message=f"not attempted: {consecutive} failures in a row ({exc})",
-                    )
+                    journal.record(rest, Status.FAILED, message=f"not attempted: {journal.gave_up}")
                 return done
             continue
-        consecutive = 0
+        journal.failing = 0
         target = key or item.target_key
         if target is not None and item.source_key is not None:
             journal.link(item.source_key, target, item.natural_key)
@@ -184,22 +201,31 @@ async def run_register(
     )
     status, error = RunStatus.COMPLETED, None
     try:
-        plan = await adapter.plan(ctx, since)
-        journal.expect(len(plan))
-        if dry_run:
-            for item in plan:
-                journal.record(item, _planned_status(item))
-        else:
-            for item in plan:
-                if not item.writes:
-                    journal.record(item, _final_status(item))
-            await adapter.apply(ctx, plan, journal)
+        state: dict[str, Any] = {}
+        async for plan in _plans(adapter, ctx, since):
+            journal.expect(journal.total + len(plan))
+            if dry_run:
+                for item in plan:
+                    journal.record(item, _planned_status(item))
+            else:
+                for item in plan:
+                    if not item.writes:
+                        journal.record(item, _final_status(item))
+                await adapter.apply(ctx, plan, journal)
+            state.update(plan.state)
+            if journal.gave_up is not None:
+                break  # the service is failing: the records of later batches are not read
         journal.flush()
-        if journal.failed:
+        if journal.gave_up is not None:
+            status = RunStatus.FAILED
+            error = (
+                f"stopped after {journal.gave_up}; {journal.failed} record(s) failed "
+                "and later records were not read; see the entries"
+            )
+        elif journal.failed:
             status = RunStatus.FAILED
             error = f"{journal.failed} record(s) failed; see the entries"
         elif not dry_run:
-            state = dict(plan.state)
             store.save_watermark(
                 tenant.id, adapter.register, Watermark(changed_since=started - OVERLAP, state=state)
             )
@@ -229,6 +255,15 @@ async def run_register(
         # Another process declared this run dead (no heartbeat) and marked it interrupted.
         status, error = RunStatus.INTERRUPTED, "the run was given up as stale while it ran"
     return RunResult(run_id, adapter.register, status, dict(journal.counts), error)
+
+
+async def _plans(adapter: Adapter, ctx: SyncContext, since: datetime | None) -> AsyncIterator[Plan]:
+    batches = getattr(adapter, "batches", None)
+    if batches is None:
+        yield await adapter.plan(ctx, since)
+        return
+    async for plan in batches(ctx, since):
+        yield plan
 
 
 def _finish_quietly(journal: Journal) -> None:

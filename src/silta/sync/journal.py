@@ -48,6 +48,9 @@ class Journal:
         self._links: list[Link] = []
         self.counts: Counter[str] = Counter()
         self.failed = 0
+        self.failing = 0  # writes failed in a row because the service is in trouble
+        # Why the run stopped writing (the service failed again and again), or None.
+        self.gave_up: str | None = None
         self.done = 0
         self.total = 0
 
