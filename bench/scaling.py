@@ -113,7 +113,7 @@ def _reset_hwm() -> bool:
     return True
 
 
-def _build(n: int, tmp: Path) -> dict[str, Any]:
+def _build(n: int, tmp: Path, base: str = BASE) -> dict[str, Any]:
     from silta.domain import CustomerDirection, TenantSettings
     from silta.netvisor import NetvisorCredentials
     from silta.sandbox.netvisor import Integration, NetvisorSandbox
@@ -193,9 +193,9 @@ def _build(n: int, tmp: Path) -> dict[str, Any]:
                     partner_key="pk",
                     organisation_id=ORG_ID,
                 ),
-                base_url=f"{BASE}/netvisor",
+                base_url=f"{base}/netvisor",
             ),
-            severa=SeveraConnection(SeveraCredentials("silta", secret), base_url=f"{BASE}/severa"),
+            severa=SeveraConnection(SeveraCredentials("silta", secret), base_url=f"{base}/severa"),
             settings=TenantSettings(customers=CustomerDirection.SEVERA_TO_NETVISOR),
         ),
         changed_by="bench",
@@ -353,6 +353,121 @@ def child(n: int, *, trace: bool = False, profile: bool = False) -> dict[str, An
         return figures
 
 
+# -- served: the sandboxes in a process of their own --------------------------------------
+
+
+def serve(n: int, directory: Path) -> None:
+    """Build the world for ``n`` customers and serve it over loopback until killed.
+
+    Writes ``ready.json`` (port, tenant id) into ``directory`` once the store and the links
+    are in place and the socket listens.
+    """
+    import socket
+
+    import uvicorn
+
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    world = _build(n, directory, base=f"http://127.0.0.1:{port}")
+    _seed_links(world)
+    tenant_id = world["tenant"].id
+    world["store"].close()
+    del world["severa_guids"], world["netvisor_keys"]
+    config = uvicorn.Config(world["app"], log_level="warning", timeout_graceful_shutdown=1)
+    server = uvicorn.Server(config)
+    (directory / "ready.json").write_text(json.dumps({"port": port, "tenant": tenant_id}))
+    asyncio.run(server.serve(sockets=[sock]))
+
+
+def child_served(n: int) -> dict[str, Any]:
+    """Silta alone in this process: the sandboxes serve from another one (``serve``), so
+    this process's peak RSS is the run's whole footprint, interpreter and imports included.
+    """
+    from silta.backoff import RetryPolicy
+    from silta.domain import Register
+    from silta.store import Store
+    from silta.sync import sync_tenant
+
+    with tempfile.TemporaryDirectory(prefix="silta-scaling-") as tmp:
+        directory = Path(tmp)
+        started = time.perf_counter()
+        server = subprocess.Popen(
+            [sys.executable, "-m", "bench.scaling", "--serve", str(n), "--dir", tmp],
+            cwd=Path(__file__).resolve().parent.parent,
+        )
+        try:
+            ready = directory / "ready.json"
+            while not ready.exists():
+                if server.poll() is not None:
+                    raise RuntimeError(f"the sandbox server exited with {server.returncode}")
+                time.sleep(0.2)
+            info = json.loads(ready.read_text())
+            figures: dict[str, Any] = {
+                "records": n,
+                "served": True,
+                "build_total_s": round(time.perf_counter() - started, 2),
+            }
+            store = Store.open(
+                f"sqlite:///{directory / 'silta.db'}", key_file=directory / "silta.key"
+            )
+            clock = _Clock()
+            loop = asyncio.new_event_loop()
+            http = httpx.AsyncClient(timeout=600)
+
+            def one_run() -> dict[str, Any]:
+                clock.advance(minutes=1)
+                _trim()
+                before = _status("VmRSS")
+                reset = _reset_hwm()
+                wall, cpu = time.perf_counter(), time.process_time()
+                (result,) = loop.run_until_complete(
+                    sync_tenant(
+                        store,
+                        store.tenant(info["tenant"]),
+                        registers=(Register.CUSTOMERS,),
+                        full=True,
+                        http=http,
+                        clock=clock,
+                        severa_rate=1000,
+                        retry=RetryPolicy(attempts=2, base_delay=0.001, max_delay=0.002),
+                    )
+                )
+                wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+                peak = (
+                    _status("VmHWM")
+                    if reset
+                    else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+                )
+                counts = dict(result.counts)
+                if counts != {"unchanged": n}:
+                    raise RuntimeError(f"expected {n} unchanged records, got {counts}")
+                return {
+                    "status": str(result.status),
+                    "counts": counts,
+                    "wall_s": round(wall, 3),
+                    "cpu_s": round(cpu, 3),
+                    "records_per_s": round(n / wall, 1),
+                    "us_per_record": round(wall / n * 1e6, 1),
+                    "cpu_us_per_record": round(cpu / n * 1e6, 1),
+                    "rss_before_mib": round(before, 1),
+                    "peak_rss_mib": round(peak, 1),
+                    "run_increment_mib": round(peak - before, 1),
+                    "hwm_reset": reset,
+                }
+
+            # One run: the links are in place already, so it is the steady state's full
+            # reconciliation (the in-process mode shows that a second run is the same).
+            figures.update(one_run())
+            loop.run_until_complete(http.aclose())
+            loop.close()
+            store.close()
+            return figures
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+
+
 def _hook_snapshots(snapshots: list[tuple[str, Any]]) -> None:
     """Snapshots inside the run: when both sides have been read (after the Netvisor
     details), and when the plan is built (``Journal.expect``). Wraps, never edits, Silta."""
@@ -441,6 +556,7 @@ def _report_trace(snapshots: list[tuple[str, Any]]) -> dict[str, Any]:
 
 
 def _measure(n: int, extra: list[str]) -> dict[str, Any]:
+    """One size in a child process (``extra``: its mode flags)."""
     started = time.perf_counter()
     out = subprocess.run(
         [sys.executable, "-m", "bench.scaling", "--child", str(n), *extra],
@@ -455,10 +571,12 @@ def _measure(n: int, extra: list[str]) -> dict[str, Any]:
     return figures
 
 
-def run(scale: float = 1.0, sizes: tuple[int, ...] = SIZES) -> dict[str, Any]:
+def run(
+    scale: float = 1.0, sizes: tuple[int, ...] = SIZES, *, in_process: bool = False
+) -> dict[str, Any]:
     """Measure each size in its own child; write ``bench/results/scaling.json``."""
     sizes = tuple(max(1, int(n * scale)) for n in sizes)
-    points = [_measure(n, []) for n in sizes]
+    points = [_measure(n, [] if in_process else ["--served"]) for n in sizes]
     first, last = points[0], points[-1]
     ratio = last["us_per_record"] / first["us_per_record"]
     metrics: dict[str, Any] = {
@@ -466,22 +584,30 @@ def run(scale: float = 1.0, sizes: tuple[int, ...] = SIZES) -> dict[str, Any]:
         "time_per_record_ratio_last_first": round(ratio, 2),
         "peak_rss_target_mib": 300,
         "peak_rss_last_mib": last["peak_rss_mib"],
-        "run_over_world_last_mib": last["run_over_world_mib"],
+        "sandboxes": "in this process" if in_process else "served by another process",
     }
+    if in_process:
+        metrics["run_over_world_last_mib"] = last["run_over_world_mib"]
     write("scaling", metrics)
     rows: list[tuple[str, str]] = []
     for p in points:
-        rows.append(
-            (
-                f"{p['records']:,} records",
-                f"wall {p['wall_s']:.2f} s, CPU {p['cpu_s']:.2f} s, "
-                f"{p['records_per_s']:,.0f} rec/s, {p['us_per_record']:.0f} µs/rec; "
+        timing = (
+            f"wall {p['wall_s']:.2f} s, CPU {p['cpu_s']:.2f} s, "
+            f"{p['records_per_s']:,.0f} rec/s, {p['us_per_record']:.0f} µs/rec; "
+        )
+        if in_process:
+            memory = (
                 f"RSS world {p['rss_world_mib']:.0f} MiB, "
                 f"before run {p['rss_before_mib']:.0f} MiB, "
                 f"peak {p['peak_rss_mib']:.0f} MiB, run over world +{p['run_over_world_mib']:.0f}"
-                f" MiB, over before +{p['run_increment_mib']:.0f} MiB; writes {p['writes']}",
+                f" MiB, over before +{p['run_increment_mib']:.0f} MiB; writes {p['writes']}"
             )
-        )
+        else:
+            memory = (
+                f"CPU {p['cpu_us_per_record']:.0f} µs/rec; Silta's process: RSS before "
+                f"{p['rss_before_mib']:.0f} MiB, peak {p['peak_rss_mib']:.0f} MiB"
+            )
+        rows.append((f"{p['records']:,} records", timing + memory))
     rows.append((f"time/record {last['records']:,} vs {first['records']:,}", f"{ratio:.2f}×"))
     table("Full reconciliation, Severa → Netvisor customers", rows)
     return metrics
@@ -492,13 +618,27 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--scale", type=float, default=1.0)
     parser.add_argument("--sizes", default=",".join(str(n) for n in SIZES))
     parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--served", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--in-process",
+        action="store_true",
+        help="sandboxes in the measured process (peak RSS then includes their data)",
+    )
+    parser.add_argument("--serve", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--dir", help=argparse.SUPPRESS)
     parser.add_argument("--trace", type=int, metavar="N", help="tracemalloc at size N")
     parser.add_argument("--profile", type=int, metavar="N", help="cProfile at size N")
     parser.add_argument("--trace-in-child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--profile-in-child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.serve is not None:
+        serve(args.serve, Path(args.dir))
+        return
     if args.child is not None:
-        figures = child(args.child, trace=args.trace_in_child, profile=args.profile_in_child)
+        if args.served:
+            figures = child_served(args.child)
+        else:
+            figures = child(args.child, trace=args.trace_in_child, profile=args.profile_in_child)
         print(json.dumps(figures))
         return
     if args.trace is not None:
@@ -507,7 +647,7 @@ def main(argv: list[str] | None = None) -> None:
     if args.profile is not None:
         print(json.dumps(_measure(args.profile, ["--profile-in-child"]), indent=2))
         return
-    run(args.scale, tuple(int(s) for s in args.sizes.split(",")))
+    run(args.scale, tuple(int(s) for s in args.sizes.split(",")), in_process=args.in_process)
 
 
 if __name__ == "__main__":
