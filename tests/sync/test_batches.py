@@ -7,6 +7,8 @@ several batches.
 
 from __future__ import annotations
 
+import re
+
 import httpx
 import pytest
 
@@ -122,3 +124,24 @@ async def test_a_failing_service_stops_the_run_and_later_batches_are_not_read(
     assert world.nv.stats.writes_committed == 0
     assert world.store.watermark(world.tenant.id, Register.CUSTOMERS) is None
     assert world.store.run(result.run_id).kind is RunKind.FULL
+
+
+async def test_no_create_is_sent_before_its_intent_is_committed(world: World) -> None:
+    """The next create's intent is committed while the current write is in flight: each
+    create, when it reaches Netvisor, already has its pending link in the store."""
+    _severa_to_netvisor(world, 7)
+    seen: list[tuple[str, bool]] = []
+
+    async def check(request: httpx.Request, writes: int) -> httpx.Response | None:
+        if request.url.path.endswith("/customer.nv"):
+            found = re.search(rb"<internalidentifier>(\d+)<", request.content, re.IGNORECASE)
+            assert found is not None
+            code = found.group(1).decode()
+            links = world.store.links(world.tenant.id, Register.CUSTOMERS)
+            seen.append((code, any(link.natural_key == code for link in links)))
+        return None
+
+    world.transport.hook = check
+    completed([await world.sync_one(Register.CUSTOMERS)])
+    assert [code for code, _ in seen] == [str(2_000 + n) for n in range(7)]
+    assert all(intended for _, intended in seen), seen
