@@ -32,9 +32,16 @@ class SyncContext:
     store: Store
     clock: Callable[[], datetime] = _utc_now
     _lookups: Lookups | None = None
+    _with_languages: bool = False
 
-    async def lookups(self) -> Lookups:
-        """Severa's countries and languages, read once per run."""
+    async def lookups(self, *, languages: bool = True) -> Lookups:
+        """Severa's countries, and its languages when ``languages``; each read once per run.
+
+        A run whose records carry no language asks without them: one call fewer.
+        """
         if self._lookups is None:
-            self._lookups = Lookups.of(await self.severa.countries(), await self.severa.languages())
+            self._lookups = Lookups.of(await self.severa.countries(), ())
+        if languages and not self._with_languages:
+            self._lookups = Lookups.of(self._lookups.countries, await self.severa.languages())
+            self._with_languages = True
         return self._lookups

@@ -94,13 +94,12 @@ class CustomersToNetvisor:
 
     async def batches(self, ctx: SyncContext, since: datetime | None) -> AsyncIterator[Plan]:
         customers, head_offices, state = await self._read_severa(ctx, since)
-        lookups: Lookups | None = None
         seen = 0
         async for chunk in _chunked(customers, self.batch_size):
-            # Countries and languages only when there is a customer to map: an idle run
-            # reads no reference data (two calls fewer per cycle).
-            if lookups is None:
-                lookups = await ctx.lookups()
+            # Countries only when there is a customer to map (an idle run reads no reference
+            # data), languages only when one of them names a language by GUID alone.
+            languages = any(c.language is not None and not c.language.code for c in chunk)
+            lookups = await ctx.lookups(languages=languages)
             seen += len(chunk)
             if since is None:
                 state["customers"] = seen
@@ -357,7 +356,9 @@ class CustomersToSevera:
     async def plan(self, ctx: SyncContext, since: datetime | None) -> Plan:
         rows = await ctx.netvisor.list_customers(changed_since=since)
         sources = await ctx.netvisor.get_customers([row.netvisor_key for row in rows])
-        lookups = await ctx.lookups() if sources else Lookups()  # none needed when idle
+        # None needed when idle; languages only when a customer has an invoicing language.
+        languages = any(source.invoicing_language for source in sources)
+        lookups = await ctx.lookups(languages=languages) if sources else Lookups()
         links = _links(ctx, System.NETVISOR)
         mapped = {c.netvisor_key: rules.from_netvisor(c) for c in sources}
         numbers = sorted(
