@@ -172,6 +172,17 @@ def minimum_calls(kind: str, s: Sizes, changed: Sizes | None = None) -> dict[str
             },
             "severa": {
                 TOKEN: 1,
+                # The changed customers as Severa has them, by number: the update writes only
+                # the fields that differ and records each change (MISSION.md: the accountant
+                # sees what changed), so the current values must be read; and a customer's
+                # addresses, for the guids of the head office and delivery address to patch
+                # and their current values (one call per customer, or the whole address list
+                # when that is fewer). An earlier version of this formula counted a blind
+                # PATCH only, which no correct update can do.
+                "GET /v1/customers": _token_pages(c.customers) if c.customers else 0,
+                "GET /v1/customers/{customerGuid}/addresses": min(
+                    c.customers, _offset_pages(s.customers)
+                ),
                 "PATCH /v1/customers/{guid}": c.customers,
                 "GET /v1/localization/countries": 1 if c.customers else 0,
             },
