@@ -103,6 +103,15 @@ _MAX_TEXT = 200  # names, users, triggers: the width of their columns
 _HIDDEN = "[hidden]"  # a credential in a tenant event: never its value
 _REPLACED = "[replaced]"
 _KEYS_PER_QUERY = 500  # keys per IN list when links are read by key
+# A link's fields in the order of silta.store.Link, read without loading ORM rows.
+_LINK_COLUMNS = (
+    LinkRow.register,
+    LinkRow.source_system,
+    LinkRow.source_key,
+    LinkRow.target_key,
+    LinkRow.natural_key,
+    LinkRow.state,
+)
 
 
 def _utc_now() -> datetime:
@@ -521,14 +530,7 @@ class Store:
         with self._reading() as session:
             self._require_tenant(session, tenant_id)
             rows = session.execute(
-                select(
-                    LinkRow.register,
-                    LinkRow.source_system,
-                    LinkRow.source_key,
-                    LinkRow.target_key,
-                    LinkRow.natural_key,
-                    LinkRow.state,
-                )
+                select(*_LINK_COLUMNS)
                 .where(LinkRow.tenant_id == tenant_id, LinkRow.register == register)
                 .order_by(LinkRow.id)
             )
@@ -548,14 +550,6 @@ class Store:
         every link of the tenant (``links``) for the whole run.
         """
         sources, targets = sorted(set(source_keys)), sorted(set(target_keys))
-        columns = (
-            LinkRow.register,
-            LinkRow.source_system,
-            LinkRow.source_key,
-            LinkRow.target_key,
-            LinkRow.natural_key,
-            LinkRow.state,
-        )
         found: dict[tuple[System, str], Link] = {}
         with self._reading() as session:
             self._require_tenant(session, tenant_id)
@@ -563,7 +557,7 @@ class Store:
                 # Bounded IN lists: SQLite's limit on bound parameters is the lowest.
                 for start in range(0, len(keys), _KEYS_PER_QUERY):
                     rows = session.execute(
-                        select(*columns).where(
+                        select(*_LINK_COLUMNS).where(
                             LinkRow.tenant_id == tenant_id,
                             LinkRow.register == register,
                             column.in_(keys[start : start + _KEYS_PER_QUERY]),
