@@ -145,3 +145,30 @@ async def test_no_create_is_sent_before_its_intent_is_committed(world: World) ->
     completed([await world.sync_one(Register.CUSTOMERS)])
     assert [code for code, _ in seen] == [str(2_000 + n) for n in range(7)]
     assert all(intended for _, intended in seen), seen
+
+
+async def test_the_next_batch_is_read_from_severa_while_this_one_is_written(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Severa's pages of the next batch overlap Netvisor's one-at-a-time writes."""
+    monkeypatch.setattr("silta.severa.client.PAGE_SIZE", 3)  # a page per batch
+    _severa_to_netvisor(world, 9)
+    calls: list[str] = []
+
+    async def note(request: httpx.Request, writes: int) -> httpx.Response | None:
+        path = request.url.path
+        if path.endswith("/v1/customers") and request.method == "GET":
+            calls.append("severa page")
+        elif path.endswith("/customer.nv"):
+            calls.append("netvisor write")
+        return None
+
+    world.transport.hook = note
+    result = await world.sync_one(Register.CUSTOMERS)
+    completed([result])
+    assert result.counts == {"created": 9}
+    assert calls.count("severa page") == 3, calls
+    # The second page is asked for while the first batch is being written, not after
+    # its three writes.
+    writes = [n for n, call in enumerate(calls) if call == "netvisor write"]
+    assert calls.index("severa page", 1) < writes[2], calls

@@ -20,7 +20,9 @@ Netvisor → Severa
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+import asyncio
+import contextlib
+from collections.abc import AsyncGenerator, AsyncIterator, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -92,18 +94,20 @@ class CustomersToNetvisor:
             state.update(batch.state)
         return Plan(tuple(items), state)
 
-    async def batches(self, ctx: SyncContext, since: datetime | None) -> AsyncIterator[Plan]:
+    async def batches(self, ctx: SyncContext, since: datetime | None) -> AsyncGenerator[Plan, None]:
         customers, head_offices, state = await self._read_severa(ctx, since)
         seen = 0
-        async for chunk in _chunked(customers, self.batch_size):
-            # Countries only when there is a customer to map (an idle run reads no reference
-            # data), languages only when one of them names a language by GUID alone.
-            languages = any(c.language is not None and not c.language.code for c in chunk)
-            lookups = await ctx.lookups(languages=languages)
-            seen += len(chunk)
-            if since is None:
-                state["customers"] = seen
-            yield await self._plan_batch(ctx, chunk, head_offices, lookups, dict(state))
+        reading = contextlib.aclosing(_read_ahead(_chunked(customers, self.batch_size)))
+        async with reading as chunks:
+            async for chunk in chunks:
+                # Countries only when there is a customer to map (an idle run reads no reference
+                # data), languages only when one of them names a language by GUID alone.
+                languages = any(c.language is not None and not c.language.code for c in chunk)
+                lookups = await ctx.lookups(languages=languages)
+                seen += len(chunk)
+                if since is None:
+                    state["customers"] = seen
+                yield await self._plan_batch(ctx, chunk, head_offices, lookups, dict(state))
         if seen == 0:
             if since is None:
                 state["customers"] = 0
@@ -303,9 +307,33 @@ async def _each(items: Sequence[severa.Customer] | Sequence[severa.Address]) -> 
         yield item
 
 
+async def _read_ahead(
+    chunks: AsyncGenerator[list[severa.Customer], None],
+) -> AsyncGenerator[list[severa.Customer], None]:
+    """Each chunk, with the next one read from Severa while this one is planned and written.
+
+    Severa's reads then overlap Netvisor's one-at-a-time writes instead of adding to them.
+    Closing this generator (a run that stops early) cancels the read in flight.
+    """
+
+    async def following() -> list[severa.Customer] | None:
+        return await anext(chunks, None)
+
+    pending = asyncio.ensure_future(following())
+    try:
+        while (chunk := await pending) is not None:
+            pending = asyncio.ensure_future(following())
+            yield chunk
+    finally:
+        pending.cancel()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await pending  # its error, if any, belongs to a batch that will not be run
+        await chunks.aclose()
+
+
 async def _chunked(
     items: AsyncIterator[severa.Customer], size: int
-) -> AsyncIterator[list[severa.Customer]]:
+) -> AsyncGenerator[list[severa.Customer], None]:
     chunk: list[severa.Customer] = []
     async for item in items:
         chunk.append(item)

@@ -21,7 +21,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncGenerator, Awaitable, Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
@@ -91,7 +91,7 @@ class BatchedAdapter(Adapter, Protocol):
     when the source has nothing.
     """
 
-    def batches(self, ctx: SyncContext, since: datetime | None) -> AsyncIterator[Plan]:
+    def batches(self, ctx: SyncContext, since: datetime | None) -> AsyncGenerator[Plan, None]:
         """The plan in batches, each read and planned when the previous one is done."""
 
 
@@ -215,19 +215,21 @@ async def run_register(
     status, error = RunStatus.COMPLETED, None
     try:
         state: dict[str, Any] = {}
-        async for plan in _plans(adapter, ctx, since):
-            journal.expect(journal.total + len(plan))
-            if dry_run:
-                for item in plan:
-                    journal.record(item, _planned_status(item))
-            else:
-                for item in plan:
-                    if not item.writes:
-                        journal.record(item, _final_status(item))
-                await adapter.apply(ctx, plan, journal)
-            state.update(plan.state)
-            if journal.gave_up is not None:
-                break  # the service is failing: the records of later batches are not read
+        # Closed at once when the loop stops early, so that a batch read ahead is cancelled.
+        async with contextlib.aclosing(_plans(adapter, ctx, since)) as plans:
+            async for plan in plans:
+                journal.expect(journal.total + len(plan))
+                if dry_run:
+                    for item in plan:
+                        journal.record(item, _planned_status(item))
+                else:
+                    for item in plan:
+                        if not item.writes:
+                            journal.record(item, _final_status(item))
+                    await adapter.apply(ctx, plan, journal)
+                state.update(plan.state)
+                if journal.gave_up is not None:
+                    break  # the service is failing: the records of later batches are not read
         journal.flush()
         if journal.gave_up is not None:
             status = RunStatus.FAILED
@@ -270,13 +272,16 @@ async def run_register(
     return RunResult(run_id, adapter.register, status, dict(journal.counts), error)
 
 
-async def _plans(adapter: Adapter, ctx: SyncContext, since: datetime | None) -> AsyncIterator[Plan]:
+async def _plans(
+    adapter: Adapter, ctx: SyncContext, since: datetime | None
+) -> AsyncGenerator[Plan, None]:
     batches = getattr(adapter, "batches", None)
     if batches is None:
         yield await adapter.plan(ctx, since)
         return
-    async for plan in batches(ctx, since):
-        yield plan
+    async with contextlib.aclosing(batches(ctx, since)) as each:
+        async for plan in each:
+            yield plan
 
 
 def _finish_quietly(journal: Journal) -> None:
