@@ -243,6 +243,11 @@ def test_sigkill_at_random_moments_then_clean_runs_converge_with_no_duplicate(
             os.kill(pid, signal.SIGKILL)
             after = time.monotonic() - started
             status = forker.wait(30)
+            if status == 0:
+                # It ended in the instant between the wait's timeout and the kill (the signal
+                # then reached a child not yet reaped, harmlessly): a completed round.
+                figures.completed += 1
+                continue
             assert status == -signal.SIGKILL, (status, _log_tail(log))
             # The server finishes what the dead client had sent, as a real service would,
             # before the world changes again.
