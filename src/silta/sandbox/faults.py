@@ -9,14 +9,18 @@ here once.
 
 from __future__ import annotations
 
+import asyncio
 import random
 from collections.abc import Callable, Collection, Mapping
-from typing import Any, Protocol, TypeVar
+from typing import Any, Final, Protocol, TypeVar
 
 import attrs
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 __all__ = [
+    "ARRIVED",
     "Knobs",
+    "answer_time",
     "draw_latency",
     "draw_lost_response",
     "draw_rate",
@@ -26,6 +30,8 @@ __all__ = [
     "non_negative",
     "probability",
     "rates_of",
+    "stamp_arrival",
+    "until",
 ]
 
 Validator = Callable[[Any, "attrs.Attribute[Any]", Any], None]
@@ -86,6 +92,46 @@ def draw_latency(knobs: Knobs, rng: random.Random) -> float:
     if knobs.latency_jitter > 0:
         return knobs.latency + rng.uniform(0.0, knobs.latency_jitter)
     return knobs.latency
+
+
+#: Where :func:`stamp_arrival` keeps a request's arrival time in its ASGI scope.
+ARRIVED: Final = "silta.sandbox.arrived"
+
+
+def stamp_arrival(app: ASGIApp) -> ASGIApp:
+    """``app`` noting in each HTTP request's scope when the request reached the sandbox,
+    before any routing, authentication or parsing: :func:`answer_time` counts from there.
+    An outer app's stamp is kept (a sandbox mounted inside another app)."""
+
+    async def stamped(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            scope.setdefault(ARRIVED, asyncio.get_running_loop().time())
+        await app(scope, receive, send)
+
+    return stamped
+
+
+def answer_time(knobs: Knobs, rng: random.Random, scope: Mapping[str, Any]) -> float:
+    """When this request's answer leaves, on the event loop's clock: ``latency`` (with its
+    jitter) after it arrived (:func:`stamp_arrival`; now, for a request not stamped).
+
+    The sandbox's own work (routing, checking the signature or token, parsing, validating,
+    storing, rendering) happens inside that time, as a real service's does inside its
+    response time, so "20 ms per call" means 20 ms as the client sees it, not 20 ms plus
+    however long this Python process takes to play the service. Await :func:`until` with it
+    once the work is done.
+    """
+    arrived = scope.get(ARRIVED)
+    if arrived is None:
+        arrived = asyncio.get_running_loop().time()
+    return float(arrived) + draw_latency(knobs, rng)
+
+
+async def until(moment: float) -> None:
+    """Sleep until ``moment`` on the running loop's clock (at once when it has passed)."""
+    delay = moment - asyncio.get_running_loop().time()
+    if delay > 0:
+        await asyncio.sleep(delay)
 
 
 def draw_rate(rates: Mapping[str, float], rng: random.Random) -> str | None:

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import time
+from typing import Any
 
 import httpx
 import pytest
 
+import silta.sandbox.severa.app as app_module
 from silta.sandbox.severa import Credential, Organisation, SeveraFaults, SeveraSandbox
 from silta.sandbox.severa.faults import draw_latency
 
@@ -22,6 +24,41 @@ async def test_latency(api: Api, org: Organisation) -> None:
     started = time.perf_counter()
     assert (await api.get("/v1/customers")).status_code == 200
     assert time.perf_counter() - started >= 0.05
+
+
+async def test_latency_counts_from_arrival(
+    api: Api, org: Organisation, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The answer leaves ``latency`` after the request arrived: the sandbox's own work
+    (here made 30 ms slow) is inside it, as a real service's is inside its response time."""
+    await api.authenticate()
+    loop = asyncio.get_running_loop()
+    work_started: list[float] = []
+    answer_at: list[float] = []
+    real_until = app_module.until
+
+    def slow(handler: Any) -> Any:
+        def handle(call: Any) -> Any:
+            work_started.append(loop.time())
+            time.sleep(0.03)
+            return handler(call)
+
+        return handle
+
+    async def recording_until(moment: float) -> None:
+        answer_at.append(moment)
+        await real_until(moment)
+
+    monkeypatch.setattr(
+        app_module, "HANDLERS", {name: slow(h) for name, h in app_module.HANDLERS.items()}
+    )
+    monkeypatch.setattr(app_module, "until", recording_until)
+    org.faults = SeveraFaults(latency=0.05)
+    sent = loop.time()
+    assert (await api.get("/v1/customers")).status_code == 200
+    assert loop.time() - sent >= 0.05
+    (arrived,) = (moment - 0.05 for moment in answer_at)
+    assert sent <= arrived <= work_started[0]
 
 
 async def test_token_calls_meet_no_faults(api: Api, org: Organisation) -> None:
@@ -205,10 +242,16 @@ async def test_cancelled_requests_leave_the_store_consistent(
     with pytest.raises(TimeoutError):
         async with asyncio.timeout(0.05):
             await api.post("/v1/customers", NEW)
-    assert org.customers() == []
+    # The sandbox does its work on arrival and answers when the latency is over, as a
+    # service whose response time includes its work: the client gave up on an answer that
+    # was on its way, and the write stands, whole, with nothing left in flight.
+    (created,) = org.customers()
+    assert created["name"] == NEW["name"]
     assert org.stats.in_flight == sandbox.stats.in_flight == 0
     org.faults = SeveraFaults()
-    assert (await api.post("/v1/customers", NEW)).status_code == 201
+    assert (
+        await api.post("/v1/customers", {"name": "Toinen Oy", "number": 901})
+    ).status_code == 201
     # Many writes racing their own timeouts: each one is all or nothing.
     org.faults = SeveraFaults(latency=0.001, latency_jitter=0.01)
 

@@ -10,8 +10,10 @@ One request goes through these steps (each may end it with a FAILED answer):
    ``TECHNICAL_ERROR`` and counted in ``org.stats.overlaps`` - this is how a test proves that a
    client serialises its calls. It still counts as in flight for that instant, so
    ``peak_in_flight`` of the organisation shows 2.
-5. Faults (:mod:`.faults`): latency, injected failures, timeouts - in flight meanwhile.
-6. The resource runs (synchronously: a cancelled request never leaves half a write).
+5. Faults (:mod:`.faults`): injected failures, timeouts - in flight meanwhile.
+6. The resource runs (synchronously: a cancelled request never leaves half a write), and the
+   answer waits until ``latency`` after the request's arrival, so that the sandbox's own work
+   is inside the latency as a real service's is inside its response time.
 7. A committed POST write may lose its answer (:mod:`.faults`): it leaves the in-flight counts,
    then hangs.
 
@@ -34,11 +36,21 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
+from starlette.types import ASGIApp
 
+from ..faults import stamp_arrival
 from .auth import LANGUAGE, USE_HTTP_STATUS, Authenticator, Integration, read_headers, request_url
 from .control import CONTROL_PREFIX, control_not_found, control_routes
 from .errors import TECHNICAL_ERROR, NetvisorFailure, generic_failure, http_status
-from .faults import Faults, copy_faults, draw_error, draw_latency, draw_lost_response, draw_timeout
+from .faults import (
+    Faults,
+    answer_time,
+    copy_faults,
+    draw_error,
+    draw_lost_response,
+    draw_timeout,
+    until,
+)
 from .organisation import Organisation
 from .render import XML_CONTENT_TYPE, failure_document
 from .resources import Call, lookup, not_served
@@ -78,7 +90,8 @@ class NetvisorSandbox:
         self.stats = SandboxStats()
         self._auth = Authenticator(self.clock, max_clock_skew)
         self._organisations: dict[str, Organisation] = {}
-        self.app = Starlette(routes=self._routes())
+        # Stamped on arrival: the latency knob counts from there (see answer_time).
+        self.app: ASGIApp = stamp_arrival(Starlette(routes=self._routes()))
 
     def _routes(self) -> list[Route]:
         return [
@@ -184,18 +197,17 @@ class NetvisorSandbox:
     ) -> tuple[Response, bool]:
         """Faults, then the resource. Returns the response and whether a write committed."""
         faults = organisation.faults
-        latency = draw_latency(faults, organisation.rng)
-        if latency > 0:
-            await asyncio.sleep(latency)
+        answer_at = answer_time(faults, organisation.rng, request.scope)
         injected = draw_error(faults, organisation.rng, resource_name)
         if injected is not None:
             category, kind = injected
             organisation.stats.injected[kind] += 1
+            await until(answer_at)
             raise generic_failure(category, detail=f"injected by the sandbox ({kind})")
         if draw_timeout(faults, organisation.rng):
             organisation.stats.timeouts += 1
             organisation.stats.injected["timeout"] += 1
-            await asyncio.sleep(faults.hang_seconds)
+            await until(answer_at + faults.hang_seconds)
             raise NetvisorFailure(
                 TECHNICAL_ERROR,
                 "Pyynnön käsittely aikakatkaistiin",
@@ -217,6 +229,7 @@ class NetvisorSandbox:
         answer = resource.handle(call)
         if answer.committed:
             organisation.stats.writes_committed += 1
+        await until(answer_at)  # the work above was inside the latency
         return Response(answer.xml, media_type=XML_CONTENT_TYPE), answer.committed
 
     def _failure(

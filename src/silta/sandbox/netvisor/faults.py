@@ -8,14 +8,18 @@ same requests in the same order injects the same faults.
 Order in which a request meets the knobs (after authentication and the overlap check; see
 :mod:`.app`):
 
-1. ``latency`` (+ a uniform extra ``0..latency_jitter``) is slept; the request is in flight.
+1. ``latency`` (+ a uniform extra ``0..latency_jitter``) fixes when the answer leaves,
+   counted from the request's arrival (before authentication): the work below happens
+   inside it, and the answer waits until then; the request is in flight meanwhile.
 2. ``maintenance`` → ``SYSTEM_MAINTENANCE``.
 3. ``fail_next`` → the first queued category, removed from the queue.
 4. ``denied_resources`` → ``SERVICE_ACCESS_ERROR``, like a resource not allowed for the API user.
 5. ``error_rates`` → one draw against the cumulative probabilities, in category-name order.
-6. ``timeout_rate`` → hang ``hang_seconds`` *before* processing, still in flight; nothing is
-   written. If the client is still waiting afterwards it gets ``TECHNICAL_ERROR``.
-7. The resource runs.
+6. ``timeout_rate`` → hang the latency and ``hang_seconds`` *before* processing, still in
+   flight; nothing is written. If the client is still waiting afterwards it gets
+   ``TECHNICAL_ERROR``.
+7. The resource runs; then the answer waits for its time (a client that gives up meanwhile
+   leaves the write standing).
 8. For a POST whose write was committed: ``lose_next_responses`` (counted down first) or
    ``lost_response_rate`` → the request leaves the in-flight count, then the server hangs
    ``hang_seconds`` instead of answering. A client still waiting after that gets the real
@@ -33,6 +37,7 @@ from typing import Any
 import attrs
 
 from ..faults import (
+    answer_time,
     draw_latency,
     draw_lost_response,
     draw_rate,
@@ -42,11 +47,13 @@ from ..faults import (
     non_negative,
     probability,
     rates_of,
+    until,
 )
 from .errors import CATEGORIES, SERVICE_ACCESS_ERROR, SYSTEM_MAINTENANCE
 
 __all__ = [
     "Faults",
+    "answer_time",
     "copy_faults",
     "draw_error",
     "draw_latency",
@@ -54,6 +61,7 @@ __all__ = [
     "draw_timeout",
     "faults_from_json",
     "faults_to_json",
+    "until",
 ]
 
 

@@ -14,7 +14,8 @@ One request goes through these steps (each may end it):
 7. The body is read and parsed (415 for a non-JSON content type, 400 for invalid JSON) and
    the operation runs (:mod:`.resources`) - synchronously, so a request cancelled by its
    client (``httpx.ASGITransport`` cancels the app coroutine on a client timeout) never leaves
-   half a write.
+   half a write. The answer then waits until ``latency`` after the request's arrival: the
+   sandbox's own work is inside the latency, as a real service's is inside its response time.
 8. A successful write may lose its answer (:mod:`.faults`): it leaves the in-flight counts,
    then hangs.
 
@@ -37,6 +38,7 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.types import ASGIApp
 
+from ..faults import stamp_arrival
 from .auth import (
     Credential,
     TokenStore,
@@ -58,11 +60,12 @@ from .errors import (
 from .faults import (
     ERROR_KINDS,
     SeveraFaults,
+    answer_time,
     copy_faults,
     draw_error,
-    draw_latency,
     draw_lost_response,
     draw_timeout,
+    until,
 )
 from .organisation import Organisation, slug
 from .paging import PageTokens
@@ -121,7 +124,8 @@ class SeveraSandbox:
         self.limiter = RateLimiter(rate_limit)
         self._page_tokens = PageTokens(hashlib.sha256(f"silta-severa:{seed}".encode()).digest())
         self._organisations: dict[str, Organisation] = {}
-        self.app = Starlette(routes=self._routes())
+        # Stamped on arrival: the latency knob counts from there (see answer_time).
+        self.app: ASGIApp = stamp_arrival(Starlette(routes=self._routes()))
 
     def _routes(self) -> list[BaseRoute]:
         return [
@@ -343,18 +347,17 @@ class SeveraSandbox:
     ) -> Response:
         """Faults, then the operation (see the module docstring)."""
         faults = organisation.faults
-        latency = draw_latency(faults, organisation.rng)
-        if latency > 0:
-            await asyncio.sleep(latency)
+        answer_at = answer_time(faults, organisation.rng, request.scope)
         injected = draw_error(faults, organisation.rng)
         if injected is not None:
             kind, _reason = injected
             organisation.stats.injected[kind] += 1
+            await until(answer_at)
             raise _injected(kind, self.limiter.limit, faults)
         if draw_timeout(faults, organisation.rng):
             organisation.stats.timeouts += 1
             organisation.stats.injected["timeout"] += 1
-            await asyncio.sleep(faults.hang_seconds)
+            await until(answer_at + faults.hang_seconds)
             raise _injected("504", self.limiter.limit, faults)
         writes = request.method in ("POST", "PATCH")
         body = await _json_body(request) if writes else NO_BODY
@@ -370,6 +373,7 @@ class SeveraSandbox:
         for name in answer.ignored:
             organisation.stats.ignored_properties[(operation.template, name)] += 1
         response = _answer(answer)
+        await until(answer_at)  # the work above was inside the latency
         if writes and answer.status < 300:
             organisation.stats.writes_committed += 1
             self.stats.writes_committed += 1

@@ -12,12 +12,15 @@ routing, the rate limit and authentication (see :mod:`.app`):
 1. ``expire_tokens_after_requests`` counts this request down; the request that brings it to
    zero is still answered, and then every access token of the organisation expires (the next
    request is 401 and the knob is back to ``None``). Set to 0, the very next request is 401.
-2. ``latency`` (+ a uniform extra ``0..latency_jitter``) is slept; the request is in flight.
+2. ``latency`` (+ a uniform extra ``0..latency_jitter``) fixes when the answer leaves,
+   counted from the request's arrival (before routing): the work below happens inside it,
+   and the answer waits until then; the request is in flight meanwhile.
 3. ``fail_next`` → the first queued kind, removed from the queue.
 4. ``error_rates`` → one draw against the cumulative probabilities, in kind order.
-5. ``timeout_rate`` → hang ``hang_seconds`` *before* processing; nothing is written. A client
-   still waiting afterwards gets 504.
-6. The operation runs (synchronously: a cancelled request never leaves half a write).
+5. ``timeout_rate`` → hang the latency and ``hang_seconds`` *before* processing; nothing is
+   written. A client still waiting afterwards gets 504.
+6. The operation runs (synchronously: a cancelled request never leaves half a write), then
+   the answer waits for its time: a client that gives up meanwhile leaves the write standing.
 7. For a successful write (POST, PATCH): ``lose_next_responses`` (counted down first) or
    ``lost_response_rate`` → the write stands, the request leaves the in-flight count, and the
    answer comes only after ``hang_seconds`` (a client that gave up never learns of the record).
@@ -38,6 +41,7 @@ from typing import Any, Final
 import attrs
 
 from ..faults import (
+    answer_time,
     draw_latency,
     draw_lost_response,
     draw_rate,
@@ -47,11 +51,13 @@ from ..faults import (
     non_negative,
     probability,
     rates_of,
+    until,
 )
 
 __all__ = [
     "ERROR_KINDS",
     "SeveraFaults",
+    "answer_time",
     "copy_faults",
     "draw_error",
     "draw_latency",
@@ -59,6 +65,7 @@ __all__ = [
     "draw_timeout",
     "faults_from_json",
     "faults_to_json",
+    "until",
 ]
 
 #: Injectable error kinds → their HTTP status.
