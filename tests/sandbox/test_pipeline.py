@@ -105,6 +105,7 @@ async def test_client_cancellation_keeps_counts_and_store_right(
     # write stands, whole.
     (created,) = org.customers()
     assert created.name == "Uusi Oy"
+    assert org.stats.writes_committed == 1
     org.faults = Faults()
     assert_ok(await api.get("customerlist.nv"))  # the organisation is free again
 

@@ -247,6 +247,7 @@ async def test_cancelled_requests_leave_the_store_consistent(
     # was on its way, and the write stands, whole, with nothing left in flight.
     (created,) = org.customers()
     assert created["name"] == NEW["name"]
+    assert org.stats.writes_committed == sandbox.stats.writes_committed == 1
     assert org.stats.in_flight == sandbox.stats.in_flight == 0
     org.faults = SeveraFaults()
     assert (

@@ -373,17 +373,18 @@ class SeveraSandbox:
         for name in answer.ignored:
             organisation.stats.ignored_properties[(operation.template, name)] += 1
         response = _answer(answer)
-        await until(answer_at)  # the work above was inside the latency
-        if writes and answer.status < 300:
+        committed = writes and answer.status < 300
+        if committed:  # counted before the wait: a client may give up on a write that stands
             organisation.stats.writes_committed += 1
             self.stats.writes_committed += 1
-            if draw_lost_response(faults, organisation.rng):
-                organisation.stats.responses_lost += 1
-                self.stats.responses_lost += 1
-                organisation.stats.injected["lost_response"] += 1
-                # The write stands; only the answer is late (or never seen by the client).
-                exchange.release()
-                await asyncio.sleep(faults.hang_seconds)
+        await until(answer_at)  # the work above was inside the latency
+        if committed and draw_lost_response(faults, organisation.rng):
+            organisation.stats.responses_lost += 1
+            self.stats.responses_lost += 1
+            organisation.stats.injected["lost_response"] += 1
+            # The write stands; only the answer is late (or never seen by the client).
+            exchange.release()
+            await asyncio.sleep(faults.hang_seconds)
         return response
 
 
