@@ -38,19 +38,11 @@ from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import ASGIApp
 
-from ..faults import stamp_arrival
+from ..faults import answer_time, stamp_arrival, until
 from .auth import LANGUAGE, USE_HTTP_STATUS, Authenticator, Integration, read_headers, request_url
 from .control import CONTROL_PREFIX, control_not_found, control_routes
 from .errors import TECHNICAL_ERROR, NetvisorFailure, generic_failure, http_status
-from .faults import (
-    Faults,
-    answer_time,
-    copy_faults,
-    draw_error,
-    draw_lost_response,
-    draw_timeout,
-    until,
-)
+from .faults import Faults, copy_faults, draw_error, draw_lost_response, draw_timeout
 from .organisation import Organisation
 from .render import XML_CONTENT_TYPE, failure_document
 from .resources import Call, lookup, not_served

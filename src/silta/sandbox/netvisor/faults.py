@@ -37,7 +37,6 @@ from typing import Any
 import attrs
 
 from ..faults import (
-    answer_time,
     draw_latency,
     draw_lost_response,
     draw_rate,
@@ -47,13 +46,11 @@ from ..faults import (
     non_negative,
     probability,
     rates_of,
-    until,
 )
 from .errors import CATEGORIES, SERVICE_ACCESS_ERROR, SYSTEM_MAINTENANCE
 
 __all__ = [
     "Faults",
-    "answer_time",
     "copy_faults",
     "draw_error",
     "draw_latency",
@@ -61,7 +58,6 @@ __all__ = [
     "draw_timeout",
     "faults_from_json",
     "faults_to_json",
-    "until",
 ]
 
 

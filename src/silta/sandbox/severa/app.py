@@ -38,7 +38,7 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.types import ASGIApp
 
-from ..faults import stamp_arrival
+from ..faults import answer_time, stamp_arrival, until
 from .auth import (
     Credential,
     TokenStore,
@@ -60,12 +60,10 @@ from .errors import (
 from .faults import (
     ERROR_KINDS,
     SeveraFaults,
-    answer_time,
     copy_faults,
     draw_error,
     draw_lost_response,
     draw_timeout,
-    until,
 )
 from .organisation import Organisation, slug
 from .paging import PageTokens

@@ -41,7 +41,6 @@ from typing import Any, Final
 import attrs
 
 from ..faults import (
-    answer_time,
     draw_latency,
     draw_lost_response,
     draw_rate,
@@ -51,13 +50,11 @@ from ..faults import (
     non_negative,
     probability,
     rates_of,
-    until,
 )
 
 __all__ = [
     "ERROR_KINDS",
     "SeveraFaults",
-    "answer_time",
     "copy_faults",
     "draw_error",
     "draw_latency",
@@ -65,7 +62,6 @@ __all__ = [
     "draw_timeout",
     "faults_from_json",
     "faults_to_json",
-    "until",
 ]
 
 #: Injectable error kinds → their HTTP status.
