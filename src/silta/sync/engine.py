@@ -177,8 +177,16 @@ async def _write_surely(item: PlanItem, write: Write, lookup: Lookup) -> str | N
 
 
 def _message(exc: BaseException) -> str:
-    text = str(exc) or type(exc).__name__
-    return f"{type(exc).__name__}: {text}"
+    """What a record's or a run's failure says, on pages, in the API and in the store.
+
+    A :class:`SiltaError`'s text is written by Silta (the clients describe foreign answers,
+    never quote them). Any other exception is a fault of Silta's own whose text may hold
+    anything, a value read from an answer included: its type is named, its details go only
+    to the server log, with the traceback.
+    """
+    if isinstance(exc, SiltaError):
+        return f"{type(exc).__name__}: {str(exc) or type(exc).__name__}"
+    return f"{type(exc).__name__}: an unexpected fault in Silta (details in the server log)"
 
 
 async def run_register(
