@@ -132,12 +132,17 @@ class Endpoints:
     def allowed(self, service: Service) -> tuple[str, ...]:
         return self.netvisor if service == "netvisor" else self.severa
 
+    def match(self, service: Service, url: str) -> str | None:
+        """The allowed base URL ``url`` is (in canonical form); ``None`` if it is none."""
+        try:
+            canonical = canonical_url(url)
+        except ValueError:
+            return None
+        return canonical if canonical in self.allowed(service) else None
+
     def permits(self, service: Service, url: str) -> bool:
         """Whether ``url`` is one of the service's allowed base URLs."""
-        try:
-            return canonical_url(url) in self.allowed(service)
-        except ValueError:
-            return False
+        return self.match(service, url) is not None
 
     def check(self, service: Service, url: str, *, field: str | None = None) -> str:
         """``url`` in canonical form, if the operator allows it for ``service``.
@@ -147,8 +152,9 @@ class Endpoints:
                 the field, lists the allowed addresses and the variable that sets them.
         """
         name, variable = _NAMES[service]
-        if self.permits(service, url):
-            return canonical_url(url)
+        found = self.match(service, url)
+        if found is not None:
+            return found
         allowed = ", ".join(self.allowed(service))
         raise EndpointNotAllowed(
             f"{field or service + '_url'}: not an allowed {name} address; allowed: {allowed} "

@@ -11,6 +11,7 @@ from silta.netvisor import (
     DuplicateData,
     InvalidData,
     InvalidDataSize,
+    NetvisorClient,
     NetvisorHttpRejected,
     NetvisorProtocolError,
     NetvisorStatusError,
@@ -24,7 +25,6 @@ from silta.netvisor import (
     UnknownNetvisorError,
     UnsafeXmlError,
 )
-from silta.netvisor import NetvisorClient
 from silta.netvisor.errors import status_error
 from silta.netvisor.retry import RetryPolicy
 

@@ -8,24 +8,23 @@ from collections.abc import Callable
 import httpx
 import pytest
 
+from silta.backoff import RetryPolicy
 from silta.severa import (
     AddonMissing,
     CustomerInput,
     InsufficientScope,
     RateLimited,
     SeveraApiError,
+    SeveraClient,
     SeveraNotFound,
     SeveraOutcomeUnknown,
     SeveraPermissionDenied,
-    SeveraClient,
     SeveraProtocolError,
     SeveraServerError,
     SeveraTimeout,
     SeveraTransportError,
     SeveraValidationError,
 )
-
-from silta.backoff import RetryPolicy
 from silta.severa.errors import SeveraRedirected
 
 from .conftest import BASE, CREDENTIALS, FakeSevera, Sleeps, error, make_client, token_answer

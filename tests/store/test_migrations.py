@@ -121,13 +121,17 @@ def test_tokens_made_before_0005_keep_their_reach_and_expire_in_90_days(store_ur
         when = old.replace(tzinfo=None) if sqlite else old
         with engine.begin() as connection:
             connection.execute(
-                text("INSERT INTO users (email, password_hash, operator, created_at, updated_at)"
-                     " VALUES ('old@example.com', 'x', false, :t, :t)"),  # fmt: skip
+                text(
+                    "INSERT INTO users (email, password_hash, operator, created_at, updated_at)"
+                    " VALUES ('old@example.com', 'x', false, :t, :t)"
+                ),
                 {"t": when},
             )
             connection.execute(
-                text("INSERT INTO api_tokens (user_id, name, token_hash, created_at) "
-                     "SELECT id, 'legacy', :h, :t FROM users"),  # fmt: skip
+                text(
+                    "INSERT INTO api_tokens (user_id, name, token_hash, created_at) "
+                    "SELECT id, 'legacy', :h, :t FROM users"
+                ),
                 {"h": _digest("silta_legacy-token"), "t": when},
             )
     finally:

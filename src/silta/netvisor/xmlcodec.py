@@ -169,7 +169,9 @@ def read_int(element: Element | None, name: str) -> int | None:
     try:
         return int(text.strip())
     except ValueError:
-        raise NetvisorProtocolError(f"<{name}> is not an integer ({len(text)} characters)") from None
+        raise NetvisorProtocolError(
+            f"<{name}> is not an integer ({len(text)} characters)"
+        ) from None
 
 
 _TRUE = frozenset({"1", "true", "yes", "kyllä", "ja", "on"})

@@ -470,9 +470,7 @@ class SeveraClient:
             return TokenResponse.model_validate(self._json(response, path))
         except pydantic.ValidationError as exc:
             # Names and reasons only: pydantic's own text quotes the input, i.e. the tokens.
-            raise SeveraProtocolError(
-                f"{path}: unexpected token answer: {_reasons(exc)}"
-            ) from None
+            raise SeveraProtocolError(f"{path}: unexpected token answer: {_reasons(exc)}") from None
 
     async def _request(
         self, method: str, path: str, *, params: Params | None = None, body: object = None

@@ -221,10 +221,13 @@ class Jobs:
         except Exception as exc:  # the job ends as failed, visibly, never silently
             log.exception("job %s for tenant %s failed", job.id, job.tenant_id)
             # Silta's own errors say what happened; any other text could hold anything
-            job.state, job.error = JobState.FAILED, (
-                str(exc) or type(exc).__name__
-                if isinstance(exc, SiltaError)
-                else f"{type(exc).__name__}: an unexpected fault (details in the server log)"
+            job.state, job.error = (
+                JobState.FAILED,
+                (
+                    str(exc) or type(exc).__name__
+                    if isinstance(exc, SiltaError)
+                    else f"{type(exc).__name__}: an unexpected fault (details in the server log)"
+                ),
             )
         finally:
             job.current = None
