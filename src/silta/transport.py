@@ -94,12 +94,14 @@ def classified(kinds: TransportErrors, label: str, limit_seconds: float) -> Iter
         yield
     except TimeoutError:
         raise kinds.timeout(f"{label}: no answer within {limit_seconds:g} s") from None
+    # "from None": httpx's own exception, chained, would print its text (the other end's
+    # words) in every traceback that logs ours; why() has said what it means.
     except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
-        raise kinds.connect(f"{label}: cannot connect ({why(exc)})") from exc
+        raise kinds.connect(f"{label}: cannot connect ({why(exc)})") from None
     except httpx.TimeoutException as exc:
-        raise kinds.timeout(f"{label}: {why(exc)}") from exc
+        raise kinds.timeout(f"{label}: {why(exc)}") from None
     except httpx.TransportError as exc:
-        raise kinds.broken(f"{label}: connection failed ({why(exc)})") from exc
+        raise kinds.broken(f"{label}: connection failed ({why(exc)})") from None
 
 
 def _causes(exc: BaseException) -> Iterator[BaseException]:

@@ -85,9 +85,9 @@ def _refuse_dtds(body: bytes) -> None:
         return
     except expat.ExpatError as exc:
         raise NetvisorProtocolError(f"the response is not well-formed XML: {exc}") from exc
-    except (ValueError, LookupError) as exc:  # e.g. an encoding expat does not know
-        # not quoted: "unknown encoding: <the declaration's own text>"
-        raise NetvisorProtocolError("the response's declared encoding cannot be read") from exc
+    except (ValueError, LookupError):  # e.g. an encoding expat does not know
+        # not quoted, nor chained: "unknown encoding: <the declaration's own text>"
+        raise NetvisorProtocolError("the response's declared encoding cannot be read") from None
     # Not reached: with no element at all expat reports "no element found". Fail closed.
     raise NetvisorProtocolError("the response is not well-formed XML: no element found")
 
@@ -106,9 +106,9 @@ def parse(body: bytes) -> Element:
         root = parser.close()
     except ET.ParseError as exc:
         raise NetvisorProtocolError(f"the response is not well-formed XML: {exc}") from exc
-    except (ValueError, LookupError) as exc:  # e.g. an encoding expat does not know
-        # not quoted: "unknown encoding: <the declaration's own text>"
-        raise NetvisorProtocolError("the response's declared encoding cannot be read") from exc
+    except (ValueError, LookupError):  # e.g. an encoding expat does not know
+        # not quoted, nor chained: "unknown encoding: <the declaration's own text>"
+        raise NetvisorProtocolError("the response's declared encoding cannot be read") from None
     _lower_names(root)
     return root
 

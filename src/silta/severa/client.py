@@ -425,7 +425,8 @@ class SeveraClient:
         try:
             return [model.model_validate(item) for item in body]
         except pydantic.ValidationError as exc:
-            raise SeveraProtocolError(f"{path}: unexpected record shape: {_reasons(exc)}") from exc
+            # not chained: pydantic's text, in any traceback, quotes the answer
+            raise SeveraProtocolError(f"{path}: unexpected record shape: {_reasons(exc)}") from None
 
     def _parse_one(self, response: httpx.Response, model: type[M], path: str) -> M:
         body = self._json(response, path)
@@ -436,7 +437,7 @@ class SeveraClient:
         try:
             return model.model_validate(body)
         except pydantic.ValidationError as exc:
-            raise SeveraProtocolError(f"{path}: unexpected record shape: {_reasons(exc)}") from exc
+            raise SeveraProtocolError(f"{path}: unexpected record shape: {_reasons(exc)}") from None
 
     async def _one(self, method: str, path: str, model: type[M], *, body: object = None) -> M:
         response = await self._request(method, path, body=body)

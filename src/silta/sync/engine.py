@@ -269,7 +269,11 @@ async def run_register(
         _finish_quietly(journal)
         status, error = RunStatus.FAILED, str(exc)
     except Exception as exc:  # the run is recorded as failed, never lost
-        log.exception("run %s of %s for %s failed", run_id, adapter.register, tenant.name)
+        if isinstance(exc, SiltaError):  # a failure Silta knows and has put in its own words
+            log.error("run %s of %s for %s failed: %s", run_id, adapter.register, tenant.name,
+                      _message(exc))  # fmt: skip
+        else:  # a fault of Silta's own: the traceback is what fixes it
+            log.exception("run %s of %s for %s failed", run_id, adapter.register, tenant.name)
         _finish_quietly(journal)
         status, error = RunStatus.FAILED, _message(exc)
     try:
