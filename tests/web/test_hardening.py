@@ -294,3 +294,47 @@ async def test_https_behind_a_trusted_proxy_gets_hsts_and_secure_cookies(web: We
         else:
             assert hsts is None
             assert "Secure" not in cookie
+
+
+# -- the audit log ------------------------------------------------------------------------
+
+
+async def test_security_events_are_logged_one_line_each(
+    web: WebWorld, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level("INFO", logger="silta.audit")
+    async with web.client() as client:
+        page = await client.get("/login")
+        await client.post(
+            "/login",
+            data={
+                "email": "correct horse battery",
+                "password": "x",
+                "csrf_token": csrf_of(page.text),
+            },
+        )
+        csrf = await login(client, web.users.kh)
+        await client.post(
+            f"/tenants/{web.tenant.id}/tokens",
+            data={"name": "audited", "csrf_token": csrf},
+        )
+        token = web.accounts.api_tokens(web.users.kh)[-1]
+        await client.post(
+            f"/tenants/{web.tenant.id}/tokens/{token.id}/revoke", data={"csrf_token": csrf}
+        )
+        await client.post(
+            f"/tenants/{web.tenant.id}/pause",
+            data={"paused": "1", "csrf_token": csrf},
+            headers={"Origin": "https://evil.example"},
+        )
+    lines = [r.getMessage() for r in caplog.records if r.name == "silta.audit"]
+    assert lines == [
+        "sign-in failed: '(not an email address)' from 127.0.0.1",  # a password, maybe
+        "signed in: kh@demo.fi from 127.0.0.1",
+        f"API token {token.id} made by kh@demo.fi from 127.0.0.1: read, tenant "
+        f"{web.tenant.id}, until {token.expires_at.isoformat()}",
+        f"API token {token.id} of kh@demo.fi revoked by kh@demo.fi from 127.0.0.1",
+        f"form refused: POST /tenants/{web.tenant.id}/pause from 127.0.0.1 came from another "
+        "origin",
+    ]
+    assert PASSWORD not in caplog.text

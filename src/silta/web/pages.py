@@ -5,6 +5,7 @@ for a write grant. Every id in a path is an :data:`~silta.web.access.Id` (404 ot
 from __future__ import annotations
 
 import asyncio
+import logging
 import re
 import secrets
 from datetime import UTC, datetime, timedelta
@@ -26,6 +27,7 @@ from silta.domain import (
 from silta.errors import SiltaError
 from silta.registers.rules import RULES
 from silta.store import ApiToken, LoginThrottled, TokenScope
+from silta.store.accounts import valid_email
 from silta.sync.jobs import TenantBusy
 from silta.sync.runner import adapter_for
 from silta.sync.settings import change_settings
@@ -50,6 +52,24 @@ from silta.web.render import language, render
 __all__ = ["router"]
 
 LOGIN_CSRF_COOKIE = "silta_login_csrf"
+
+# Security events, one line each, for the operator's log: sign-ins (and failed ones, with
+# the address counted), refused forms, tokens made and revoked. Typed text is logged with
+# %r, so a newline in it cannot forge a line.
+audit = logging.getLogger("silta.audit")
+
+
+def _address(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def _loggable_email(typed: str) -> str:
+    """What a failed sign-in logs of the email typed: the address, if it is one; people
+    type their password into the email field, and a password must not reach the log."""
+    try:
+        return valid_email(typed)
+    except ValueError:
+        return "(not an email address)"
 
 
 def _web(request: Request) -> WebState:
@@ -77,6 +97,12 @@ async def _guard(request: Request) -> None:
         request.headers.get("origin"),
         request.headers.get("referer"),
     ):
+        audit.warning(
+            "form refused: %s %s from %s came from another origin",
+            request.method,
+            request.url.path,
+            _address(request),
+        )
         raise HTTPException(status_code=403, detail="origin")
     form = await request.form()
     submitted = form.get("csrf_token")
@@ -84,12 +110,19 @@ async def _guard(request: Request) -> None:
     if request.url.path == "/login":
         cookie = request.cookies.get(LOGIN_CSRF_COOKIE)
         if not (cookie and submitted and secrets.compare_digest(cookie, submitted)):
+            audit.warning("sign-in form refused from %s: no valid CSRF token", _address(request))
             raise HTTPException(status_code=403, detail="csrf")
         return
     principal = page_principal(request)
     if principal is None:
         raise LoginRequired
     if not valid_csrf(principal, submitted):
+        audit.warning(
+            "form refused: %s by %s from %s: no valid CSRF token",
+            request.url.path,
+            principal.user.email,
+            _address(request),
+        )
         raise HTTPException(status_code=403, detail="csrf")
 
 
@@ -134,7 +167,7 @@ async def login(request: Request) -> Response:
     email, password = _text(form, "email"), _text(form, "password")
     target = _safe_next(_text(form, "next") or "/")
     error: str | None = None
-    address = request.client.host if request.client else "unknown"
+    address = _address(request)
     # the same answer whichever throttle holds: neither tells whether the account exists
     address_wait = web.address_throttle.wait(address)
     try:
@@ -146,6 +179,12 @@ async def login(request: Request) -> Response:
         error = "login.throttled"
         seconds = max(1, int(exc.retry_after.total_seconds() + 0.999))
     if user is None:
+        audit.warning(
+            "sign-in %s: %r from %s",
+            "throttled" if error else "failed",
+            _loggable_email(email),
+            address,
+        )
         if error is None:
             error, seconds = "login.failed", 0
             web.address_throttle.failed(address)
@@ -167,6 +206,7 @@ async def login(request: Request) -> Response:
     if old:
         web.accounts.close_session(old)
     token, _session = web.accounts.open_session(user.id)
+    audit.info("signed in: %s from %s", user.email, address)
     redirect = RedirectResponse(target, status_code=303)
     redirect.set_cookie(
         SESSION_COOKIE,
@@ -318,6 +358,13 @@ async def save_credentials(request: Request, tenant_id: Id) -> Response:
         tenant_id, netvisor=netvisor, severa=severa, changed_by=principal.user.email
     )
     changed = len(web.store.tenant_events(tenant_id)) > len(before)
+    if changed:
+        audit.info(
+            "connections of tenant %s changed by %s from %s",
+            tenant_id,
+            principal.user.email,
+            _address(request),
+        )
     key = "cred.saved" if changed else "cred.unchanged"
     return await _settings_page(request, principal, grant, messages=[("ok", _fmt(t_lang, key))])
 
@@ -639,6 +686,16 @@ async def create_token(request: Request, tenant_id: Id) -> Response:
     except ValueError as exc:
         message = ("error", _fmt(t_lang, "tokens.invalid", error=str(exc)))
         return await _tokens_page(request, principal, grant, messages=[message], status=422)
+    made = _web(request).accounts.api_tokens(principal.user.email)[-1]
+    audit.info(
+        "API token %s made by %s from %s: %s, tenant %s, until %s",
+        made.id,
+        principal.user.email,
+        _address(request),
+        made.scope.value,
+        tenant_id,
+        made.expires_at.isoformat(),
+    )
     message = ("ok", _fmt(t_lang, "tokens.created_ok"))
     return await _tokens_page(request, principal, grant, messages=[message], new_token=secret)
 
@@ -652,6 +709,13 @@ async def revoke_token(request: Request, tenant_id: Id, token_id: Id) -> Respons
     if token is None:
         raise HTTPException(status_code=404, detail="no such token")
     _web(request).accounts.revoke_api_token(token.email, token.id)
+    audit.info(
+        "API token %s of %s revoked by %s from %s",
+        token.id,
+        token.email,
+        principal.user.email,
+        _address(request),
+    )
     return RedirectResponse(f"/tenants/{tenant_id}/tokens?revoked=1", status_code=303)
 
 
