@@ -92,3 +92,41 @@ async def test_a_refused_connection_is_named_as_such() -> None:
 
 def test_the_run_client_follows_no_redirects() -> None:
     assert new_http_client().follow_redirects is False
+
+
+def test_same_origin_compares_scheme_host_and_port() -> None:
+    from silta.transport import same_origin
+
+    base = "https://api.severa.visma.com/rest-api"
+    assert same_origin(httpx.Request("GET", f"{base}/v1/customers"), base)
+    assert same_origin(httpx.Request("GET", "https://api.severa.visma.com:443/x"), base)
+    assert not same_origin(httpx.Request("GET", "http://api.severa.visma.com/x"), base)
+    assert not same_origin(httpx.Request("GET", "https://api.severa.visma.com:8443/x"), base)
+    assert not same_origin(httpx.Request("GET", "https://evil.example/rest-api/x"), base)
+
+
+async def test_a_paging_token_or_a_guid_from_an_answer_cannot_move_the_client() -> None:
+    """Severa hands out the next page's token and every record's guid; whatever they hold,
+    the next request goes to the base URL's host."""
+    from tests.severa.conftest import BASE, CREDENTIALS, FakeSevera
+
+    hosts: list[str] = []
+
+    def route(request: httpx.Request) -> httpx.Response:
+        hosts.append(request.url.host)
+        if request.url.params.get("pageToken"):
+            return httpx.Response(200, json=[])
+        if request.url.path.endswith("/v1/customers"):
+            return httpx.Response(
+                200, json=[], headers={"NextPageToken": "https://evil.example/v1/customers"}
+            )
+        return httpx.Response(404)
+
+    fake = FakeSevera(route)
+    http = httpx.AsyncClient(transport=httpx.MockTransport(fake))
+    client = SeveraClient(http, CREDENTIALS, base_url=BASE, retry=RetryPolicy(attempts=1))
+    assert [c async for c in client.iter_customers()] == []
+    with pytest.raises(SeveraError):
+        await client.get_customer("@evil.example:443/x?y=#z")
+    assert set(hosts) == {"api.severa.visma.com"}
+    assert all(r.url.host == "api.severa.visma.com" for r in fake.requests)
