@@ -51,6 +51,10 @@ async def test_sandbox_command_prints_how_to_reach_it_and_serves_netvisor() -> N
                 line = await process.stdout.readline()
                 assert line, "the sandbox exited before printing its address"
                 printed += line.decode()
+            while "SILTA_SEVERA_URLS=" not in printed:
+                line = await process.stdout.readline()
+                assert line, "the sandbox exited before printing what to allow"
+                printed += line.decode()
         netvisor_text, severa_text = printed.split("\nSevera\n", 1)
         base_url = _field(netvisor_text, "Base URL").rstrip("/")
         assert re.fullmatch(r"http://127\.0\.0\.1:\d+/netvisor", base_url)
@@ -67,7 +71,12 @@ async def test_sandbox_command_prints_how_to_reach_it_and_serves_netvisor() -> N
         severa_creds = SeveraCredentials(
             _field(severa_text, "Client ID"), _field(severa_text, "Client secret")
         )
+        # what the operator must allow for Silta to call them (silta.endpoints)
+        assert f"SILTA_NETVISOR_URLS={base_url}\n" in printed
+        assert f"SILTA_SEVERA_URLS={severa_url}\n" in printed
         async with httpx.AsyncClient() as http:
+            served = await http.get(f"{base_url}/_sandbox/organisations")
+            assert "server" not in served.headers  # no banner (uvicorn's server_header off)
             client = NetvisorClient(http, creds, base_url=base_url, timeout=10)
             customers = await client.list_customers()
             headers = await client.list_dimensions()

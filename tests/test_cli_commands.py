@@ -98,6 +98,9 @@ def served(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Served]:
         routes=[Mount("/netvisor", app=netvisor.app), Mount("/severa", app=severa.app)]
     )
     with serve_in_thread(asgi) as base_url:
+        # the operator allows the sandboxes (and only them)
+        monkeypatch.setenv("SILTA_NETVISOR_URLS", f"{base_url}/netvisor")
+        monkeypatch.setenv("SILTA_SEVERA_URLS", f"{base_url}/severa")
         yield Served(netvisor, severa, sample, base_url, tmp_path)
 
 
@@ -163,6 +166,27 @@ def test_tenant_file_problems_exit_2_naming_the_key_and_import_nothing(served: S
     result = silta("tenant", "import", str(broken))
     assert result.exit_code == 2
     assert "not valid TOML" in result.output
+
+
+@pytest.mark.parametrize("service", ["netvisor", "severa"])
+def test_a_tenant_file_may_name_only_an_address_the_operator_allows(
+    served: Served, monkeypatch: pytest.MonkeyPatch, service: str
+) -> None:
+    """A base URL outside SILTA_NETVISOR_URLS / SILTA_SEVERA_URLS: exit 2 with the list,
+    nothing imported; the same file imports once the operator allows the address."""
+    monkeypatch.setenv(f"SILTA_{service.upper()}_URLS", "https://elsewhere.example/api")
+    result = silta("tenant", "import", str(served.tenant_file()))
+    assert result.exit_code == 2, result.output
+    output = " ".join(result.output.split())
+    assert f"[{service}] base_url: not an allowed" in output
+    assert "allowed: https://elsewhere.example/api" in output
+    assert f"SILTA_{service.upper()}_URLS" in output
+    assert "Testi Oy" not in silta("tenant", "list").output
+    monkeypatch.setenv(
+        f"SILTA_{service.upper()}_URLS",
+        f"https://elsewhere.example/api, {served.base_url}/{service}/",  # any spelling of it
+    )
+    assert silta("tenant", "import", str(served.tenant_file())).exit_code == 0
 
 
 def test_tenant_set_records_a_settings_version_and_clears_the_watermark(served: Served) -> None:

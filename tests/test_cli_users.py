@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import getpass
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -18,7 +19,7 @@ from typer.testing import CliRunner, Result
 from silta.cli import app
 from silta.netvisor import NetvisorCredentials
 from silta.severa import SeveraCredentials
-from silta.store import Accounts, Role, Store
+from silta.store import Accounts, Role, Store, TokenScope
 from silta.tenants import NetvisorConnection, SeveraConnection, TenantConfig
 
 PASSWORD = "correct horse battery"
@@ -261,6 +262,17 @@ def test_password_replaces_it_and_closes_sessions(accounts: Accounts) -> None:
     assert accounts.session(token) is None
 
 
+def test_password_change_revokes_the_users_api_tokens(accounts: Accounts) -> None:
+    add("alice@example.com")
+    api_token = accounts.create_api_token("alice@example.com", "ci")
+    result = silta(
+        "user", "password", "alice@example.com", "--password-stdin", stdin=OTHER_PASSWORD + "\n"
+    )
+    assert result.exit_code == 0, result.output
+    assert "API tokens (1) revoked" in result.output
+    assert accounts.api_user(api_token) is None
+
+
 def test_password_refuses_weak_ones_and_unknown_users(accounts: Accounts) -> None:
     add("alice@example.com")
     weak = silta("user", "password", "alice@example.com", "--password-stdin", stdin="short\n")
@@ -280,7 +292,12 @@ def test_token_is_printed_once_on_stdout_alone(accounts: Accounts) -> None:
     assert token.startswith("silta_")
     assert "will not be shown again" in result.stderr
     assert accounts.api_user(token) == accounts.user("alice@example.com")
-    assert [t.name for t in accounts.api_tokens("alice@example.com")] == ["nightly export"]
+    [made] = accounts.api_tokens("alice@example.com")
+    assert made.name == "nightly export"
+    # safe defaults: it only reads, reaches every tenant of hers, and ends in 90 days
+    assert (made.scope, made.tenant_id) == (TokenScope.READ, None)
+    assert made.expires_at - made.created_at == timedelta(days=90)
+    assert f"Token {made.id} (read, every tenant of the user) expires" in result.stderr
     listed = silta("user", "list")
     assert token not in listed.output
 
@@ -295,7 +312,71 @@ def test_token_has_a_default_name_and_needs_a_user(accounts: Accounts) -> None:
     )
 
 
+def test_token_with_a_scope_a_lifetime_and_a_tenant(
+    accounts: Accounts, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    add("alice@example.com")
+    add_tenant("acme")
+    # a token for a tenant needs a role there
+    one_error_line(
+        silta("user", "token", "alice@example.com", "--tenant", "acme"), "holds no role with acme"
+    )
+    assert silta("user", "grant", "alice@example.com", "acme", "kh").exit_code == 0
+    result = silta(
+        "user", "token", "alice@example.com", "--scope", "write", "--days", "7", "--tenant", "acme"
+    )
+    assert result.exit_code == 0, result.output
+    [made] = accounts.api_tokens("alice@example.com")
+    assert (made.scope, made.tenant_name) == (TokenScope.WRITE, "acme")
+    assert made.expires_at - made.created_at == timedelta(days=7)
+    monkeypatch.setenv("SILTA_API_TOKEN_DAYS", "30")  # the operator's default lifetime
+    assert silta("user", "token", "alice@example.com").exit_code == 0
+    latest = accounts.api_tokens("alice@example.com")[-1]
+    assert latest.expires_at - latest.created_at == timedelta(days=30)
+    for days in ("0", "367"):
+        refused = silta("user", "token", "alice@example.com", "--days", days)
+        assert refused.exit_code == 2 and "Traceback" not in refused.output
+    assert silta("user", "token", "alice@example.com", "--scope", "admin").exit_code == 2
+    assert len(accounts.api_tokens("alice@example.com")) == 2
+
+
+def test_tokens_lists_everyones_or_ones_without_the_secret(accounts: Accounts) -> None:
+    add("alice@example.com")
+    add("bob@example.com")
+    alices = silta("user", "token", "alice@example.com", "--name", "export").stdout.strip()
+    bobs = silta("user", "token", "bob@example.com", "--name", "monitor").stdout.strip()
+    everyone = silta("user", "tokens")
+    assert everyone.exit_code == 0, everyone.output
+    assert "export" in everyone.output and "monitor" in everyone.output
+    assert alices not in everyone.output and bobs not in everyone.output
+    only_bob = silta("user", "tokens", "bob@example.com")
+    assert "monitor" in only_bob.output and "export" not in only_bob.output
+    assert "read" in only_bob.output and "(all)" in only_bob.output
+
+
+def test_token_revoke_by_id_or_all(accounts: Accounts) -> None:
+    add("alice@example.com")
+    add("bob@example.com")
+    first = silta("user", "token", "alice@example.com").stdout.strip()
+    second = silta("user", "token", "alice@example.com").stdout.strip()
+    bobs = silta("user", "token", "bob@example.com").stdout.strip()
+    first_id = accounts.api_tokens("alice@example.com")[0].id
+    bobs_id = accounts.api_tokens("bob@example.com")[0].id
+    one_error_line(silta("user", "token-revoke", "alice@example.com", str(bobs_id)), "has no API")
+    revoked = silta("user", "token-revoke", "alice@example.com", str(first_id))
+    assert revoked.exit_code == 0 and f"Revoked API token {first_id}" in revoked.output
+    assert accounts.api_user(first) is None and accounts.api_user(second) is not None
+    one_error_line(silta("user", "token-revoke", "alice@example.com"), "a token id or --all")
+    every = silta("user", "token-revoke", "alice@example.com", "--all")
+    assert "Revoked 1 API token(s)" in every.output
+    assert accounts.api_user(second) is None
+    assert accounts.api_user(bobs) is not None
+
+
 def test_user_without_a_command_shows_the_commands() -> None:
     result = silta("user")
-    for command in ("add", "grant", "revoke", "operator", "list", "password", "token"):
+    for command in (
+        "add", "grant", "revoke", "operator", "list", "password", "token", "tokens",
+        "token-revoke",
+    ):  # fmt: skip
         assert command in result.output

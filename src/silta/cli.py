@@ -114,7 +114,13 @@ def sandbox(
     sock = _bind(host, port)
     bound_host, bound_port = sock.getsockname()[:2]
     shown_host = f"[{bound_host}]" if ":" in bound_host else bound_host
-    typer.echo(server.describe(f"http://{shown_host}:{bound_port}"))
+    base = f"http://{shown_host}:{bound_port}"
+    typer.echo(server.describe(base))
+    # Silta calls only the addresses its operator allows (silta.endpoints): these lines
+    # allow the sandboxes (they replace the default list of the real services' addresses).
+    typer.echo("Allow Silta to call these sandboxes:")
+    typer.echo(f"  SILTA_NETVISOR_URLS={base}/netvisor")
+    typer.echo(f"  SILTA_SEVERA_URLS={base}/severa")
     typer.echo("Press Ctrl+C to stop.", err=True)
     _serve(server.app, sock, settings.log_level)
 
@@ -122,15 +128,10 @@ def sandbox(
 def _serve(asgi_app: object, sock: socket.socket, log_level: str) -> None:
     import uvicorn
 
+    from silta.web.hardening import uvicorn_config
+
     logging.basicConfig(level=log_level, format="%(levelname)s %(name)s: %(message)s")
-    # A request hanging in an injected fault must not hold up Ctrl+C for --hang-seconds.
-    config = uvicorn.Config(
-        asgi_app,  # type: ignore[arg-type]
-        log_level=log_level.lower(),
-        access_log=False,
-        timeout_graceful_shutdown=1,
-    )
-    server = uvicorn.Server(config)
+    server = uvicorn.Server(uvicorn_config(asgi_app, log_level=log_level))
     try:
         asyncio.run(server.serve(sockets=[sock]))
     except KeyboardInterrupt:
@@ -150,11 +151,20 @@ def serve(
     schedule; with "workers", `silta worker` processes do, and "sync now" is queued for them.
     Users come from `silta user add`.
     """
+    from datetime import timedelta
+
+    from silta.endpoints import Endpoints
     from silta.scheduler import EmbeddedScheduler, clock_from_env
     from silta.store import Accounts, Store, StoreError
     from silta.web import WebState, create_app
+    from silta.web.hardening import ProxyTrust
 
     settings = Settings()
+    try:
+        endpoints = Endpoints.parse(settings.netvisor_urls, settings.severa_urls)
+        proxies = ProxyTrust.parse(settings.trusted_proxies)
+    except ValueError as exc:
+        raise _fail(str(exc)) from None
     try:
         clock = clock_from_env()
         store = Store.open()
@@ -165,6 +175,16 @@ def serve(
         raise _fail(str(exc)) from None
     if interrupted:
         typer.echo(f"runs left running by a dead process marked interrupted: {interrupted}")
+    for tenant in store.tenants():  # stored before the operator narrowed the list, say
+        for service, url in (("netvisor", tenant.netvisor.base_url),
+                             ("severa", tenant.severa.base_url)):  # fmt: skip
+            if not endpoints.permits(service, url):  # type: ignore[arg-type]
+                typer.echo(
+                    f"warning: {tenant.name}: its {service} address {url} is not allowed "
+                    f"(SILTA_{service.upper()}_URLS); the settings tab will not call it, "
+                    "scheduled runs still do: allow it, or import the tenant with --update",
+                    err=True,
+                )
     accounts = Accounts(store)
     if not accounts.users():
         typer.echo("no users yet: add one with `silta user add EMAIL --password-stdin`", err=True)
@@ -185,7 +205,17 @@ def serve(
         jobs = _jobs(store, settings)
     except StoreError as exc:
         raise _fail(str(exc)) from None
-    web_app = create_app(WebState(store=store, accounts=accounts, jobs=jobs, scheduler=scheduler))
+    web_app = create_app(
+        WebState(
+            store=store,
+            accounts=accounts,
+            jobs=jobs,
+            scheduler=scheduler,
+            endpoints=endpoints,
+            proxies=proxies,
+            token_lifetime=timedelta(days=settings.api_token_days),
+        )
+    )
     sock = _bind(host, port)
     bound_host, bound_port = sock.getsockname()[:2]
     shown_host = f"[{bound_host}]" if ":" in bound_host else bound_host

@@ -43,6 +43,19 @@ class Settings(BaseSettings):
     # fails that run (ResponseTooLargeError / SeveraResponseTooLargeError), so that one
     # tenant's broken or hostile service cannot fill the process's memory.
     max_response_bytes: int = Field(default=64 * 1024 * 1024, ge=1024)
+    # The base URLs a tenant may use, comma-separated (silta.endpoints). Empty: the real
+    # services' production and test endpoints. The operator's choice, never a KH's: a tenant
+    # file, the settings form and the API accept only these.
+    netvisor_urls: str = ""
+    severa_urls: str = ""
+
+    # -- the web app (silta.web) ------------------------------------------------------------
+    # Addresses or networks (comma-separated, e.g. "10.0.0.5, 10.1.0.0/16") of the reverse
+    # proxies in front of `silta serve`: only their X-Forwarded-For / X-Forwarded-Proto are
+    # believed. Empty (the default): no one's, so a client cannot choose its own address.
+    trusted_proxies: str = ""
+    # How long a new API token lives unless its maker says otherwise (days).
+    api_token_days: int = Field(default=90, ge=1, le=366)
 
     # -- scheduling (silta.scheduler) -------------------------------------------------------
     # "embedded": `silta serve` runs every tenant's schedule in its own process (default).

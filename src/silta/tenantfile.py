@@ -3,7 +3,8 @@
 The format is documented with a complete example in ``docs/tenants.md``. Secrets may be
 written in the file or, better, named by environment variable (``customer_key_env =
 "NAME"``), so the file itself can be kept without them. Every problem is reported with the
-file, the key and what is expected; nothing is half-imported.
+file, the key and what is expected; nothing is half-imported. A base URL must be one the
+operator allows (:mod:`silta.endpoints`); the message lists them.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from silta.domain import TenantSettings
+from silta.endpoints import EndpointNotAllowed, Endpoints
 from silta.netvisor import NetvisorCredentials
 from silta.netvisor.client import PRODUCTION_URL as NETVISOR_URL
 from silta.severa import SeveraCredentials
@@ -34,8 +36,8 @@ _NETVISOR_KEYS = {"base_url", "sender", "customer_id", "customer_key", "partner_
 _SEVERA_KEYS = {"base_url", "client_id", "client_secret", "scopes"}
 
 
-def load_tenant_file(path: Path) -> TenantConfig:
-    """Read and check one tenant file."""
+def load_tenant_file(path: Path, endpoints: Endpoints | None = None) -> TenantConfig:
+    """Read and check one tenant file (its base URLs against ``endpoints``, when given)."""
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -43,13 +45,22 @@ def load_tenant_file(path: Path) -> TenantConfig:
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise TenantFileError(f"{path}: not valid TOML: {exc}") from None
     try:
-        return parse_tenant(data)
+        return parse_tenant(data, endpoints=endpoints)
     except TenantFileError as exc:
         raise TenantFileError(f"{path}: {exc}") from None
 
 
-def parse_tenant(data: Mapping[str, Any], environ: Mapping[str, str] = os.environ) -> TenantConfig:
-    """A :class:`TenantConfig` from the parsed TOML document."""
+def parse_tenant(
+    data: Mapping[str, Any],
+    environ: Mapping[str, str] = os.environ,
+    *,
+    endpoints: Endpoints | None = None,
+) -> TenantConfig:
+    """A :class:`TenantConfig` from the parsed TOML document.
+
+    With ``endpoints``, each base URL must be one of them (kept in its canonical form);
+    ``silta tenant import`` passes the operator's list.
+    """
     unknown = set(data) - {"name", "netvisor", "severa", "settings"}
     if unknown:
         raise TenantFileError(
@@ -91,15 +102,18 @@ def parse_tenant(data: Mapping[str, Any], environ: Mapping[str, str] = os.enviro
         settings = TenantSettings.from_json(dict(settings_table))
     except ValueError as exc:
         raise TenantFileError(f"[settings] {exc}") from None
+    netvisor_url = _text(netvisor, "base_url", "netvisor", environ, default=NETVISOR_URL)
+    severa_url = _text(severa, "base_url", "severa", environ, default=SEVERA_URL)
+    if endpoints is not None:
+        try:
+            netvisor_url = endpoints.check("netvisor", netvisor_url, field="[netvisor] base_url")
+            severa_url = endpoints.check("severa", severa_url, field="[severa] base_url")
+        except EndpointNotAllowed as exc:
+            raise TenantFileError(str(exc)) from None
     return TenantConfig(
         name=name.strip(),
-        netvisor=NetvisorConnection(
-            netvisor_credentials,
-            _text(netvisor, "base_url", "netvisor", environ, default=NETVISOR_URL),
-        ),
-        severa=SeveraConnection(
-            severa_credentials, _text(severa, "base_url", "severa", environ, default=SEVERA_URL)
-        ),
+        netvisor=NetvisorConnection(netvisor_credentials, netvisor_url),
+        severa=SeveraConnection(severa_credentials, severa_url),
         settings=settings,
     )
 

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import logging
+import os
+import socket
 import ssl
 from collections.abc import Callable, Iterator
 
@@ -20,8 +23,16 @@ __all__ = [
     "TransportErrors",
     "classified",
     "new_http_client",
+    "same_origin",
     "tls_context",
+    "why",
 ]
+
+# httpx logs every exchange at INFO with the answer's status line ("HTTP/1.1 200 <reason>"),
+# and httpcore at DEBUG with its headers: both are the foreign service's words, which must
+# never reach Silta's log (a hostile endpoint could write there). Silta logs each call itself.
+for _name in ("httpx", "httpcore"):
+    logging.getLogger(_name).setLevel(logging.WARNING)
 
 # Secrets shorter than this are not masked in error texts: masking a one-letter "secret"
 # (a test's, a sandbox's) turns every message into noise ("InternalSy***temError"), and no
@@ -46,7 +57,21 @@ def new_http_client() -> httpx.AsyncClient:
     A client per run rather than one per process: cookies a service sets for one company
     must never travel with another company's requests.
     """
-    return httpx.AsyncClient(verify=tls_context())
+    # follow_redirects is httpx's default (off), said out loud: a redirect would carry a
+    # request, and its credentials, to a host the operator never allowed. The clients also
+    # pass it on every send, so a caller's client cannot turn it on.
+    return httpx.AsyncClient(verify=tls_context(), follow_redirects=False)
+
+
+def same_origin(request: httpx.Request, base_url: str) -> bool:
+    """Whether ``request`` goes to the scheme, host and port of ``base_url``.
+
+    The clients build every URL as base URL + path, so this holds by construction; checking
+    it before each send keeps it holding whatever a path segment read from an answer holds.
+    """
+    base = httpx.URL(base_url)
+    url = request.url
+    return (url.scheme, url.host, url.port) == (base.scheme, base.host, base.port)
 
 
 @attrs.frozen
@@ -69,9 +94,62 @@ def classified(kinds: TransportErrors, label: str, limit_seconds: float) -> Iter
         yield
     except TimeoutError:
         raise kinds.timeout(f"{label}: no answer within {limit_seconds:g} s") from None
+    # "from None": httpx's own exception, chained, would print its text (the other end's
+    # words) in every traceback that logs ours; why() has said what it means.
     except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
-        raise kinds.connect(f"{label}: cannot connect: {exc!r}") from exc
+        raise kinds.connect(f"{label}: cannot connect ({why(exc)})") from None
     except httpx.TimeoutException as exc:
-        raise kinds.timeout(f"{label}: {exc!r}") from exc
+        raise kinds.timeout(f"{label}: {why(exc)}") from None
     except httpx.TransportError as exc:
-        raise kinds.broken(f"{label}: connection failed: {exc!r}") from exc
+        raise kinds.broken(f"{label}: connection failed ({why(exc)})") from None
+
+
+def _causes(exc: BaseException) -> Iterator[BaseException]:
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        yield current
+        current = current.__cause__ or current.__context__
+
+
+_TIMEOUTS: tuple[tuple[type[httpx.TimeoutException], str], ...] = (
+    (httpx.ConnectTimeout, "no connection within the time limit"),
+    (httpx.PoolTimeout, "no free connection within the time limit"),
+    (httpx.WriteTimeout, "the request could not be sent within the time limit"),
+    (httpx.ReadTimeout, "no answer within the time limit"),
+)
+_BROKEN: tuple[tuple[type[httpx.TransportError], str], ...] = (
+    (httpx.RemoteProtocolError, "the answer broke the rules of HTTP"),
+    (httpx.ReadError, "the connection broke while the answer was read"),
+    (httpx.WriteError, "the connection broke while the request was sent"),
+    (httpx.ProxyError, "the HTTP proxy refused the connection"),
+    (httpx.UnsupportedProtocol, "the address's scheme is not http or https"),
+)
+
+
+def why(exc: httpx.TransportError) -> str:
+    """What went wrong, in Silta's own words, with httpx's type name.
+
+    httpx's own text can quote the other end: h11 quotes a malformed status line or header
+    verbatim, and a TLS error names the host a certificate was made for. A foreign endpoint
+    could thus write into a run's error, a page and the log; this text it cannot.
+    """
+    name = type(exc).__name__
+    for kind, text in (*_TIMEOUTS, *_BROKEN):
+        if isinstance(exc, kind):
+            return f"{name}: {text}"
+    for cause in _causes(exc):
+        if isinstance(cause, ssl.SSLCertVerificationError):
+            return f"{name}: the TLS certificate was not accepted"
+        if isinstance(cause, ssl.SSLError):
+            return f"{name}: the TLS handshake failed"
+        if isinstance(cause, socket.gaierror):
+            return f"{name}: the host name does not resolve"
+        if isinstance(cause, ConnectionRefusedError):
+            return f"{name}: the connection was refused"
+        if isinstance(cause, ConnectionResetError):
+            return f"{name}: the connection was reset"
+        if isinstance(cause, OSError) and cause.errno is not None:
+            return f"{name}: {os.strerror(cause.errno)}"  # the local system's words
+    return name

@@ -168,10 +168,11 @@ def test_a_hostile_answer_is_a_severa_error_of_the_right_kind(case: str) -> None
     assert outcome.retryable is retryable, f"{case}: {outcome!r}"
 
 
-def test_the_error_for_a_maintenance_page_shows_what_came() -> None:
+def test_the_error_for_a_maintenance_page_says_what_came_without_quoting_it() -> None:
     outcome = customers(HTML_PAGE, 200, "text/html")
     assert isinstance(outcome, SeveraProtocolError)
-    assert "not JSON" in str(outcome) and "<!DOCTYPE html>" in str(outcome)
+    assert "not JSON (an HTML page" in str(outcome)
+    assert "<!DOCTYPE" not in str(outcome) and "Huoltokatko" not in str(outcome)
 
 
 def test_wrong_kinds_in_error_details_are_dropped_not_kept() -> None:

@@ -11,6 +11,7 @@ from silta.netvisor import (
     DuplicateData,
     InvalidData,
     InvalidDataSize,
+    NetvisorClient,
     NetvisorHttpRejected,
     NetvisorProtocolError,
     NetvisorStatusError,
@@ -25,8 +26,9 @@ from silta.netvisor import (
     UnsafeXmlError,
 )
 from silta.netvisor.errors import status_error
+from silta.netvisor.retry import RetryPolicy
 
-from .conftest import Sleeps, failed, make_client, ok
+from .conftest import CREDENTIALS, Sleeps, failed, make_client, ok
 
 CATEGORY_TYPES = [
     ("AUTHENTICATION_FAILED", AuthenticationFailed, False),
@@ -103,7 +105,9 @@ def test_the_misspelt_maintenance_category_is_understood() -> None:
     assert isinstance(status_error("SYSTEM_MAINTANANCE :: x"), SystemMaintenance)
 
 
-async def test_html_error_page_is_a_clear_transport_error_with_status_and_body_start() -> None:
+async def test_html_error_page_is_described_with_its_status_never_quoted() -> None:
+    """A proxy's page is recognisable ("an HTML page", the status) without a word of it in
+    the message: whatever answers at the base URL must not write on Silta's pages."""
     page = (
         "<!DOCTYPE html><html><head><title>502 Bad Gateway</title></head><body>nginx</body></html>"
     )
@@ -112,7 +116,8 @@ async def test_html_error_page_is_a_clear_transport_error_with_status_and_body_s
         await client.list_customers()
     message = str(caught.value)
     assert "HTTP 502" in message
-    assert "502 Bad Gateway" in message
+    assert "an HTML page" in message
+    assert "Bad Gateway" not in message and "nginx" not in message
     assert caught.value.status == 502
     assert caught.value.retryable is True
 
@@ -121,8 +126,46 @@ async def test_html_page_with_status_200_is_not_mistaken_for_an_attack() -> None
     client = make_client(
         lambda r: httpx.Response(200, text="<!doctype html><p>login</p>"), attempts=1
     )
-    with pytest.raises(NetvisorTransportError, match="HTTP 200 with not Netvisor XML"):
+    with pytest.raises(NetvisorTransportError, match="HTTP 200 with an HTML page") as caught:
         await client.list_customers()
+    assert "login" not in str(caught.value)
+
+
+@pytest.mark.parametrize("status", [301, 302, 303, 307, 308])
+async def test_a_redirect_is_never_followed_nor_retried(status: int) -> None:
+    """A redirect would carry the signed request to a host the operator never allowed."""
+    calls: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        calls.append(str(request.url))
+        return httpx.Response(status, headers={"Location": "http://127.0.0.1:9/steal"})
+
+    client = make_client(handler)
+    with pytest.raises(NetvisorHttpRejected, match=f"HTTP {status}, a redirect") as caught:
+        await client.list_customers()
+    assert len(calls) == 1 and "127.0.0.1" not in calls[0]
+    assert "127.0.0.1" not in str(caught.value)  # the Location is not quoted either
+
+
+async def test_a_redirect_is_not_followed_even_by_a_client_that_would() -> None:
+    """The client passes ``follow_redirects=False`` on every send, so a caller's
+    ``httpx.AsyncClient(follow_redirects=True)`` cannot turn it on."""
+    calls: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        calls.append(request.url.host)
+        if request.url.host == "elsewhere.test":
+            return httpx.Response(200, text="<Root><ResponseStatus><Status>OK</Status>"
+                                             "</ResponseStatus></Root>")  # fmt: skip
+        return httpx.Response(302, headers={"Location": "https://elsewhere.test/customerlist.nv"})
+
+    http = httpx.AsyncClient(transport=httpx.MockTransport(handler), follow_redirects=True)
+    client = NetvisorClient(
+        http, CREDENTIALS, base_url="https://isvapi.netvisor.fi", retry=RetryPolicy(attempts=1)
+    )
+    with pytest.raises(NetvisorHttpRejected):
+        await client.list_customers()
+    assert calls == ["isvapi.netvisor.fi"]
 
 
 async def test_empty_body_is_a_transport_error() -> None:
@@ -155,7 +198,7 @@ async def test_xml_without_response_status_is_not_taken_for_success() -> None:
     client = make_client(
         lambda request: httpx.Response(200, content=b"<Root><Customerlist/></Root>")
     )
-    with pytest.raises(NetvisorTransportError, match="not Netvisor XML"):
+    with pytest.raises(NetvisorTransportError, match="XML that is not a Netvisor answer"):
         await client.list_customers()
 
 

@@ -8,12 +8,14 @@ from collections.abc import Callable
 import httpx
 import pytest
 
+from silta.backoff import RetryPolicy
 from silta.severa import (
     AddonMissing,
     CustomerInput,
     InsufficientScope,
     RateLimited,
     SeveraApiError,
+    SeveraClient,
     SeveraNotFound,
     SeveraOutcomeUnknown,
     SeveraPermissionDenied,
@@ -23,8 +25,9 @@ from silta.severa import (
     SeveraTransportError,
     SeveraValidationError,
 )
+from silta.severa.errors import SeveraRedirected
 
-from .conftest import FakeSevera, Sleeps, error, make_client, token_answer
+from .conftest import BASE, CREDENTIALS, FakeSevera, Sleeps, error, make_client, token_answer
 
 ONE = {"guid": "c1", "name": "Oy Ab", "number": 1001}
 
@@ -61,12 +64,70 @@ async def test_404_without_a_body_is_not_found() -> None:
         await client.get_customer("missing")
 
 
-async def test_html_5xx_page_is_a_transport_error_with_its_start() -> None:
+async def test_html_5xx_page_is_a_transport_error_described_never_quoted() -> None:
     client = make_client(
         FakeSevera(lambda r: httpx.Response(502, text="<html>Bad gateway</html>")), attempts=1
     )
-    with pytest.raises(SeveraTransportError, match=r"HTTP 502.*Bad gateway"):
+    with pytest.raises(SeveraTransportError, match=r"HTTP 502.*an HTML page") as caught:
         await client.get_customer("c1")
+    assert "Bad gateway" not in str(caught.value)
+
+
+MARKER = "MARKER-f00d-4b1d"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"message": MARKER},  # someone else's JSON error
+        {"error": MARKER},
+        {"error": {"type": MARKER}},  # a type the document does not list
+        {"error": {"type": "InvalidRequest", "details": MARKER}},
+        {"error": {"type": "InvalidRequest", "details": [{"message": 7}], "note": MARKER}},
+    ],
+)
+async def test_only_a_body_that_parses_as_exception_model_is_quoted(body: object) -> None:
+    client = make_client(FakeSevera(lambda r: httpx.Response(400, json=body)), attempts=1)
+    with pytest.raises(SeveraApiError) as caught:
+        await client.get_customer("c1")
+    assert MARKER not in str(caught.value)
+    assert "HTTP 400" in str(caught.value)
+    assert caught.value.details == () or all(MARKER not in d.message for d in caught.value.details)
+
+
+async def test_severas_own_detail_text_is_shown() -> None:
+    fake = FakeSevera(lambda r: error(400, "InvalidRequest", "Name is required"))
+    client = make_client(fake, attempts=1)
+    with pytest.raises(SeveraApiError, match="Name is required"):
+        await client.get_customer("c1")
+
+
+async def test_a_record_of_the_wrong_shape_is_named_not_quoted() -> None:
+    client = make_client(
+        FakeSevera(lambda r: httpx.Response(200, json={"guid": ["x"], "name": MARKER}))
+    )
+    with pytest.raises(SeveraProtocolError, match="unexpected record shape") as caught:
+        await client.get_customer("c1")
+    assert MARKER not in str(caught.value)
+
+
+@pytest.mark.parametrize("status", [301, 302, 307, 308])
+async def test_a_redirect_is_never_followed(status: int) -> None:
+    """Not even by a caller's client that follows redirects: the token would go along."""
+    hosts: list[str] = []
+
+    def route(request: httpx.Request) -> httpx.Response:
+        hosts.append(request.url.host)
+        return httpx.Response(status, headers={"Location": "http://127.0.0.1:9/steal"})
+
+    fake = FakeSevera(route)
+    http = httpx.AsyncClient(transport=httpx.MockTransport(fake), follow_redirects=True)
+    client = SeveraClient(http, CREDENTIALS, base_url=BASE, retry=RetryPolicy(attempts=3))
+    with pytest.raises(SeveraRedirected, match=f"HTTP {status}, a redirect") as caught:
+        await client.get_customer("c1")
+    assert hosts == [httpx.URL(BASE).host]  # once, and never retried
+    assert "127.0.0.1" not in str(caught.value)
+    assert caught.value.retryable is False
 
 
 async def test_non_json_success_is_a_protocol_error() -> None:

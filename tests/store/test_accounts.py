@@ -25,6 +25,7 @@ from silta.store import (
     Membership,
     Role,
     Store,
+    TokenScope,
     UnknownTenant,
     UnknownUser,
     User,
@@ -656,8 +657,19 @@ def test_an_api_token_finds_its_user_and_records_its_use(accounts: Accounts, clo
     assert token.startswith("silta_")
     assert len(token) >= len("silta_") + 43
     [listed] = accounts.api_tokens("alice@example.com")
-    assert listed == ApiToken(listed.id, alice.id, "ci", created, None)
+    assert listed == ApiToken(
+        id=listed.id,
+        user_id=alice.id,
+        email="alice@example.com",
+        name="ci",
+        scope=TokenScope.WRITE,
+        created_at=created,
+        expires_at=created + timedelta(days=90),
+    )
     used = clock.advance(minutes=5)
+    assert accounts.api_user(token) == alice
+    assert accounts.api_tokens("alice@example.com")[0].last_used_at == used
+    clock.advance(seconds=30)  # used again within the minute: not written again
     assert accounts.api_user(token) == alice
     assert accounts.api_tokens("alice@example.com")[0].last_used_at == used
 
@@ -739,3 +751,74 @@ def test_the_module_reexports_the_values() -> None:
     assert accounts_module.Role is Role
     assert accounts_module.User is User
     assert [role.value for role in Role] == ["kh", "viewer"]
+
+
+# -- API tokens' life cycle -------------------------------------------------------------------
+
+
+def test_an_api_token_ends_at_its_expiry(accounts: Accounts, clock: Clock) -> None:
+    accounts.add_user("alice@example.com", PASSWORD)
+    default = accounts.create_api_token("alice@example.com", "default")
+    short = accounts.create_api_token("alice@example.com", "short", lifetime=timedelta(days=1))
+    clock.advance(hours=23, minutes=59)
+    assert accounts.api_user(short) is not None
+    clock.advance(minutes=1)
+    assert accounts.api_user(short) is None  # at its expiry, not a second later
+    assert accounts.api_user(default) is not None
+    clock.advance(days=89)
+    assert accounts.api_user(default) is None
+    # still listed, as expired, so their owner sees why they fail
+    listed = accounts.api_tokens("alice@example.com")
+    assert [token.expired(clock.now) for token in listed] == [True, True]
+
+
+@pytest.mark.parametrize("lifetime", [timedelta(0), timedelta(seconds=59), timedelta(days=367)])
+def test_a_token_lives_from_a_minute_to_a_year(accounts: Accounts, lifetime: timedelta) -> None:
+    accounts.add_user("alice@example.com", PASSWORD)
+    with pytest.raises(ValueError, match="from a minute to 366 days"):
+        accounts.create_api_token("alice@example.com", "ci", lifetime=lifetime)
+    assert accounts.api_tokens("alice@example.com") == []
+
+
+def test_a_password_change_ends_every_api_token_of_the_user(accounts: Accounts) -> None:
+    accounts.add_user("alice@example.com", PASSWORD)
+    accounts.add_user("bob@example.com", PASSWORD)
+    mine = accounts.create_api_token("alice@example.com", "ci")
+    bobs = accounts.create_api_token("bob@example.com", "ci")
+    accounts.set_password("alice@example.com", OTHER_PASSWORD)
+    assert accounts.api_user(mine) is None
+    assert accounts.api_tokens("alice@example.com") == []
+    assert accounts.api_user(bobs) is not None
+
+
+def test_a_token_bound_to_a_tenant_needs_a_role_there_and_ends_with_it(
+    accounts: Accounts, store: Store
+) -> None:
+    tenant = store.add_tenant(config(), changed_by="test")
+    accounts.add_user("alice@example.com", PASSWORD)
+    accounts.add_user("ops@example.com", PASSWORD, operator=True)
+    with pytest.raises(ValueError, match="holds no role with acme"):
+        accounts.create_api_token("alice@example.com", "ci", tenant=tenant.id)
+    accounts.grant("alice@example.com", tenant.id, Role.KH)
+    bound = accounts.create_api_token(
+        "alice@example.com", "bound", tenant="acme", scope=TokenScope.READ
+    )
+    free = accounts.create_api_token("alice@example.com", "free")
+    ops = accounts.create_api_token("ops@example.com", "ops", tenant=tenant.id)  # no role needed
+    access = accounts.api_access(bound)
+    assert access is not None
+    assert (access.token.tenant_id, access.token.tenant_name) == (tenant.id, "acme")
+    assert access.token.scope is TokenScope.READ
+    assert [t.name for t in accounts.api_tokens(tenant_id=tenant.id)] == ["bound", "ops"]
+    accounts.revoke("alice@example.com", tenant.id)
+    assert accounts.api_user(bound) is None  # the membership's token went with it
+    assert accounts.api_user(free) is not None  # it simply no longer reaches the tenant
+    assert accounts.api_user(ops) is not None
+
+
+def test_every_token_of_a_user_can_be_revoked_at_once(accounts: Accounts) -> None:
+    accounts.add_user("alice@example.com", PASSWORD)
+    tokens = [accounts.create_api_token("alice@example.com", f"t{n}") for n in range(3)]
+    assert accounts.revoke_api_tokens("alice@example.com") == 3
+    assert all(accounts.api_user(token) is None for token in tokens)
+    assert accounts.api_tokens("alice@example.com") == []

@@ -47,7 +47,7 @@ def test_the_migrations_make_exactly_the_models(store_url: str) -> None:
 
 def test_open_upgrades_to_head_and_again_is_a_no_op(store_url: str) -> None:
     with Store.open(store_url, secret_key=KEY) as store:
-        assert store.revision() == head_revision() == "0004"
+        assert store.revision() == head_revision() == "0005"
         store.add_tenant(config(), changed_by="alice")
         store.upgrade()
     with Store.open(store_url, secret_key=KEY) as store:
@@ -61,7 +61,7 @@ def test_downgrade_to_base_and_back(store_url: str) -> None:
         with store.engine.connect() as connection:
             assert set(inspect(connection).get_table_names()) == {"alembic_version"}
         store.upgrade()
-        assert store.revision() == "0004"
+        assert store.revision() == "0005"
 
 
 def test_without_migrations_the_store_says_what_to_do(store_url: str) -> None:
@@ -77,7 +77,7 @@ def test_two_stores_opening_at_once_both_succeed(store_url: str) -> None:
     engine = create_engine(normalise_url(store_url))
     try:
         with engine.connect() as connection:
-            assert MigrationContext.configure(connection).get_current_revision() == "0004"
+            assert MigrationContext.configure(connection).get_current_revision() == "0005"
     finally:
         engine.dispose()
 
@@ -93,7 +93,7 @@ def test_the_accounts_migration_keeps_the_tenants_both_ways(store_url: str) -> N
         assert store.revision() == "0001"
         store.add_tenant(config(), changed_by="alice")
         store.upgrade()
-        assert store.revision() == "0004"
+        assert store.revision() == "0005"
         with store.engine.connect() as connection:
             assert set(inspect(connection).get_table_names()) == TABLES | {"alembic_version"}
         downgrade(store.engine, "0001")
@@ -102,3 +102,43 @@ def test_the_accounts_migration_keeps_the_tenants_both_ways(store_url: str) -> N
                 TABLES - ACCOUNT_TABLES - SCHEDULE_TABLES
             ) | {"alembic_version"}
         assert [tenant.name for tenant in store.tenants()] == ["acme"]
+
+
+def test_tokens_made_before_0005_keep_their_reach_and_expire_in_90_days(store_url: str) -> None:
+    """0005 gives old tokens ``write`` (what they could do) and an end 90 days on."""
+    from datetime import UTC, datetime, timedelta
+
+    from sqlalchemy import text
+
+    from silta.store import Accounts, TokenScope
+    from silta.store.accounts import _digest
+
+    engine = make_engine(normalise_url(store_url))
+    try:
+        upgrade(engine, "0004")
+        old = datetime(2025, 1, 2, 3, 4, tzinfo=UTC)
+        sqlite = engine.dialect.name == "sqlite"
+        when = old.replace(tzinfo=None) if sqlite else old
+        with engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO users (email, password_hash, operator, created_at, updated_at)"
+                    " VALUES ('old@example.com', 'x', false, :t, :t)"
+                ),
+                {"t": when},
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO api_tokens (user_id, name, token_hash, created_at) "
+                    "SELECT id, 'legacy', :h, :t FROM users"
+                ),
+                {"h": _digest("silta_legacy-token"), "t": when},
+            )
+    finally:
+        engine.dispose()
+    with Store.open(store_url, secret_key=KEY) as store:
+        [token] = Accounts(store).api_tokens("old@example.com")
+        assert token.scope is TokenScope.WRITE and token.tenant_id is None
+        left = token.expires_at - datetime.now(UTC)
+        assert timedelta(days=89) < left <= timedelta(days=90)
+        assert Accounts(store).api_user("silta_legacy-token") is not None

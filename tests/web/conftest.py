@@ -15,12 +15,15 @@ from starlette.applications import Starlette
 from starlette.routing import Mount
 
 from silta.commands.demo import COMPANIES, DemoWorld, demo_world, tenant_config
+from silta.endpoints import Endpoints
 from silta.store import Accounts, Role, Store
 from silta.sync.jobs import Jobs
 from silta.tenants import Tenant
 from silta.web import WebState, create_app
 
 SANDBOX = "http://sandbox.test"
+NETVISOR_URL = f"{SANDBOX}/netvisor"
+SEVERA_URL = f"{SANDBOX}/severa"
 APP = "http://silta.test"
 PASSWORD = "correct horse battery"
 
@@ -46,10 +49,13 @@ class WebWorld:
     app: object
 
     def client(self) -> httpx.AsyncClient:
+        """A browser on the app's own pages: its form posts carry the app's ``Origin``, as
+        a browser's do."""
         return httpx.AsyncClient(
             transport=httpx.ASGITransport(app=self.app),  # type: ignore[arg-type]
             base_url=APP,
             follow_redirects=False,
+            headers={"Origin": APP},
         )
 
 
@@ -93,6 +99,8 @@ def build_web(store: Store) -> WebWorld:
         jobs=jobs,
         http=lambda: sandbox_http(world),
         failed_login_delay=0.0,
+        # the operator allows the real services and these sandboxes
+        endpoints=Endpoints().adding(netvisor=[NETVISOR_URL], severa=[SEVERA_URL]),
     )
     app = create_app(state)
     return WebWorld(world, store, accounts, jobs, state, tenants[0], tenants[1], users, app)

@@ -48,6 +48,8 @@ LOGIN: Row = ({401}, {303}, {303}, {303}, {303})
 LOGOUT: Row = ({303}, {303}, {303}, {303}, {303})
 # /tenants/{id} only redirects to its settings tab, which does the checks; it reads nothing
 TO_SETTINGS: Row = ({303}, {303}, {303}, {303}, {303})
+# the tokens page: a KH's own tokens, an operator's everyone's; a viewer has none to manage
+TOKENS_PAGE: Row = ({303}, {403}, {404}, {200}, {200})
 
 # (method, path template) -> who gets what
 MATRIX: dict[tuple[str, str], Row] = {
@@ -71,6 +73,9 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("GET", "/tenants/{tenant_id}/runs/{run_id}"): PAGE_READ,
     ("GET", "/tenants/{tenant_id}/history"): PAGE_READ,
     ("GET", "/tenants/{tenant_id}/fix/{rule_id}"): PAGE_READ,
+    ("GET", "/tenants/{tenant_id}/tokens"): TOKENS_PAGE,
+    ("POST", "/tenants/{tenant_id}/tokens"): PAGE_WRITE,
+    ("POST", "/tenants/{tenant_id}/tokens/{token_id}/revoke"): PAGE_WRITE,
     ("GET", "/api/v1/tenants"): API_ANY,
     ("GET", "/api/v1/tenants/{tenant_id}"): API_READ,
     ("GET", "/api/v1/tenants/{tenant_id}/settings"): API_READ,
@@ -99,6 +104,7 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/tenants/{tenant_id}/pause"): {"paused": "0"},
     ("POST", "/tenants/{tenant_id}/sync"): {"register": "customers"},
     ("POST", "/tenants/{tenant_id}/preview"): {"register": "customers"},
+    ("POST", "/tenants/{tenant_id}/tokens"): {"name": "matrix", "scope": "read", "days": "30"},
     ("PATCH", "/api/v1/tenants/{tenant_id}/settings"): {"register_interval_minutes": 50},
     ("POST", "/api/v1/tenants/{tenant_id}/sync"): {"registers": ["customers"]},
     ("POST", "/api/v1/tenants/{tenant_id}/preview"): {"registers": ["customers"]},
@@ -161,6 +167,13 @@ async def _fill(web: WebWorld) -> dict[str, str]:
     }
 
 
+def _fresh_token(web: WebWorld) -> int:
+    """A KH's token bound to the tenant (one each time: revoking it is the route's work),
+    listed on the tokens page of the KH and of the operator."""
+    web.accounts.create_api_token(web.users.kh, "to revoke", tenant=web.tenant.id)
+    return web.accounts.api_tokens(web.users.kh)[-1].id
+
+
 async def _request(
     web: WebWorld,
     client: httpx.AsyncClient,
@@ -199,9 +212,9 @@ async def test_authorization_matrix(web: WebWorld) -> None:
     }
     wrong: dict[tuple[str, str, str], int] = {}
     for method, path in every_route(web.app):
-        url = path.format(**values)
         api = path.startswith("/api/v1/")
         for role, allowed in zip(ROLES, MATRIX[(method, path)], strict=True):
+            url = path.format(**values, token_id=_fresh_token(web))
             email = None if role == "anonymous" else getattr(web.users, role)
             async with web.client() as client:
                 answer = await _request(
@@ -228,7 +241,7 @@ async def test_a_session_cookie_never_opens_the_api_nor_a_token_a_page(web: WebW
             expected = MATRIX[(method, path)][0]  # what anonymous gets
             if expected == {200} or path in ("/login", "/logout", "/tenants/{tenant_id}"):
                 continue  # public, or not signed-in at all
-            url = path.format(**values)
+            url = path.format(**values, token_id=_fresh_token(web))
             body = dict(BODIES.get((method, path), {}))
             if path.startswith("/api/v1/"):  # the browser's cookie (and CSRF), no bearer
                 json = None if method == "GET" else {**body, "csrf_token": csrf}
@@ -345,7 +358,9 @@ async def test_the_session_cookie_is_httponly_and_samesite_lax(web: WebWorld) ->
 
 async def test_the_session_cookie_is_secure_over_https(web: WebWorld) -> None:
     transport = httpx.ASGITransport(app=web.app)  # type: ignore[arg-type]
-    async with httpx.AsyncClient(transport=transport, base_url="https://silta.test") as client:
+    async with httpx.AsyncClient(
+        transport=transport, base_url="https://silta.test", headers={"Origin": "https://silta.test"}
+    ) as client:
         token = csrf_of((await client.get("/login")).text)
         answer = await client.post(
             "/login",
@@ -453,7 +468,9 @@ async def test_a_failed_login_leaves_a_planted_session_unused(web: WebWorld) -> 
 def _from(web: WebWorld, address: str) -> httpx.AsyncClient:
     """A browser at this client address."""
     transport = httpx.ASGITransport(app=web.app, client=(address, 40_000))  # type: ignore[arg-type]
-    return httpx.AsyncClient(transport=transport, base_url=APP, follow_redirects=False)
+    return httpx.AsyncClient(
+        transport=transport, base_url=APP, follow_redirects=False, headers={"Origin": APP}
+    )
 
 
 async def _try(client: httpx.AsyncClient, email: str, password: str) -> httpx.Response:

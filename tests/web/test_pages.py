@@ -461,8 +461,11 @@ async def test_an_invalid_address_is_refused_without_saving(web: WebWorld, kh: C
     [(kind, message)] = messages(page(answer))
     assert (kind, message) == (
         "error",
-        "Tunnuksia ei tallennettu: severa_url: an address starting with https://",
+        "Tunnuksia ei tallennettu: severa_url: not an allowed Severa address; allowed: "
+        "https://api.severa.visma.com/rest-api, https://api.severa.stag.visma.com/rest-api, "
+        "http://sandbox.test/severa (the operator sets them with SILTA_SEVERA_URLS)",
     )
+    assert "ftp:" not in message  # the refused input is not echoed either
     assert web.store.tenant(web.tenant.id).severa == web.tenant.severa
 
 

@@ -29,6 +29,7 @@ from starlette.routing import Mount
 from silta.commands.report import make_console, print_entries, print_summary, progress_bars
 from silta.commands.tenants import fail
 from silta.domain import CustomerDirection, ProductDirection, RunStatus, Status, TenantSettings
+from silta.endpoints import Endpoints
 from silta.netvisor import NetvisorCredentials
 from silta.sandbox.netvisor import Integration, NetvisorSandbox
 from silta.sandbox.sample import Sample, SampleSpec, populate
@@ -41,6 +42,7 @@ from silta.sync import sync_tenant
 from silta.sync.jobs import Jobs
 from silta.tenants import NetvisorConnection, SeveraConnection, Tenant, TenantConfig
 from silta.web import WebState, create_app
+from silta.web.hardening import uvicorn_config
 
 __all__ = ["COMPANIES", "DemoWorld", "demo", "demo_world", "tenant_config"]
 
@@ -167,8 +169,7 @@ async def _serving(app: Any, host: str, port: int, *, keep: bool) -> AsyncIterat
         raise _Unavailable(f"cannot listen on {host}:{port}: {exc.strerror}") from None
     sock.listen(128)
     bound_host, bound_port = sock.getsockname()[:2]
-    config = uvicorn.Config(app, log_level="warning", access_log=False, timeout_graceful_shutdown=1)
-    server = uvicorn.Server(config)
+    server = uvicorn.Server(uvicorn_config(app, log_level="warning"))
     task = asyncio.create_task(server.serve(sockets=[sock]))
     try:
         while not server.started:
@@ -205,8 +206,9 @@ async def _run(seed: int, size: int, host: str, port: int, database: Path, once:
     ok = True
     store = Store.open(f"sqlite:///{database}", key_file=database.with_suffix(".key"))
     accounts = Accounts(store)
+    state = WebState(store=store, accounts=accounts, jobs=Jobs(store))
     app = create_app(
-        WebState(store=store, accounts=accounts, jobs=Jobs(store)),
+        state,
         mounts=[
             Mount(f"{SANDBOX_MOUNT}/netvisor", app=world.netvisor.app),
             Mount(f"{SANDBOX_MOUNT}/severa", app=world.severa.app),
@@ -216,6 +218,10 @@ async def _run(seed: int, size: int, host: str, port: int, database: Path, once:
     try:
         async with _serving(app, host, port, keep=not once) as base_url:
             sandboxes = f"{base_url}{SANDBOX_MOUNT}"
+            # the operator's list (SILTA_*_URLS, default the real services) and the demo's own
+            state.endpoints = Endpoints.from_env().adding(
+                netvisor=[f"{sandboxes}/netvisor"], severa=[f"{sandboxes}/severa"]
+            )
             tenants = []
             for company in COMPANIES:
                 sample = world.samples[company.scenario]
@@ -316,6 +322,6 @@ def demo(
     companies with two syncs each and their report, and a KH and a viewer login."""
     try:
         code = asyncio.run(_run(seed, size, host, port, database, once))
-    except (_Unavailable, StoreError, OSError) as exc:
+    except (_Unavailable, StoreError, OSError, ValueError) as exc:  # ValueError: SILTA_*_URLS
         raise fail(str(exc)) from None
     raise typer.Exit(code=code)

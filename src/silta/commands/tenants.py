@@ -15,6 +15,7 @@ from rich.table import Table
 
 from silta.commands.report import make_console
 from silta.domain import TenantSettings
+from silta.endpoints import Endpoints
 from silta.store import DuplicateTenant, Store, StoreError, UnknownTenant
 from silta.sync.settings import change_settings
 from silta.tenantfile import TenantFileError, load_tenant_file
@@ -68,10 +69,14 @@ def import_tenant(
         bool, typer.Option("--update", help="Replace the connections and settings if it exists.")
     ] = False,
 ) -> None:
-    """Add a tenant from a TOML file (or update it with --update)."""
+    """Add a tenant from a TOML file (or update it with --update).
+
+    Its base URLs must be among those the operator allows (SILTA_NETVISOR_URLS,
+    SILTA_SEVERA_URLS; by default the real services' production and test addresses).
+    """
     try:
-        config = load_tenant_file(file)
-    except TenantFileError as exc:
+        config = load_tenant_file(file, Endpoints.from_env())
+    except (TenantFileError, ValueError) as exc:  # ValueError: a malformed SILTA_*_URLS
         raise fail(str(exc)) from None
     with open_store() as store:
         try:

@@ -1,10 +1,13 @@
-"""``silta user add|grant|revoke|operator|list|password|token``: who may use the web app.
+"""``silta user add|grant|revoke|operator|list|password|token|tokens|token-revoke``: who may
+use the web app and its API.
 
 A password is never an argument (it would stay in the shell's history and show in the
 process list): it is asked for twice without echo, or read as one line from standard input
 with ``--password-stdin`` for scripts. An API token is printed once, on standard output
 alone, so ``TOKEN=$(silta user token ...)`` keeps it; what to do with it goes to standard
-error.
+error. Tokens have a scope (``read`` by default: a token that only reads cannot be turned
+into a change), an expiry (``SILTA_API_TOKEN_DAYS``, 90 by default) and optionally one
+tenant; ``silta user tokens`` lists them without the secret, ``token-revoke`` ends them.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import contextlib
 import getpass
 import sys
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
 import typer
@@ -21,7 +25,8 @@ from rich.table import Table
 
 from silta.commands.report import make_console
 from silta.commands.tenants import fail, open_store
-from silta.store import Accounts, DuplicateUser, Role, StoreError, WeakPassword
+from silta.config import Settings
+from silta.store import Accounts, DuplicateUser, Role, StoreError, TokenScope, WeakPassword
 from silta.store.accounts import MIN_PASSWORD_LENGTH, valid_email
 
 __all__ = ["app"]
@@ -157,23 +162,112 @@ def password(
     email: Annotated[str, _EMAIL],
     password_stdin: Annotated[bool, _PASSWORD_STDIN] = False,
 ) -> None:
-    """Set a user's password; their browser sessions are closed."""
+    """Set a user's password; their browser sessions and API tokens end."""
     with open_accounts() as accounts:
         user = accounts.user(email)  # before asking for a password in vain
+        tokens = len(accounts.api_tokens(user.email))
         accounts.set_password(user.email, read_password(password_stdin))
-    console.print(f"Password of {escape(user.email)} changed; their browser sessions are closed.")
+    console.print(
+        f"Password of {escape(user.email)} changed; their browser sessions are closed and "
+        f"their API tokens ({tokens}) revoked."
+    )
 
 
 @app.command("token")
 def token(
     email: Annotated[str, _EMAIL],
     name: Annotated[str, typer.Option(help="What the token is for, as listed.")] = "cli",
+    scope: Annotated[
+        TokenScope,
+        typer.Option(help="read: it can only read; write: it may also change and start runs."),
+    ] = TokenScope.READ,
+    days: Annotated[
+        int | None,
+        typer.Option(
+            help="How many days it lives (1-366; default SILTA_API_TOKEN_DAYS, 90).",
+            min=1,
+            max=366,
+        ),
+    ] = None,
+    tenant: Annotated[
+        str | None,
+        typer.Option(help="Bind it to this tenant (name or id); default: all of the user's."),
+    ] = None,
 ) -> None:
     """Make an API token for a user and print it, once."""
+    lifetime = timedelta(days=days if days is not None else _default_days())
     with open_accounts() as accounts:
-        secret = accounts.create_api_token(email, name)
+        secret = accounts.create_api_token(
+            email, name, scope=scope, lifetime=lifetime, tenant=tenant
+        )
+        made = accounts.api_tokens(email)[-1]
     typer.echo(secret)
+    reach = made.tenant_name or "every tenant of the user"
     notes.print(
-        "This token will not be shown again: keep it now. Send it as "
-        "'Authorization: Bearer <token>'."
+        f"Token {made.id} ({made.scope.value}, {escape(reach)}) expires {_when(made.expires_at)}. "
+        "It will not be shown again: keep it now. Send it as 'Authorization: Bearer <token>'."
     )
+
+
+def _default_days() -> int:
+    try:
+        return Settings().api_token_days
+    except ValueError:  # pydantic's ValidationError, which quotes the value
+        raise fail("SILTA_API_TOKEN_DAYS: a whole number of days from 1 to 366") from None
+
+
+def _when(moment: datetime | None) -> str:
+    return "–" if moment is None else moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+@app.command("tokens")
+def tokens(
+    email: Annotated[
+        str | None, typer.Argument(help="Whose tokens (default: everyone's).", show_default=False)
+    ] = None,
+) -> None:
+    """API tokens: who, name, scope, tenant, expiry and last use (never the token itself)."""
+    with open_accounts() as accounts:
+        listed = accounts.api_tokens(email)
+    if not listed:
+        console.print("No API tokens; make one with: silta user token EMAIL")
+        return
+    now = datetime.now(UTC)
+    table = Table()
+    for column in ("id", "user", "name", "scope", "tenant", "created", "expires", "last used"):
+        table.add_column(column)
+    for item in listed:
+        table.add_row(
+            str(item.id),
+            escape(item.email),
+            escape(item.name),
+            item.scope.value,
+            escape(item.tenant_name) if item.tenant_name else "(all)",
+            _when(item.created_at),
+            "expired" if item.expired(now) else _when(item.expires_at),
+            _when(item.last_used_at),
+        )
+    console.print(table)
+
+
+@app.command("token-revoke")
+def token_revoke(
+    email: Annotated[str, _EMAIL],
+    token_id: Annotated[
+        int | None, typer.Argument(help="The token's id (silta user tokens).", show_default=False)
+    ] = None,
+    every: Annotated[bool, typer.Option("--all", help="Revoke every token of the user.")] = False,
+) -> None:
+    """Revoke one of a user's API tokens (by id), or all of them with --all."""
+    if (token_id is None) == (not every):
+        raise fail("give a token id or --all (not both)")
+    with open_accounts() as accounts:
+        user = accounts.user(email)
+        if every:
+            count = accounts.revoke_api_tokens(user.email)
+            console.print(f"Revoked {count} API token(s) of {escape(user.email)}.")
+            return
+        assert token_id is not None
+        if not accounts.revoke_api_token(user.email, token_id):
+            raise fail(f"{user.email} has no API token {token_id} (see: silta user tokens)")
+    console.print(f"Revoked API token {token_id} of {escape(user.email)}.")

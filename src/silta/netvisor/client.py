@@ -61,7 +61,7 @@ from silta.netvisor.models import (
     ProductSummary,
 )
 from silta.netvisor.retry import DEFAULT_RETRY, RetryPolicy, resend_is_safe
-from silta.transport import MIN_MASKED_SECRET, TransportErrors, classified
+from silta.transport import MIN_MASKED_SECRET, TransportErrors, classified, same_origin
 
 __all__ = [
     "CUSTOMER_CODES_PER_CALL",
@@ -143,6 +143,20 @@ def _declares_more(response: httpx.Response, limit: int) -> bool:
     if not (declared.isascii() and declared.isdigit()):
         return False  # none, or not a number: only the count while reading can tell
     return len(declared) > 18 or int(declared) > limit
+
+
+def _body_kind(content: bytes) -> str:
+    """What an answer that is not Netvisor's XML looks like, in Silta's words."""
+    head = content.lstrip()[:15].lower()
+    if not head:
+        return "an empty body"
+    if head.startswith((b"<!doctype html", b"<html")):
+        kind = "an HTML page, not Netvisor's XML"
+    elif head.startswith(b"<"):
+        kind = "XML that is not a Netvisor answer (no ResponseStatus)"
+    else:
+        kind = "a body that is not XML"
+    return f"{kind} ({len(content)} bytes)"
 
 
 class NetvisorClient:
@@ -471,7 +485,12 @@ class NetvisorClient:
             headers=_XML_HEADERS if body is not None else {"Accept": "text/xml"},
             timeout=self._timeout,
         )
-        response = await self._http.send(request, auth=self._auth, stream=True)
+        if not same_origin(request, self._base_url):
+            raise NetvisorRequestError(f"{resource}: the request would leave the base URL's host")
+        # Never followed: a redirect would take the signed request to another host.
+        response = await self._http.send(
+            request, auth=self._auth, stream=True, follow_redirects=False
+        )
         try:
             if _declares_more(response, self._max_response_bytes):
                 # Refused before a byte is read; the count below still holds a body that
@@ -497,6 +516,12 @@ class NetvisorClient:
 
     def _interpret(self, resource: str, status: int, content: bytes) -> x.Element:
         """Turn an HTTP answer into the XML root, or the right exception."""
+        if 300 <= status < 400:
+            raise NetvisorHttpRejected(
+                f"{resource}: HTTP {status}, a redirect; Silta follows none (is the base URL "
+                "the service's own?)",
+                status=status,
+            )
         try:
             root = x.parse(content) if content.strip() else None
         except NetvisorProtocolError as exc:
@@ -520,12 +545,12 @@ class NetvisorClient:
         raise NetvisorProtocolError(f"{resource}: ResponseStatus has no Status")
 
     def _not_netvisor(self, resource: str, status: int, content: bytes) -> NetvisorError:
-        start = self._redact(content[:200].decode("utf-8", "replace").strip())
-        what = "an empty body" if not content.strip() else f"not Netvisor XML: {start!r}"
-        message = f"{resource}: HTTP {status} with {what}"
+        # Described, never quoted: the body is whatever answered at the base URL (a proxy's
+        # page, or a hostile endpoint's), and the message reaches pages, runs and logs.
+        message = f"{resource}: HTTP {status} with {_body_kind(content)}"
         if 400 <= status < 500 and status not in (408, 429):
-            return NetvisorHttpRejected(message, status=status, body_start=start)
-        return NetvisorTransportError(message, status=status, body_start=start)
+            return NetvisorHttpRejected(message, status=status)
+        return NetvisorTransportError(message, status=status)
 
     def _redact(self, text: str) -> str:
         for secret in self._credentials.secrets():

@@ -7,7 +7,7 @@
      ├── NetvisorTransportError      no usable answer (connection, HTML error page)  retryable
      │    ├── NetvisorConnectError   the request never left: nothing was written    retryable
      │    ├── NetvisorTimeout        a read took longer than the timeout            retryable
-     │    └── NetvisorHttpRejected   a non-XML 4xx (a proxy refused the request)
+     │    └── NetvisorHttpRejected   a non-XML 4xx, or any redirect (never followed)
      ├── NetvisorOutcomeUnknown      a write got no answer: it may exist (also OutcomeUnknownError)
      ├── NetvisorProtocolError       an answer we cannot read: malformed XML, no ResponseStatus
      │    ├── UnsafeXmlError         a DTD or entity declaration: refused, never expanded
@@ -72,16 +72,16 @@ class NetvisorRequestError(NetvisorError, ValueError):
 class NetvisorTransportError(NetvisorError):
     """No usable answer: the connection failed, or the body was not Netvisor's XML.
 
-    ``status`` is the HTTP status when there was a response, and ``body_start`` the first
-    characters of a body that was not XML (an HTML page from a proxy, say).
+    ``status`` is the HTTP status when there was a response. The message describes a body
+    that was not Netvisor's XML (an HTML page, XML without ResponseStatus) and never quotes
+    it: whatever answered may be a proxy, or an endpoint that wants its words on our pages.
     """
 
     retryable: ClassVar[bool] = True
 
-    def __init__(self, message: str, *, status: int | None = None, body_start: str = "") -> None:
+    def __init__(self, message: str, *, status: int | None = None) -> None:
         super().__init__(message)
         self.status = status
-        self.body_start = body_start
 
 
 class NetvisorConnectError(NetvisorTransportError):
@@ -93,7 +93,8 @@ class NetvisorTimeout(NetvisorTransportError):
 
 
 class NetvisorHttpRejected(NetvisorTransportError):
-    """A 4xx answer that is not Netvisor's XML: something in between refused the request.
+    """A 4xx answer that is not Netvisor's XML (something in between refused the request),
+    or a redirect, which Silta never follows: it would carry the request to another host.
 
     The same request would be refused again, so a retry does not help.
     """

@@ -62,7 +62,7 @@ def _root_reached(name: str, attributes: object) -> NoReturn:
 
 def _refuse_dtd(name: str, system: str | None, public: str | None, internal: bool) -> NoReturn:
     raise UnsafeXmlError(
-        f"the response declares a document type ({name!r}); DTDs and entity "
+        "the response declares a document type; DTDs and entity "
         "declarations are refused so that nothing is expanded or fetched"
     )
 
@@ -85,8 +85,9 @@ def _refuse_dtds(body: bytes) -> None:
         return
     except expat.ExpatError as exc:
         raise NetvisorProtocolError(f"the response is not well-formed XML: {exc}") from exc
-    except (ValueError, LookupError) as exc:  # e.g. an encoding expat does not know
-        raise NetvisorProtocolError(f"the response could not be decoded: {exc}") from exc
+    except (ValueError, LookupError):  # e.g. an encoding expat does not know
+        # not quoted, nor chained: "unknown encoding: <the declaration's own text>"
+        raise NetvisorProtocolError("the response's declared encoding cannot be read") from None
     # Not reached: with no element at all expat reports "no element found". Fail closed.
     raise NetvisorProtocolError("the response is not well-formed XML: no element found")
 
@@ -105,8 +106,9 @@ def parse(body: bytes) -> Element:
         root = parser.close()
     except ET.ParseError as exc:
         raise NetvisorProtocolError(f"the response is not well-formed XML: {exc}") from exc
-    except (ValueError, LookupError) as exc:  # e.g. an encoding expat does not know
-        raise NetvisorProtocolError(f"the response could not be decoded: {exc}") from exc
+    except (ValueError, LookupError):  # e.g. an encoding expat does not know
+        # not quoted, nor chained: "unknown encoding: <the declaration's own text>"
+        raise NetvisorProtocolError("the response's declared encoding cannot be read") from None
     _lower_names(root)
     return root
 
@@ -167,7 +169,9 @@ def read_int(element: Element | None, name: str) -> int | None:
     try:
         return int(text.strip())
     except ValueError:
-        raise NetvisorProtocolError(f"<{name}> is not an integer: {text[:40]!r}") from None
+        raise NetvisorProtocolError(
+            f"<{name}> is not an integer ({len(text)} characters)"
+        ) from None
 
 
 _TRUE = frozenset({"1", "true", "yes", "kyllä", "ja", "on"})
@@ -184,7 +188,7 @@ def read_bool(element: Element | None, name: str) -> bool | None:
         return True
     if word in _FALSE:
         return False
-    raise NetvisorProtocolError(f"<{name}> is not a boolean: {text[:40]!r}")
+    raise NetvisorProtocolError(f"<{name}> is not a boolean ({len(text)} characters)")
 
 
 _SPACES = re.compile(r"[\s\u00a0\u202f']")
@@ -207,9 +211,9 @@ def read_decimal(element: Element | None, name: str) -> Decimal | None:
     try:
         value = Decimal(compact)
     except InvalidOperation:
-        raise NetvisorProtocolError(f"<{name}> is not a number: {text[:40]!r}") from None
+        raise NetvisorProtocolError(f"<{name}> is not a number ({len(text)} characters)") from None
     if not value.is_finite():
-        raise NetvisorProtocolError(f"<{name}> is not a finite number: {text[:40]!r}")
+        raise NetvisorProtocolError(f"<{name}> is not a finite number")
     return value
 
 

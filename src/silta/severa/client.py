@@ -47,6 +47,7 @@ from silta.severa.errors import (
     SeveraError,
     SeveraOutcomeUnknown,
     SeveraProtocolError,
+    SeveraRedirected,
     SeveraRequestError,
     SeveraResponseTooLargeError,
     SeveraTimeout,
@@ -70,7 +71,7 @@ from silta.severa.models import (
     VatRate,
 )
 from silta.severa.ratelimit import DEFAULT_RATE, PROCESS_LIMITS, RateLimiter, RateLimits
-from silta.transport import MIN_MASKED_SECRET, TransportErrors, classified
+from silta.transport import MIN_MASKED_SECRET, TransportErrors, classified, same_origin
 
 __all__ = [
     "DEFAULT_MAX_RESPONSE_BYTES",
@@ -414,8 +415,8 @@ class SeveraClient:
     # -- parsing ---------------------------------------------------------------------------
 
     @staticmethod
-    def _json(response: httpx.Response, path: str, *, quote: bool = True) -> object:
-        return _loads(response.content, path, quote=quote)
+    def _json(response: httpx.Response, path: str) -> object:
+        return _loads(response.content, path)
 
     def _parse_list(self, response: httpx.Response, model: type[M], path: str) -> list[M]:
         body = self._json(response, path)
@@ -424,7 +425,8 @@ class SeveraClient:
         try:
             return [model.model_validate(item) for item in body]
         except pydantic.ValidationError as exc:
-            raise SeveraProtocolError(f"{path}: unexpected record shape: {exc}") from exc
+            # not chained: pydantic's text, in any traceback, quotes the answer
+            raise SeveraProtocolError(f"{path}: unexpected record shape: {_reasons(exc)}") from None
 
     def _parse_one(self, response: httpx.Response, model: type[M], path: str) -> M:
         body = self._json(response, path)
@@ -435,7 +437,7 @@ class SeveraClient:
         try:
             return model.model_validate(body)
         except pydantic.ValidationError as exc:
-            raise SeveraProtocolError(f"{path}: unexpected record shape: {exc}") from exc
+            raise SeveraProtocolError(f"{path}: unexpected record shape: {_reasons(exc)}") from None
 
     async def _one(self, method: str, path: str, model: type[M], *, body: object = None) -> M:
         response = await self._request(method, path, body=body)
@@ -466,14 +468,10 @@ class SeveraClient:
         response = await self._send_with_retries("POST", path, None, body, token=None)
         try:
             # never quoted: a cut-off token answer would put the token in the message
-            return TokenResponse.model_validate(self._json(response, path, quote=False))
+            return TokenResponse.model_validate(self._json(response, path))
         except pydantic.ValidationError as exc:
             # Names and reasons only: pydantic's own text quotes the input, i.e. the tokens.
-            reasons = "; ".join(
-                f"{'.'.join(map(str, error['loc'])) or 'the answer'}: {error['msg']}"
-                for error in exc.errors(include_input=False, include_url=False)
-            )
-            raise SeveraProtocolError(f"{path}: unexpected token answer: {reasons}") from None
+            raise SeveraProtocolError(f"{path}: unexpected token answer: {_reasons(exc)}") from None
 
     async def _request(
         self, method: str, path: str, *, params: Params | None = None, body: object = None
@@ -555,7 +553,13 @@ class SeveraClient:
                     headers=headers,
                     timeout=self._timeout,
                 )
-                streamed = await self._http.send(request, stream=True)
+                if not same_origin(request, self._base_url):
+                    raise SeveraRequestError(
+                        f"{method} {path}: the request would leave the base URL's host"
+                    )
+                # Never followed: a redirect would carry the token or the client secret to
+                # another host.
+                streamed = await self._http.send(request, stream=True, follow_redirects=False)
                 try:
                     body = await self._read_capped(streamed, f"{method} {path}")
                 finally:
@@ -574,6 +578,12 @@ class SeveraClient:
             len(response.content),
             (time.perf_counter() - started) * 1000,
         )
+        if 300 <= response.status_code < 400:
+            raise SeveraRedirected(
+                f"{method} {path}: HTTP {response.status_code}, a redirect; Silta follows none "
+                "(is the base URL the service's own?)",
+                status=response.status_code,
+            )
         if response.status_code >= 400:
             raise self._error(method, path, response)
         return response
@@ -610,11 +620,11 @@ class SeveraClient:
         except SeveraProtocolError:
             body = None
         if body is None and status >= 500:
-            start = content[:200].decode("utf-8", "replace").strip()
+            # described, never quoted: whatever answered may want its words on our pages
             return SeveraTransportError(
-                f"{method} {path}: HTTP {status} without Severa's error body: {start!r}",
+                f"{method} {path}: HTTP {status} without Severa's error body "
+                f"({_body_kind(content)})",
                 status=status,
-                body_start=start,
             )
         if status == 429:
             self.rate_limited += 1
@@ -635,9 +645,34 @@ class SeveraClient:
 _SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
 
 
-def _loads(content: bytes, path: str, *, quote: bool = True) -> object:
-    """``content`` decoded as JSON, or :class:`SeveraProtocolError` (quoting the body's start
-    when ``quote``, so that a proxy's HTML page is recognisable in the run's error).
+def _reasons(exc: pydantic.ValidationError) -> str:
+    """Where and why a body did not fit its model; never the values (pydantic's own text
+    quotes the input: the tokens of a token answer, anything of a hostile one)."""
+    reasons = "; ".join(
+        f"{'.'.join(map(str, error['loc'])) or 'the answer'}: {error['type']}"
+        for error in exc.errors(include_input=False, include_url=False)[:5]
+    )
+    more = exc.error_count() - 5
+    return reasons + (f"; {more} more" if more > 0 else "")
+
+
+def _body_kind(content: bytes) -> str:
+    """What an answer that is not Severa's JSON looks like, in Silta's words."""
+    head = content.lstrip()[:15].lower()
+    if not head:
+        return "an empty body"
+    if head.startswith((b"<!doctype html", b"<html")):
+        kind = "an HTML page"
+    elif head.startswith((b"{", b"[")):
+        kind = "malformed JSON"
+    else:
+        kind = "a body that is not JSON"
+    return f"{kind}, {len(content)} bytes"
+
+
+def _loads(content: bytes, path: str) -> object:
+    """``content`` decoded as JSON, or :class:`SeveraProtocolError` saying what it looks
+    like instead (an HTML page, say: a proxy's), never quoting it.
 
     Deep nesting exhausts the decoder's recursion (``RecursionError``, not a ``ValueError``),
     and a lone surrogate (``"\\ud800"``) decodes to a string that cannot be encoded again,
@@ -648,9 +683,8 @@ def _loads(content: bytes, path: str, *, quote: bool = True) -> object:
     except RecursionError:
         raise SeveraProtocolError(f"{path}: the answer is not JSON: nested too deeply") from None
     except ValueError as exc:  # UnicodeDecodeError is a ValueError too
-        start = content[:80].decode("utf-8", "replace").strip() if quote else ""
         raise SeveraProtocolError(
-            f"{path}: the answer is not JSON ({exc})" + (f"; it starts {start!r}" if start else "")
+            f"{path}: the answer is not JSON ({_body_kind(content)})"
         ) from exc
     if _SURROGATE_ESCAPE.search(content) and _has_lone_surrogate(body):
         raise SeveraProtocolError(f"{path}: the answer holds text that is not valid Unicode")
@@ -681,7 +715,7 @@ def _may_have_been_written(exc: SeveraError) -> bool:
     arrived. Timeouts, dropped connections, 5xx answers and unreadable bodies leave the
     outcome open.
     """
-    if isinstance(exc, SeveraConnectError):
+    if isinstance(exc, SeveraConnectError | SeveraRedirected):
         return False
     if isinstance(exc, SeveraApiError):
         return exc.status >= 500

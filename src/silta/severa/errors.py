@@ -6,7 +6,8 @@
      ├── SeveraRequestError          we refused to send (e.g. a naive changed_since)
      ├── SeveraTransportError        no usable answer: connection, non-JSON 5xx page   retryable
      │    ├── SeveraConnectError     the request never left: nothing was written       retryable
-     │    └── SeveraTimeout          no answer within the timeout                      retryable
+     │    ├── SeveraTimeout          no answer within the timeout                      retryable
+     │    └── SeveraRedirected       a 3xx: never followed, never retried
      ├── SeveraOutcomeUnknown        a write got no usable answer: it may exist
      ├── SeveraProtocolError         an answer we cannot read (bad JSON, wrong shape)
      │    └── SeveraResponseTooLargeError  the body passed the configured size limit
@@ -46,6 +47,7 @@ __all__ = [
     "SeveraOutcomeUnknown",
     "SeveraPermissionDenied",
     "SeveraProtocolError",
+    "SeveraRedirected",
     "SeveraRequestError",
     "SeveraResponseTooLargeError",
     "SeveraServerError",
@@ -69,10 +71,9 @@ class SeveraTransportError(SeveraError):
 
     retryable: ClassVar[bool] = True
 
-    def __init__(self, message: str, *, status: int | None = None, body_start: str = "") -> None:
+    def __init__(self, message: str, *, status: int | None = None) -> None:
         super().__init__(message)
         self.status = status
-        self.body_start = body_start
 
 
 class SeveraConnectError(SeveraTransportError):
@@ -81,6 +82,13 @@ class SeveraConnectError(SeveraTransportError):
 
 class SeveraTimeout(SeveraTransportError):
     """No answer within the timeout."""
+
+
+class SeveraRedirected(SeveraTransportError):
+    """A redirect, which Silta never follows: it would carry the token, or the client secret,
+    to a host the operator has not allowed. Sent again, it would redirect again."""
+
+    retryable: ClassVar[bool] = False
 
 
 class SeveraOutcomeUnknown(SeveraError, OutcomeUnknownError):
@@ -186,25 +194,66 @@ _ADDON_TYPES = frozenset(
 )
 
 
-def _details(body: object) -> tuple[str | None, list[ErrorDetail]]:
-    """The error type and details of an ExceptionModel body, tolerating any shape."""
+# ExceptionTypeEnum of Severa's document (and ExcludedFromTrial, reference section 8.2).
+EXCEPTION_TYPES = frozenset(
+    {
+        "InternalSystemError", "AuthenticationRequired", "AddonMissing", "FeatureIsNotEnabled",
+        "InvalidParameter", "InvalidOperation", "InvalidRequest", "InsufficientApiScope",
+        "InvalidApiVersion", "ConfigurationError", "UserLicenseType", "TermsOfServiceNotApproved",
+        "HttpsRequired", "OrganizationNotActive", "PermissionDenied", "TrialExpired",
+        "NotAvailableInTrial", "InvalidRecaptcha", "AddonMissingTermsOfServiceApproval",
+        "ExcludedFromTrial",
+    }
+)  # fmt: skip
+
+
+def _exception_model(body: object) -> Mapping[str, Any] | None:
+    """The ``error`` of a body that parses as Severa's ExceptionModel; ``None`` otherwise.
+
+    Only then are its texts Severa's words, fit to show: anything else at the base URL (a
+    proxy's JSON, a hostile endpoint's) is described by Silta and never quoted. The shape
+    is the document's: ``error`` an object with at least one of ``type``, ``details`` and
+    ``httpStatusCode``, each of its type when present; keys the document does not name are
+    tolerated.
+    """
     if not isinstance(body, Mapping):
-        return None, []
+        return None
     error = body.get("error")
-    if not isinstance(error, Mapping):
-        return None, []
-    error_type = error.get("type") if isinstance(error.get("type"), str) else None
-    details = []
+    if not isinstance(error, Mapping) or not ({"type", "details", "httpStatusCode"} & set(error)):
+        return None
+    status = error.get("httpStatusCode")
     listed = error.get("details")
-    # Anything but a list (a number, an object) carries no details we can trust.
-    for item in listed if isinstance(listed, list) else ():
-        if not isinstance(item, Mapping):
-            continue
-        location = item.get("location") if isinstance(item.get("location"), Mapping) else {}
-        assert isinstance(location, Mapping)
+    if not (
+        isinstance(error.get("type"), str | None)
+        and (status is None or (isinstance(status, int) and not isinstance(status, bool)))
+        and isinstance(listed, list | None)
+        and all(
+            isinstance(item, Mapping)
+            and isinstance(item.get("message"), str | None)
+            and isinstance(item.get("location"), Mapping | None)
+            for item in listed or ()
+        )
+    ):
+        return None
+    return error
+
+
+def _details(body: object) -> tuple[str | None, list[ErrorDetail]]:
+    """The error type and details of an ExceptionModel body; nothing from any other body.
+
+    A type the document does not list is left out (a new one reads as "HTTP error" with
+    Severa's detail texts), so that no string but a known name comes from ``type``.
+    """
+    error = _exception_model(body)
+    if error is None:
+        return None, []
+    error_type = error.get("type") if error.get("type") in EXCEPTION_TYPES else None
+    details = []
+    for item in error.get("details") or ():
+        location = item.get("location") or {}
         details.append(
             ErrorDetail(
-                message=str(item.get("message") or ""),
+                message=item.get("message") or "",
                 location_type=_text(location.get("type")),
                 location_name=_text(location.get("name")),
             )

@@ -12,6 +12,9 @@ No secret is kept as such, and none leaves here except the one-time return value
   parameters have moved on;
 * a session or API token is kept as its SHA-256: a token is 256 random bits, so a fast
   hash is enough, and a stolen copy of the database signs no one in;
+* an API token reads only or also writes (its scope), ends (90 days by default, a year at
+  most), and reaches one tenant or all of its user's; a password change revokes all of a
+  user's tokens, a membership taken away those bound to that tenant;
 * nothing here logs.
 
 Sign-in is throttled per email, whether or not a user has it, so the throttle tells nobody
@@ -31,6 +34,7 @@ from datetime import datetime, timedelta
 from functools import cached_property
 from typing import Any, cast
 
+import attrs
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import CursorResult, Select, delete, select, update
@@ -47,19 +51,23 @@ from silta.store.models import (
     UserRow,
     WebSessionRow,
 )
-from silta.store.records import ApiToken, Membership, Role, User, WebSession
+from silta.store.records import ApiToken, Membership, Role, TokenScope, User, WebSession
 from silta.store.store import Store
 
 __all__ = [
     "API_TOKEN_PREFIX",
+    "DEFAULT_TOKEN_LIFETIME",
     "FORGET_FAILURES_AFTER",
     "FREE_FAILURES",
     "MAX_THROTTLE",
+    "MAX_TOKEN_LIFETIME",
     "MIN_PASSWORD_LENGTH",
     "Accounts",
+    "ApiAccess",
     "ApiToken",
     "Membership",
     "Role",
+    "TokenScope",
     "User",
     "WebSession",
     "valid_email",
@@ -72,6 +80,11 @@ MAX_THROTTLE = timedelta(seconds=900)  # the longest wait the throttle imposes
 FORGET_FAILURES_AFTER = timedelta(days=1)
 # tells a leaked token apart in logs and secret scanners
 API_TOKEN_PREFIX = "silta_"  # noqa: S105 (a prefix, not a secret)
+DEFAULT_TOKEN_LIFETIME = timedelta(days=90)
+MAX_TOKEN_LIFETIME = timedelta(days=366)  # no token lives for ever, nor for years
+# A token's last use is written at most this often: an API client polling a job must not
+# turn every read into a write.
+_LAST_USED_EVERY = timedelta(minutes=1)
 
 _MAX_EXPONENT = 10  # 2 ** 10 seconds is past MAX_THROTTLE already
 _EMAIL_LENGTH = 254  # the column's width (RFC 5321's longest address)
@@ -143,6 +156,50 @@ def _membership_query() -> Select[int, str, int, str, Role]:
     )
 
 
+@attrs.frozen
+class ApiAccess:
+    """Who a live API token signs in, and the token itself as listed (scope, tenant)."""
+
+    user: User
+    token: ApiToken
+
+
+def _token_query() -> Select[
+    int, int, str, str, TokenScope, int | None, str, datetime, datetime, datetime | None
+]:
+    return (
+        select(
+            ApiTokenRow.id,
+            ApiTokenRow.user_id,
+            UserRow.email,
+            ApiTokenRow.name,
+            ApiTokenRow.scope,
+            ApiTokenRow.tenant_id,
+            TenantRow.name.label("tenant_name"),
+            ApiTokenRow.created_at,
+            ApiTokenRow.expires_at,
+            ApiTokenRow.last_used_at,
+        )
+        .join(UserRow, UserRow.id == ApiTokenRow.user_id)
+        .outerjoin(TenantRow, TenantRow.id == ApiTokenRow.tenant_id)
+    )
+
+
+def _token(row: Any) -> ApiToken:
+    return ApiToken(
+        id=row.id,
+        user_id=row.user_id,
+        email=row.email,
+        name=row.name,
+        scope=row.scope,
+        tenant_id=row.tenant_id,
+        tenant_name=row.tenant_name,
+        created_at=row.created_at,
+        expires_at=row.expires_at,
+        last_used_at=row.last_used_at,
+    )
+
+
 def _rowcount(result: Any) -> int:
     """Rows a DELETE or UPDATE matched (``Session.execute`` is typed as any ``Result``)."""
     return cast(CursorResult[Any], result).rowcount
@@ -211,10 +268,11 @@ class Accounts:
         return User(row.id, row.email, row.operator, row.created_at)
 
     def set_password(self, email: str, password: str) -> None:
-        """Replace a user's password; every browser session of theirs is closed.
+        """Replace a user's password; every browser session and API token of theirs ends.
 
-        The email's failed sign-ins are forgotten too, so the new password can be used at
-        once (API tokens stay: revoke them on their own).
+        A password is changed because it may be known to someone else, who may have made
+        sessions and tokens with it: they go too. The email's failed sign-ins are forgotten,
+        so the new password can be used at once.
 
         Raises:
             WeakPassword: the password is shorter than :data:`MIN_PASSWORD_LENGTH`.
@@ -231,6 +289,7 @@ class Accounts:
                 .values(password_hash=password_hash, updated_at=now)
             )
             session.execute(delete(WebSessionRow).where(WebSessionRow.user_id == user_id))
+            session.execute(delete(ApiTokenRow).where(ApiTokenRow.user_id == user_id))
             session.execute(delete(LoginFailureRow).where(LoginFailureRow.email == email))
 
     def user(self, email_or_id: str | int) -> User:
@@ -303,6 +362,9 @@ class Accounts:
     def revoke(self, email: str, tenant: str | int) -> bool:
         """Take away a user's role with a tenant; whether they had one.
 
+        The user's API tokens bound to that tenant go too (a token for all their tenants
+        simply stops reaching it).
+
         Raises:
             UnknownUser: no user has this email.
             UnknownTenant: no such tenant.
@@ -314,6 +376,11 @@ class Accounts:
             done = session.execute(
                 delete(MembershipRow).where(
                     MembershipRow.user_id == user_id, MembershipRow.tenant_id == tenant_id
+                )
+            )
+            session.execute(
+                delete(ApiTokenRow).where(
+                    ApiTokenRow.user_id == user_id, ApiTokenRow.tenant_id == tenant_id
                 )
             )
             return _rowcount(done) > 0
@@ -482,70 +549,114 @@ class Accounts:
 
     # -- API tokens ----------------------------------------------------------------------
 
-    def create_api_token(self, email: str, name: str) -> str:
+    def create_api_token(
+        self,
+        email: str,
+        name: str,
+        *,
+        scope: TokenScope = TokenScope.WRITE,
+        lifetime: timedelta = DEFAULT_TOKEN_LIFETIME,
+        tenant: str | int | None = None,
+    ) -> str:
         """A new API token for a user, returned this once (only its hash is kept).
+
+        ``tenant`` binds it to one tenant (by name or id), which the user must be a member
+        of unless they are an operator; ``None`` lets it reach every tenant the user may.
 
         Raises:
             UnknownUser: no user has this email.
-            ValueError: ``name`` is empty or longer than 200 characters.
+            UnknownTenant: no such tenant.
+            ValueError: ``name`` is empty or longer than 200 characters, ``lifetime`` is not
+                between a minute and a year, or the user holds no role with ``tenant``.
         """
         name = _token_name(name)
+        scope = TokenScope(scope)
+        if not timedelta(minutes=1) <= lifetime <= MAX_TOKEN_LIFETIME:
+            raise ValueError("a token lives from a minute to 366 days")
         token = API_TOKEN_PREFIX + secrets.token_urlsafe(_TOKEN_BYTES)
         now = self._store._now()
         with self._store._writing() as session:
-            user_id = self._user_id(session, _normal_email(email))
+            found = session.execute(
+                select(UserRow.id, UserRow.operator).where(UserRow.email == _normal_email(email))
+            ).first()
+            if found is None:
+                raise UnknownUser(_normal_email(email))
+            tenant_id: int | None = None
+            if tenant is not None:
+                tenant_id, tenant_name = self._store._tenant_ref(session, tenant)
+                member = session.get(MembershipRow, (found.id, tenant_id)) is not None
+                if not (member or found.operator):
+                    raise ValueError(f"{_normal_email(email)} holds no role with {tenant_name}")
             session.add(
                 ApiTokenRow(
-                    user_id=user_id,
+                    user_id=found.id,
                     name=name,
                     token_hash=_digest(token),
                     created_at=now,
                     last_used_at=None,
+                    scope=scope,
+                    expires_at=now + lifetime,
+                    tenant_id=tenant_id,
                 )
             )
         return token
 
-    def api_user(self, token: str) -> User | None:
-        """The user an API token belongs to (and the token's use is recorded); ``None``
-        when no token matches."""
+    def api_access(self, token: str) -> ApiAccess | None:
+        """The user an API token belongs to, with the token as listed; ``None`` when no
+        live token matches (unknown, revoked or expired). Its use is recorded."""
         if not token.startswith(API_TOKEN_PREFIX):
             return None  # not even the shape of one: no need to ask the database
         digest = _digest(token)
         now = self._store._now()
-        with self._store._writing() as session:
-            found = session.execute(
-                select(ApiTokenRow.id, *_USER)
-                .join(UserRow, UserRow.id == ApiTokenRow.user_id)
-                .where(ApiTokenRow.token_hash == digest)
-            ).first()
-            if found is None:
-                return None
-            token_id, user_id, user_email, operator, created_at = found
-            session.execute(
-                update(ApiTokenRow).where(ApiTokenRow.id == token_id).values(last_used_at=now)
-            )
-        return User(user_id, user_email, operator, created_at)
+        with self._store._reading() as session:
+            found = session.execute(_token_query().where(ApiTokenRow.token_hash == digest)).first()
+            user = None
+            if found is not None:
+                user = session.execute(select(*_USER).where(UserRow.id == found.user_id)).one()
+        if found is None or user is None:
+            return None
+        listed = _token(found)
+        if listed.expired(now):
+            return None
+        if listed.last_used_at is None or now - listed.last_used_at >= _LAST_USED_EVERY:
+            with self._store._writing() as session:
+                session.execute(
+                    update(ApiTokenRow).where(ApiTokenRow.id == listed.id).values(last_used_at=now)
+                )
+            listed = attrs.evolve(listed, last_used_at=now)
+        return ApiAccess(User(*user), listed)
 
-    def api_tokens(self, email: str) -> list[ApiToken]:
-        """A user's API tokens (names and use, never the tokens), oldest first.
+    def api_user(self, token: str) -> User | None:
+        """The user a live API token belongs to (its use is recorded); ``None`` otherwise."""
+        access = self.api_access(token)
+        return None if access is None else access.user
+
+    def api_tokens(
+        self, email: str | None = None, *, tenant_id: int | None = None
+    ) -> list[ApiToken]:
+        """API tokens (names, reach and use, never the tokens), oldest first: a user's, or
+        everyone's when ``email`` is ``None``; with ``tenant_id``, only those bound to it.
+        Expired ones are listed too (until revoked), so their owner sees why they fail.
 
         Raises:
             UnknownUser: no user has this email.
         """
+        query = _token_query()
         with self._store._reading() as session:
-            user_id = self._user_id(session, _normal_email(email))
-            rows = session.execute(
-                select(
-                    ApiTokenRow.id,
-                    ApiTokenRow.user_id,
-                    ApiTokenRow.name,
-                    ApiTokenRow.created_at,
-                    ApiTokenRow.last_used_at,
+            if email is not None:
+                query = query.where(
+                    ApiTokenRow.user_id == self._user_id(session, _normal_email(email))
                 )
-                .where(ApiTokenRow.user_id == user_id)
-                .order_by(ApiTokenRow.id)
-            )
-            return [ApiToken(*row) for row in rows]
+            if tenant_id is not None:
+                query = query.where(ApiTokenRow.tenant_id == tenant_id)
+            rows = session.execute(query.order_by(ApiTokenRow.id))
+            return [_token(row) for row in rows]
+
+    def api_token(self, token_id: int) -> ApiToken | None:
+        """One token as listed, by id; ``None`` when there is none."""
+        with self._store._reading() as session:
+            found = session.execute(_token_query().where(ApiTokenRow.id == token_id)).first()
+        return None if found is None else _token(found)
 
     def revoke_api_token(self, email: str, token_id: int) -> bool:
         """Delete one of a user's API tokens; whether it was theirs and existed.
@@ -561,6 +672,17 @@ class Accounts:
                 )
             )
             return _rowcount(done) > 0
+
+    def revoke_api_tokens(self, email: str) -> int:
+        """Delete every API token of a user; how many there were.
+
+        Raises:
+            UnknownUser: no user has this email.
+        """
+        with self._store._writing() as session:
+            user_id = self._user_id(session, _normal_email(email))
+            done = session.execute(delete(ApiTokenRow).where(ApiTokenRow.user_id == user_id))
+            return _rowcount(done)
 
     # -- plumbing ------------------------------------------------------------------------
 

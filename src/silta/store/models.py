@@ -32,7 +32,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from silta.domain import Action, Register, RunKind, RunStatus, Status, System
-from silta.store.records import LinkState, Role, SlotState, TenantEventKind
+from silta.store.records import LinkState, Role, SlotState, TenantEventKind, TokenScope
 from silta.store.types import TextEnum, UTCDateTime
 
 __all__ = [
@@ -266,10 +266,14 @@ class WebSessionRow(Base):
 
 
 class ApiTokenRow(Base):
-    """A token for the HTTP API, kept as its SHA-256 hex; the token is shown once, at birth."""
+    """A token for the HTTP API, kept as its SHA-256 hex; the token is shown once, at birth.
+
+    It reads only or also writes (``scope``), ends at ``expires_at``, and reaches one tenant
+    (``tenant_id``, going with it) or, when null, every tenant its user may reach.
+    """
 
     __tablename__ = "api_tokens"
-    __table_args__ = (Index(None, "user_id"),)
+    __table_args__ = (Index(None, "user_id"), Index(None, "tenant_id"))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     user_id: Mapped[int] = _user_fk()
@@ -277,6 +281,9 @@ class ApiTokenRow(Base):
     token_hash: Mapped[str] = mapped_column(String(_SHA256), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    scope: Mapped[TokenScope] = mapped_column(TextEnum(TokenScope))
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    tenant_id: Mapped[int | None] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"))
 
 
 class LoginFailureRow(Base):

@@ -41,6 +41,7 @@ __all__ = [
     "TenantEvent",
     "TenantEventKind",
     "TenantLock",
+    "TokenScope",
     "User",
     "Watermark",
     "WebSession",
@@ -236,15 +237,31 @@ class WebSession:
     expires_at: datetime = attrs.field(converter=aware_utc)
 
 
-@attrs.frozen
+class TokenScope(enum.StrEnum):
+    """What an API token may do, whatever its user may: ``READ`` never changes anything."""
+
+    READ = "read"
+    WRITE = "write"
+
+
+@attrs.frozen(kw_only=True)
 class ApiToken:
-    """An API token as listed: its name and use, never the token (only its hash is kept)."""
+    """An API token as listed: its name, reach and use, never the token (only its hash is
+    kept). ``tenant_id`` ``None``: every tenant its user may reach; else that one only."""
 
     id: int
     user_id: int
+    email: str
     name: str
+    scope: TokenScope
+    tenant_id: int | None = None
+    tenant_name: str | None = None
     created_at: datetime = attrs.field(converter=aware_utc)
-    last_used_at: datetime | None = attrs.field(converter=_optional_aware_utc)
+    expires_at: datetime = attrs.field(converter=aware_utc)
+    last_used_at: datetime | None = attrs.field(default=None, converter=_optional_aware_utc)
+
+    def expired(self, now: datetime) -> bool:
+        return self.expires_at <= now
 
 
 class SlotState(enum.StrEnum):

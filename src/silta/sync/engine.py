@@ -177,8 +177,16 @@ async def _write_surely(item: PlanItem, write: Write, lookup: Lookup) -> str | N
 
 
 def _message(exc: BaseException) -> str:
-    text = str(exc) or type(exc).__name__
-    return f"{type(exc).__name__}: {text}"
+    """What a record's or a run's failure says, on pages, in the API and in the store.
+
+    A :class:`SiltaError`'s text is written by Silta (the clients describe foreign answers,
+    never quote them). Any other exception is a fault of Silta's own whose text may hold
+    anything, a value read from an answer included: its type is named, its details go only
+    to the server log, with the traceback.
+    """
+    if isinstance(exc, SiltaError):
+        return f"{type(exc).__name__}: {str(exc) or type(exc).__name__}"
+    return f"{type(exc).__name__}: an unexpected fault in Silta (details in the server log)"
 
 
 async def run_register(
@@ -261,7 +269,11 @@ async def run_register(
         _finish_quietly(journal)
         status, error = RunStatus.FAILED, str(exc)
     except Exception as exc:  # the run is recorded as failed, never lost
-        log.exception("run %s of %s for %s failed", run_id, adapter.register, tenant.name)
+        if isinstance(exc, SiltaError):  # a failure Silta knows and has put in its own words
+            log.error("run %s of %s for %s failed: %s", run_id, adapter.register, tenant.name,
+                      _message(exc))  # fmt: skip
+        else:  # a fault of Silta's own: the traceback is what fixes it
+            log.exception("run %s of %s for %s failed", run_id, adapter.register, tenant.name)
         _finish_quietly(journal)
         status, error = RunStatus.FAILED, _message(exc)
     try:

@@ -23,6 +23,7 @@ import attrs
 import httpx
 
 from silta.domain import Register, RunStatus
+from silta.errors import SiltaError
 from silta.severa import DEFAULT_RATE
 from silta.store import Schedule, Store, TenantBusy
 from silta.sync.engine import RunResult
@@ -219,7 +220,15 @@ class Jobs:
             raise
         except Exception as exc:  # the job ends as failed, visibly, never silently
             log.exception("job %s for tenant %s failed", job.id, job.tenant_id)
-            job.state, job.error = JobState.FAILED, str(exc) or type(exc).__name__
+            # Silta's own errors say what happened; any other text could hold anything
+            job.state, job.error = (
+                JobState.FAILED,
+                (
+                    str(exc) or type(exc).__name__
+                    if isinstance(exc, SiltaError)
+                    else f"{type(exc).__name__}: an unexpected fault (details in the server log)"
+                ),
+            )
         finally:
             job.current = None
             job.finished_at = datetime.now(UTC)

@@ -1,8 +1,11 @@
 """The JSON API under ``/api/v1``: what the pages do, for automation, with token auth.
 
-Every route takes ``Authorization: Bearer <token>`` (``silta user token EMAIL``); the same
-grants apply as on the pages (404 for a tenant the user is not a member of, 403 for a
-viewer's write). Secrets are write-only here too: no response ever carries one.
+Every route takes ``Authorization: Bearer <token>`` (``silta user token EMAIL``, or the
+tenant's tokens page); the same grants apply as on the pages (404 for a tenant the user is
+not a member of, 403 for a viewer's write), and a token's own limits on top: a ``read``
+token gets 403 on every route that is not a read (one router-level dependency, so a new
+route cannot forget it), and a token bound to one tenant sees no other. Secrets are
+write-only here too: no response ever carries one.
 """
 
 from __future__ import annotations
@@ -19,8 +22,11 @@ from silta.sync.jobs import Job, TenantBusy
 from silta.sync.settings import change_settings
 from silta.tenants import Tenant
 from silta.web.access import (
+    BigId,
+    Id,
     Principal,
     api_principal,
+    read_only_token,
     require_tenant,
     tenant_run,
     visible_tenants,
@@ -32,9 +38,14 @@ from silta.web.live import test_connection
 
 __all__ = ["router"]
 
-router = APIRouter(prefix="/api/v1", tags=["v1"])
-
 Auth = Annotated[Principal, Depends(api_principal)]
+
+
+def _scope_guard(request: Request, principal: Auth) -> None:
+    read_only_token(request, principal)
+
+
+router = APIRouter(prefix="/api/v1", tags=["v1"], dependencies=[Depends(_scope_guard)])
 
 
 def _web(request: Request) -> WebState:
@@ -279,13 +290,13 @@ async def list_tenants(request: Request, principal: Auth) -> list[TenantOut]:
 
 
 @router.get("/tenants/{tenant_id}")
-async def get_tenant(request: Request, principal: Auth, tenant_id: int) -> TenantOut:
+async def get_tenant(request: Request, principal: Auth, tenant_id: Id) -> TenantOut:
     grant = require_tenant(request, principal, tenant_id)
     return _tenant_out(request, grant.tenant, grant.role.value)
 
 
 @router.get("/tenants/{tenant_id}/settings")
-async def get_settings(request: Request, principal: Auth, tenant_id: int) -> SettingsOut:
+async def get_settings(request: Request, principal: Auth, tenant_id: Id) -> SettingsOut:
     grant = require_tenant(request, principal, tenant_id)
     return SettingsOut(
         version=grant.tenant.settings_version, settings=grant.tenant.settings.as_json()
@@ -294,7 +305,7 @@ async def get_settings(request: Request, principal: Auth, tenant_id: int) -> Set
 
 @router.patch("/tenants/{tenant_id}/settings")
 async def patch_settings(
-    request: Request, principal: Auth, tenant_id: int, body: SettingsIn
+    request: Request, principal: Auth, tenant_id: Id, body: SettingsIn
 ) -> SettingsOut:
     """Change the settings given; a changed direction makes that register's next run full."""
     grant = require_tenant(request, principal, tenant_id, write=True)
@@ -321,7 +332,7 @@ async def patch_settings(
 
 
 @router.get("/tenants/{tenant_id}/settings/history")
-async def settings_history(request: Request, principal: Auth, tenant_id: int) -> list[VersionOut]:
+async def settings_history(request: Request, principal: Auth, tenant_id: Id) -> list[VersionOut]:
     """Who changed what and when, newest first."""
     require_tenant(request, principal, tenant_id)
     versions = _web(request).store.settings_history(tenant_id)  # newest first already
@@ -338,12 +349,14 @@ async def settings_history(request: Request, principal: Auth, tenant_id: int) ->
 
 @router.put("/tenants/{tenant_id}/credentials", status_code=204)
 async def put_credentials(
-    request: Request, principal: Auth, tenant_id: int, body: CredentialsIn
+    request: Request, principal: Auth, tenant_id: Id, body: CredentialsIn
 ) -> None:
     """Replace connection details; secrets are write-only and never returned."""
     grant = require_tenant(request, principal, tenant_id, write=True)
     try:
-        netvisor, severa = connections(body.model_dump(exclude_none=True), grant.tenant)
+        netvisor, severa = connections(
+            body.model_dump(exclude_none=True), grant.tenant, _web(request).endpoints
+        )
     except ValueError as exc:
         raise HTTPException(status_code=422, detail=str(exc)) from None
     _web(request).store.update_connections(
@@ -352,11 +365,11 @@ async def put_credentials(
 
 
 @router.post("/tenants/{tenant_id}/test-connection")
-async def post_test_connection(request: Request, principal: Auth, tenant_id: int) -> list[ProbeOut]:
+async def post_test_connection(request: Request, principal: Auth, tenant_id: Id) -> list[ProbeOut]:
     """Call each service once with the stored credentials."""
     grant = require_tenant(request, principal, tenant_id, write=True)
     web = _web(request)
-    probes = await test_connection(web.store, grant.tenant, web.http)
+    probes = await test_connection(web.store, grant.tenant, web.http, web.endpoints)
     return [ProbeOut(service=p.service, ok=p.ok, message=p.message) for p in probes]
 
 
@@ -379,7 +392,7 @@ async def _start(
 
 @router.post("/tenants/{tenant_id}/sync", status_code=202)
 async def post_sync(
-    request: Request, principal: Auth, tenant_id: int, body: RunIn, wait: bool = False
+    request: Request, principal: Auth, tenant_id: Id, body: RunIn, wait: bool = False
 ) -> JobOut:
     """Start a run of the registers now (409 when the tenant has one going).
 
@@ -393,7 +406,7 @@ async def post_sync(
 
 @router.post("/tenants/{tenant_id}/preview", status_code=202)
 async def post_preview(
-    request: Request, principal: Auth, tenant_id: int, body: RunIn, wait: bool = False
+    request: Request, principal: Auth, tenant_id: Id, body: RunIn, wait: bool = False
 ) -> JobOut:
     """A dry run: the plan is recorded (as a preview run), nothing is written."""
     job = await _start(request, principal, tenant_id, body, dry=True)
@@ -403,7 +416,7 @@ async def post_preview(
 
 
 @router.get("/tenants/{tenant_id}/jobs/{job_id}")
-async def get_job(request: Request, principal: Auth, tenant_id: int, job_id: int) -> JobOut:
+async def get_job(request: Request, principal: Auth, tenant_id: Id, job_id: BigId) -> JobOut:
     require_tenant(request, principal, tenant_id)
     job = _web(request).jobs.get(job_id)
     if job is None or job.tenant_id != tenant_id:
@@ -415,7 +428,7 @@ async def get_job(request: Request, principal: Auth, tenant_id: int, job_id: int
 async def list_runs(
     request: Request,
     principal: Auth,
-    tenant_id: int,
+    tenant_id: Id,
     register: Register | None = None,
     limit: int = 50,
 ) -> list[RunOut]:
@@ -427,7 +440,7 @@ async def list_runs(
 
 
 @router.get("/tenants/{tenant_id}/runs/{run_id}")
-async def get_run(request: Request, principal: Auth, tenant_id: int, run_id: int) -> RunOut:
+async def get_run(request: Request, principal: Auth, tenant_id: Id, run_id: Id) -> RunOut:
     require_tenant(request, principal, tenant_id)
     return _run_out(tenant_run(request, tenant_id, run_id))
 
@@ -436,8 +449,8 @@ async def get_run(request: Request, principal: Auth, tenant_id: int, run_id: int
 async def get_entries(
     request: Request,
     principal: Auth,
-    tenant_id: int,
-    run_id: int,
+    tenant_id: Id,
+    run_id: Id,
     register: Register | None = None,
     action: Action | None = None,
     status: Status | None = None,

@@ -3,13 +3,15 @@
 :func:`create_app` builds it from a :class:`WebState` (the store, the accounts, the jobs and
 how to reach the services), so tests give it sandboxes over ``httpx.ASGITransport`` and the
 demo gives it the sandboxes mounted beside it. Pages are server-rendered Jinja2 with no
-front-end build step; a few lines of plain JavaScript reveal the dimension selects.
+front-end build step; a few lines of plain JavaScript (a static file: the CSP allows no
+inline script) reveal the dimension selects. Every answer passes :mod:`silta.web.hardening`.
 """
 
 from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator, Callable, Sequence
+from datetime import timedelta
 from pathlib import Path
 
 import attrs
@@ -20,13 +22,17 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 from starlette.routing import BaseRoute, Mount
+from starlette.types import ASGIApp
 
 from silta import __version__
+from silta.endpoints import Endpoints
 from silta.scheduler import EmbeddedScheduler
 from silta.store import Accounts, Store
+from silta.store.accounts import DEFAULT_TOKEN_LIFETIME
 from silta.sync.jobs import JobQueue
 from silta.transport import new_http_client
 from silta.web.access import LoginRequired
+from silta.web.hardening import Hardened, ProxyTrust
 from silta.web.render import render
 from silta.web.throttle import AddressThrottle
 
@@ -49,6 +55,22 @@ class WebState:
     address_throttle: AddressThrottle = attrs.field(factory=AddressThrottle)
     # the embedded scheduler, started and stopped with the app (None: nothing runs by itself)
     scheduler: EmbeddedScheduler | None = None
+    # the base URLs a tenant may use (the operator's SILTA_NETVISOR_URLS / SILTA_SEVERA_URLS)
+    endpoints: Endpoints = attrs.field(factory=Endpoints)
+    # whose X-Forwarded-* headers are believed (SILTA_TRUSTED_PROXIES); default: no one's
+    proxies: ProxyTrust = attrs.field(factory=ProxyTrust)
+    # how long a token made on the tokens page lives unless its maker says otherwise
+    token_lifetime: timedelta = DEFAULT_TOKEN_LIFETIME
+
+
+class _HardenedApp(FastAPI):
+    """FastAPI whose whole middleware stack, error handling included, sits inside
+    :class:`~silta.web.hardening.Hardened`, so a 500 gets the headers too."""
+
+    proxies: ProxyTrust = ProxyTrust()
+
+    def build_middleware_stack(self) -> ASGIApp:
+        return Hardened(super().build_middleware_stack(), self.proxies)
 
 
 def create_app(state: WebState, *, mounts: Sequence[BaseRoute] = ()) -> FastAPI:
@@ -66,7 +88,7 @@ def create_app(state: WebState, *, mounts: Sequence[BaseRoute] = ()) -> FastAPI:
                 await state.scheduler.stop()
             await state.jobs.close()
 
-    app = FastAPI(
+    app = _HardenedApp(
         title="Silta",
         version=__version__,
         summary="Netvisor ⇄ Visma Severa register synchronization",
@@ -76,6 +98,7 @@ def create_app(state: WebState, *, mounts: Sequence[BaseRoute] = ()) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.web = state
+    app.proxies = state.proxies
     for mount in mounts:
         app.router.routes.append(mount)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
@@ -100,13 +123,17 @@ def create_app(state: WebState, *, mounts: Sequence[BaseRoute] = ()) -> FastAPI:
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> Response:
+        if any(tuple(error.get("loc", ()))[:1] == ("path",) for error in exc.errors()):
+            # An id that cannot be one (0, negative, not a number, past the column's range)
+            # names nothing: 404, as for an id that names nothing, never 422 or a 500.
+            return await _http_error(request, HTTPException(status_code=404, detail="not found"))
         errors = [
             {"loc": list(error.get("loc", ())), "msg": error.get("msg", "")}
             for error in exc.errors()
         ]  # the input itself is not echoed: it may hold a secret
         if _is_api(request):
             return JSONResponse({"detail": errors}, status_code=422)
-        return render(request, "error.html", {"status": 422}, status=422)
+        return render(request, "error.html", {"status": 422, "detail": ""}, status=422)
 
     return app
 

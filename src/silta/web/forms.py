@@ -11,11 +11,13 @@ import attrs
 from starlette.datastructures import FormData
 
 from silta.domain import CustomerDirection, ProductDirection, TenantSettings
+from silta.endpoints import Endpoints, Service, canonical_url
 from silta.netvisor import NetvisorCredentials
 from silta.severa import SeveraCredentials
 from silta.tenants import NetvisorConnection, SeveraConnection, Tenant
 
 __all__ = [
+    "SECRETS_OF",
     "checked_settings",
     "connection_values",
     "connections",
@@ -106,18 +108,17 @@ def checked_settings(settings: TenantSettings) -> TenantSettings:
     )
 
 
-def _url(value: str | None, current: str, name: str) -> str:
-    if not value:
-        return current
-    if not value.startswith(("https://", "http://")):
-        raise ValueError(f"{name}: an address starting with https://")
-    return value.rstrip("/")
-
-
 CONNECTION_FIELDS = (
     "netvisor_url", "sender", "customer_id", "customer_key", "partner_id", "partner_key",
     "organisation_id", "severa_url", "client_id", "client_secret",
 )  # fmt: skip
+
+# A service's secrets: a new address for the service needs every one of them in the same
+# request, so that stored secrets never go to an address their holder did not choose.
+SECRETS_OF: dict[Service, tuple[str, ...]] = {
+    "netvisor": ("customer_key", "partner_key"),
+    "severa": ("client_secret",),
+}
 
 
 def connection_values(form: FormData) -> dict[str, str]:
@@ -125,14 +126,48 @@ def connection_values(form: FormData) -> dict[str, str]:
     return {name: text(form, name) for name in CONNECTION_FIELDS if text(form, name)}
 
 
+def _same_address(given: str, current: str) -> bool:
+    try:
+        return canonical_url(given) == canonical_url(current)
+    except ValueError:
+        return False
+
+
+def _address(given: Mapping[str, str], current: str, service: Service, endpoints: Endpoints) -> str:
+    """The service's base URL after this request: the current one, or an allowed new one
+    given together with every secret of the service.
+
+    Raises:
+        ValueError: a new address the operator has not allowed (the message lists the
+            allowed ones), or one given without the service's secrets.
+    """
+    field = f"{service}_url"
+    value = given.get(field)
+    if not value or _same_address(value, current):
+        return current
+    address = endpoints.check(service, value, field=field)
+    missing = [name for name in SECRETS_OF[service] if not given.get(name)]
+    if missing:
+        raise ValueError(
+            f"{field}: a new address needs {' and '.join(missing)} entered again in the same "
+            "request, so that the stored secrets never go to an address chosen without them"
+        )
+    return address
+
+
 def connections(
-    given: Mapping[str, str], tenant: Tenant
+    given: Mapping[str, str], tenant: Tenant, endpoints: Endpoints
 ) -> tuple[NetvisorConnection, SeveraConnection]:
     """The tenant's connections with ``given`` fields replaced; the rest are kept.
 
     Secrets are write-only: the page never holds them, so an empty field cannot mean
-    "erase" (a connection without its key is useless) and always means "keep".
+    "erase" (a connection without its key is useless) and always means "keep". A base URL
+    may change only to one of ``endpoints``, and only with the service's secrets given
+    again (:data:`SECRETS_OF`): whoever may edit a tenant must not be able to send its
+    stored secrets to an address of their own.
     """
+    netvisor_url = _address(given, tenant.netvisor.base_url, "netvisor", endpoints)
+    severa_url = _address(given, tenant.severa.base_url, "severa", endpoints)
     nv, sv = tenant.netvisor.credentials, tenant.severa.credentials
     try:
         netvisor = NetvisorConnection(
@@ -145,7 +180,7 @@ def connections(
                 organisation_id=given.get("organisation_id") or nv.organisation_id,
                 language=nv.language,
             ),
-            base_url=_url(given.get("netvisor_url"), tenant.netvisor.base_url, "netvisor_url"),
+            base_url=netvisor_url,
         )
         severa = SeveraConnection(
             SeveraCredentials(
@@ -153,7 +188,7 @@ def connections(
                 client_secret=given.get("client_secret") or sv.client_secret,
                 scopes=sv.scopes,
             ),
-            base_url=_url(given.get("severa_url"), tenant.severa.base_url, "severa_url"),
+            base_url=severa_url,
         )
     except (TypeError, ValueError) as exc:
         # the validators' messages name the field, never its value (it may be a secret)

@@ -24,6 +24,7 @@ TEXTS: Final[dict[str, tuple[str, str]]] = {
     "nav.runs": ("Ajohistoria", "Run history"),
     "nav.history": ("Asetushistoria", "Settings history"),
     "nav.preview": ("Seuraavan ajon esikatselu", "Preview next run"),
+    "nav.tokens": ("API-avaimet", "API tokens"),
     "role.kh": ("KH-pääkäyttäjä", "KH admin"),
     "role.viewer": ("Katselija", "Viewer"),
     "role.operator": ("Ylläpitäjä", "Operator"),
@@ -40,6 +41,12 @@ TEXTS: Final[dict[str, tuple[str, str]]] = {
     "login.throttled": (
         "Liian monta epäonnistunutta yritystä. Yritä uudelleen {seconds} sekunnin kuluttua.",
         "Too many failed attempts. Try again in {seconds} seconds.",
+    ),
+    "origin.failed": (
+        "Lomake lähetettiin toiselta sivulta kuin Siltasta, joten sitä ei käsitelty. Avaa "
+        "Silta suoraan ja yritä uudelleen.",
+        "The form was sent from a page other than Silta's, so it was not processed. Open "
+        "Silta directly and try again.",
     ),
     "csrf.failed": (
         "Lomake oli vanhentunut tai väärä. Lataa sivu uudelleen ja yritä uudelleen.",
@@ -169,6 +176,50 @@ TEXTS: Final[dict[str, tuple[str, str]]] = {
     "cred.test": ("Testaa yhteys", "Test connection"),
     "cred.test_ok": ("{service}: yhteys toimii.", "{service}: the connection works."),
     "cred.test_failed": ("{service}: {error}", "{service}: {error}"),
+    "cred.allowed": (
+        "Palvelun osoitteeksi voi valita vain ylläpitäjän sallimat osoitteet. Osoitteen "
+        "vaihto vaatii palvelun salaiset avaimet uudelleen samalla tallennuksella.",
+        "Only the addresses the operator allows can be chosen. Changing an address needs "
+        "the service's secret keys entered again in the same save.",
+    ),
+    "cred.not_allowed": ("ei sallittu", "not allowed"),
+    # -- API tokens -------------------------------------------------------------------------
+    "tokens.help": (
+        "API-avaimella ohjelma voi käyttää Siltan rajapintaa (/api/v1) tämän yrityksen "
+        "puolesta: lukuavain vain lukee, kirjoitusavain voi myös muuttaa asetuksia ja "
+        "käynnistää ajoja. Avain vanhenee, ja salasanan vaihto mitätöi kaikki avaimesi.",
+        "An API token lets a program use Silta's API (/api/v1) for this company: a read "
+        "token only reads, a write token may also change settings and start runs. A token "
+        "expires, and changing your password revokes all your tokens.",
+    ),
+    "tokens.name": ("Nimi", "Name"),
+    "tokens.user": ("Käyttäjä", "User"),
+    "tokens.scope": ("Oikeus", "Scope"),
+    "tokens.scope_read": ("luku", "read"),
+    "tokens.scope_write": ("luku ja kirjoitus", "read and write"),
+    "tokens.reach": ("Yritys", "Company"),
+    "tokens.all_tenants": ("kaikki käyttäjän yritykset", "all the user's companies"),
+    "tokens.created": ("Luotu", "Created"),
+    "tokens.expires": ("Vanhenee", "Expires"),
+    "tokens.expired": ("vanhentunut", "expired"),
+    "tokens.last_used": ("Käytetty viimeksi", "Last used"),
+    "tokens.revoke": ("Mitätöi", "Revoke"),
+    "tokens.revoked": ("Avain mitätöity.", "Token revoked."),
+    "tokens.none": ("Ei API-avaimia.", "No API tokens."),
+    "tokens.new": ("Uusi API-avain", "New API token"),
+    "tokens.lifetime": ("Voimassa", "Valid for"),
+    "tokens.days": ("{days} päivää", "{days} days"),
+    "tokens.create": ("Luo avain", "Create token"),
+    "tokens.created_ok": ("Avain luotu.", "Token created."),
+    "tokens.shown_once": (
+        "Kopioi avain nyt: sitä ei näytetä enää koskaan.",
+        "Copy the token now: it will never be shown again.",
+    ),
+    "tokens.how": (
+        "Lähetä se otsakkeessa Authorization: Bearer <avain>.",
+        "Send it as the header Authorization: Bearer <token>.",
+    ),
+    "tokens.invalid": ("Avainta ei luotu: {error}", "Token not created: {error}"),
     # -- runs -------------------------------------------------------------------------------
     "actions.title": ("Toiminnot", "Actions"),
     "actions.preview": ("Esikatsele seuraava ajo", "Preview next run"),

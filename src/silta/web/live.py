@@ -4,6 +4,10 @@ The dimension headers for the two selects come from Netvisor's ``dimensionlist.n
 the TEMP customer or product exists decides what the page says about the "not transferred"
 choices; "test connection" calls both services with the stored credentials. Each answer is
 bounded in time, and a failure is an answer too (shown on the page), never an error page.
+
+Nothing is asked of an address the operator does not allow (a tenant stored before the
+list was narrowed, say), and a failure is told in Silta's words (:func:`describe`). These
+answers are shown to viewers too, and asked again on every load of the tab.
 """
 
 from __future__ import annotations
@@ -17,13 +21,24 @@ import httpx
 
 from silta.backoff import RetryPolicy
 from silta.domain import TEMP_CODE, Register
+from silta.endpoints import Endpoints, Service
 from silta.errors import SiltaError
+from silta.netvisor import NetvisorError
+from silta.severa import SeveraApiError, SeveraError
 from silta.store import Store
 from silta.sync.context import SyncContext
 from silta.sync.runner import tenant_context
 from silta.tenants import Tenant
 
-__all__ = ["Probe", "TempStatus", "dimension_headers", "temp_status", "test_connection"]
+__all__ = [
+    "EndpointRefused",
+    "Probe",
+    "TempStatus",
+    "describe",
+    "dimension_headers",
+    "temp_status",
+    "test_connection",
+]
 
 HttpFactory = Callable[[], httpx.AsyncClient]
 
@@ -55,28 +70,62 @@ async def _context(store: Store, tenant: Tenant, http: HttpFactory) -> AsyncIter
         await client.aclose()
 
 
-def _reason(exc: BaseException) -> str:
+class EndpointRefused(SiltaError):
+    """The tenant's stored address is not one the operator allows: nothing was sent."""
+
+    def __init__(self, service: Service) -> None:
+        name = "Netvisor" if service == "netvisor" else "Severa"
+        super().__init__(
+            f"the {name} address is not among those the operator allows "
+            f"(SILTA_{service.upper()}_URLS); nothing was sent"
+        )
+
+
+def _allowed(tenant: Tenant, endpoints: Endpoints, service: Service) -> None:
+    url = tenant.netvisor.base_url if service == "netvisor" else tenant.severa.base_url
+    if not endpoints.permits(service, url):
+        raise EndpointRefused(service)
+
+
+def describe(exc: BaseException) -> str:
+    """What went wrong, in Silta's words: the kind of failure, the HTTP status, and only the
+    service's own error text.
+
+    The clients' messages are written by Silta (they describe a foreign answer, never quote
+    it), except for the two texts that are the service's by contract: Netvisor's
+    ``ResponseStatus`` (a ``NetvisorStatusError``, only from a body that parsed as its XML)
+    and Severa's ``ExceptionModel`` details (a :class:`SeveraApiError`, only from a body
+    that parsed as one). Anything else is named by its type alone.
+    """
     if isinstance(exc, TimeoutError):
         return f"no answer in {TIMEOUT:.0f} seconds"
-    return str(exc) or type(exc).__name__
+    if isinstance(exc, SeveraApiError):
+        return f"HTTP {exc.status}: {exc.user_message}"
+    if isinstance(exc, NetvisorError | SeveraError | EndpointRefused):
+        return str(exc) or type(exc).__name__
+    return type(exc).__name__
 
 
-async def dimension_headers(store: Store, tenant: Tenant, http: HttpFactory) -> list[str]:
+async def dimension_headers(
+    store: Store, tenant: Tenant, http: HttpFactory, endpoints: Endpoints
+) -> list[str]:
     """The names of the company's dimension headers (hidden ones too: they can be chosen).
 
     Raises:
-        SiltaError | TimeoutError: Netvisor could not be asked; the message says why.
+        SiltaError | TimeoutError: Netvisor could not be asked (:func:`describe` says why).
     """
+    _allowed(tenant, endpoints, "netvisor")
     async with _context(store, tenant, http) as ctx:
         headers = await asyncio.wait_for(ctx.netvisor.list_dimensions(show_hidden=True), TIMEOUT)
     return sorted({header.name for header in headers if header.name}, key=str.casefold)
 
 
 async def temp_status(
-    store: Store, tenant: Tenant, register: Register, http: HttpFactory
+    store: Store, tenant: Tenant, register: Register, http: HttpFactory, endpoints: Endpoints
 ) -> TempStatus:
     """Whether Netvisor has the TEMP customer (or product) the article's third choice needs."""
     try:
+        _allowed(tenant, endpoints, "netvisor")
         async with _context(store, tenant, http) as ctx:
             if register is Register.CUSTOMERS:
                 found = await asyncio.wait_for(
@@ -87,21 +136,28 @@ async def temp_status(
             product = await asyncio.wait_for(ctx.netvisor.find_product(TEMP_CODE), TIMEOUT)
             return TempStatus(product is not None, product.name if product else None)
     except (SiltaError, TimeoutError) as exc:
-        return TempStatus(None, error=_reason(exc))
+        return TempStatus(None, error=describe(exc))
 
 
-async def test_connection(store: Store, tenant: Tenant, http: HttpFactory) -> list[Probe]:
-    """Call each service once with the stored credentials; one :class:`Probe` per service."""
+async def test_connection(
+    store: Store, tenant: Tenant, http: HttpFactory, endpoints: Endpoints
+) -> list[Probe]:
+    """Call each service once with the stored credentials; one :class:`Probe` per service.
+
+    A service whose stored address the operator does not allow is not called at all.
+    """
     probes: list[Probe] = []
     async with _context(store, tenant, http) as ctx:
         try:
+            _allowed(tenant, endpoints, "netvisor")
             await asyncio.wait_for(ctx.netvisor.list_dimensions(), TIMEOUT)
             probes.append(Probe("Netvisor", True))
         except (SiltaError, TimeoutError) as exc:
-            probes.append(Probe("Netvisor", False, _reason(exc)))
+            probes.append(Probe("Netvisor", False, describe(exc)))
         try:
+            _allowed(tenant, endpoints, "severa")
             await asyncio.wait_for(ctx.severa.languages(), TIMEOUT)
             probes.append(Probe("Severa", True))
         except (SiltaError, TimeoutError) as exc:
-            probes.append(Probe("Severa", False, _reason(exc)))
+            probes.append(Probe("Severa", False, describe(exc)))
     return probes

@@ -1,9 +1,11 @@
-"""The HTML pages. Every POST here passes :func:`_guard` (signed in, valid CSRF token)
-before its handler runs; the handlers then ask :func:`require_tenant` for a write grant."""
+"""The HTML pages. Every POST here passes :func:`_guard` (its Origin is this app's, signed
+in, valid CSRF token) before its handler runs; the handlers then ask :func:`require_tenant`
+for a write grant. Every id in a path is an :data:`~silta.web.access.Id` (404 otherwise)."""
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import re
 import secrets
 from datetime import UTC, datetime, timedelta
@@ -24,7 +26,8 @@ from silta.domain import (
 )
 from silta.errors import SiltaError
 from silta.registers.rules import RULES
-from silta.store import LoginThrottled
+from silta.store import ApiToken, LoginThrottled, TokenScope
+from silta.store.accounts import valid_email
 from silta.sync.jobs import TenantBusy
 from silta.sync.runner import adapter_for
 from silta.sync.settings import change_settings
@@ -32,6 +35,7 @@ from silta.web import forms, live
 from silta.web.access import (
     SESSION_COOKIE,
     Grant,
+    Id,
     LoginRequired,
     Principal,
     page_principal,
@@ -41,12 +45,31 @@ from silta.web.access import (
     visible_tenants,
 )
 from silta.web.app import WebState
+from silta.web.hardening import same_origin
 from silta.web.health import tenant_health
 from silta.web.render import language, render
 
 __all__ = ["router"]
 
 LOGIN_CSRF_COOKIE = "silta_login_csrf"
+
+# Security events, one line each, for the operator's log: sign-ins (and failed ones, with
+# the address counted), refused forms, tokens made and revoked. Typed text is logged with
+# %r, so a newline in it cannot forge a line.
+audit = logging.getLogger("silta.audit")
+
+
+def _address(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def _loggable_email(typed: str) -> str:
+    """What a failed sign-in logs of the email typed: the address, if it is one; people
+    type their password into the email field, and a password must not reach the log."""
+    try:
+        return valid_email(typed)
+    except ValueError:
+        return "(not an email address)"
 
 
 def _web(request: Request) -> WebState:
@@ -55,25 +78,51 @@ def _web(request: Request) -> WebState:
 
 
 async def _guard(request: Request) -> None:
-    """Every POST: a signed-in user whose form carries the session's CSRF token.
+    """Every POST: from a page of this app, by a signed-in user whose form carries the
+    session's CSRF token.
 
-    The login form has no session yet: it carries a token that must equal a cookie set with
-    the form (a double submit), so another site cannot log a browser in as someone else.
+    The origin check comes first and needs no session: a post whose ``Origin`` (or, without
+    one, ``Referer``) is another site's, or that has neither, is refused before its form is
+    read. The CSRF token alone already stops a forged form; the origin check also stops
+    one a same-site page (another app on a sibling subdomain) could build with a token it
+    somehow read. The login form has no session yet: it carries a token that must equal a
+    cookie set with the form (a double submit), so another site cannot log a browser in as
+    someone else.
     """
     if request.method != "POST":
         return
+    if not same_origin(
+        request.url.scheme,
+        request.headers.get("host"),
+        request.headers.get("origin"),
+        request.headers.get("referer"),
+    ):
+        audit.warning(
+            "form refused: %s %s from %s came from another origin",
+            request.method,
+            request.url.path,
+            _address(request),
+        )
+        raise HTTPException(status_code=403, detail="origin")
     form = await request.form()
     submitted = form.get("csrf_token")
     submitted = submitted if isinstance(submitted, str) else None
     if request.url.path == "/login":
         cookie = request.cookies.get(LOGIN_CSRF_COOKIE)
         if not (cookie and submitted and secrets.compare_digest(cookie, submitted)):
+            audit.warning("sign-in form refused from %s: no valid CSRF token", _address(request))
             raise HTTPException(status_code=403, detail="csrf")
         return
     principal = page_principal(request)
     if principal is None:
         raise LoginRequired
     if not valid_csrf(principal, submitted):
+        audit.warning(
+            "form refused: %s by %s from %s: no valid CSRF token",
+            request.url.path,
+            principal.user.email,
+            _address(request),
+        )
         raise HTTPException(status_code=403, detail="csrf")
 
 
@@ -118,7 +167,7 @@ async def login(request: Request) -> Response:
     email, password = _text(form, "email"), _text(form, "password")
     target = _safe_next(_text(form, "next") or "/")
     error: str | None = None
-    address = request.client.host if request.client else "unknown"
+    address = _address(request)
     # the same answer whichever throttle holds: neither tells whether the account exists
     address_wait = web.address_throttle.wait(address)
     try:
@@ -130,6 +179,12 @@ async def login(request: Request) -> Response:
         error = "login.throttled"
         seconds = max(1, int(exc.retry_after.total_seconds() + 0.999))
     if user is None:
+        audit.warning(
+            "sign-in %s: %r from %s",
+            "throttled" if error else "failed",
+            _loggable_email(email),
+            address,
+        )
         if error is None:
             error, seconds = "login.failed", 0
             web.address_throttle.failed(address)
@@ -151,6 +206,7 @@ async def login(request: Request) -> Response:
     if old:
         web.accounts.close_session(old)
     token, _session = web.accounts.open_session(user.id)
+    audit.info("signed in: %s from %s", user.email, address)
     redirect = RedirectResponse(target, status_code=303)
     redirect.set_cookie(
         SESSION_COOKIE,
@@ -194,7 +250,7 @@ async def overview(request: Request) -> Response:
 
 
 @router.get("/tenants/{tenant_id}")
-async def tenant_home(tenant_id: int) -> Response:
+async def tenant_home(tenant_id: Id) -> Response:
     return RedirectResponse(f"/tenants/{tenant_id}/settings", status_code=303)
 
 
@@ -215,13 +271,15 @@ async def _settings_page(
     headers_error: str | None = None
     temp: dict[str, live.TempStatus] = {}
     try:
-        headers = await live.dimension_headers(web.store, tenant, web.http)
+        headers = await live.dimension_headers(web.store, tenant, web.http, web.endpoints)
     except (SiltaError, TimeoutError) as exc:  # shown; the tab still works with free text
-        headers_error = str(exc) or type(exc).__name__
-    if shown.customers is CustomerDirection.TEMP_CUSTOMER:
-        temp["customer"] = await live.temp_status(web.store, tenant, Register.CUSTOMERS, web.http)
-    if shown.products is ProductDirection.TEMP_PRODUCT:
-        temp["product"] = await live.temp_status(web.store, tenant, Register.PRODUCTS, web.http)
+        headers_error = live.describe(exc)
+    for register, choice, key in (
+        (Register.CUSTOMERS, shown.customers is CustomerDirection.TEMP_CUSTOMER, "customer"),
+        (Register.PRODUCTS, shown.products is ProductDirection.TEMP_PRODUCT, "product"),
+    ):
+        if choice:
+            temp[key] = await live.temp_status(web.store, tenant, register, web.http, web.endpoints)
     context: dict[str, Any] = {
         "principal": principal,
         "grant": grant,
@@ -236,6 +294,7 @@ async def _settings_page(
         "health": tenant_health(tenant, web.store.runs(tenant.id, limit=30), now=_now()),
         "jobs": web.jobs.for_tenant(tenant.id)[:3],
         "registers": list(Register),
+        "endpoints": web.endpoints,
     }
     return render(request, "settings.html", context, status=status)
 
@@ -245,14 +304,14 @@ def _now() -> datetime:
 
 
 @router.get("/tenants/{tenant_id}/settings")
-async def settings_tab(request: Request, tenant_id: int) -> Response:
+async def settings_tab(request: Request, tenant_id: Id) -> Response:
     principal = _principal(request)
     grant = require_tenant(request, principal, tenant_id)
     return await _settings_page(request, principal, grant)
 
 
 @router.post("/tenants/{tenant_id}/settings")
-async def save_settings(request: Request, tenant_id: int) -> Response:
+async def save_settings(request: Request, tenant_id: Id) -> Response:
     principal = _principal(request)
     grant = require_tenant(request, principal, tenant_id, write=True)
     web = _web(request)
@@ -281,14 +340,16 @@ async def save_settings(request: Request, tenant_id: int) -> Response:
 
 
 @router.post("/tenants/{tenant_id}/credentials")
-async def save_credentials(request: Request, tenant_id: int) -> Response:
+async def save_credentials(request: Request, tenant_id: Id) -> Response:
     principal = _principal(request)
     grant = require_tenant(request, principal, tenant_id, write=True)
     web = _web(request)
     form = await request.form()
     t_lang = language(request)
     try:
-        netvisor, severa = forms.connections(forms.connection_values(form), grant.tenant)
+        netvisor, severa = forms.connections(
+            forms.connection_values(form), grant.tenant, web.endpoints
+        )
     except ValueError as exc:
         message = ("error", _fmt(t_lang, "cred.invalid", error=str(exc)))
         return await _settings_page(request, principal, grant, messages=[message], status=422)
@@ -297,17 +358,24 @@ async def save_credentials(request: Request, tenant_id: int) -> Response:
         tenant_id, netvisor=netvisor, severa=severa, changed_by=principal.user.email
     )
     changed = len(web.store.tenant_events(tenant_id)) > len(before)
+    if changed:
+        audit.info(
+            "connections of tenant %s changed by %s from %s",
+            tenant_id,
+            principal.user.email,
+            _address(request),
+        )
     key = "cred.saved" if changed else "cred.unchanged"
     return await _settings_page(request, principal, grant, messages=[("ok", _fmt(t_lang, key))])
 
 
 @router.post("/tenants/{tenant_id}/test-connection")
-async def test_connection(request: Request, tenant_id: int) -> Response:
+async def test_connection(request: Request, tenant_id: Id) -> Response:
     principal = _principal(request)
     grant = require_tenant(request, principal, tenant_id, write=True)
     web = _web(request)
     t_lang = language(request)
-    probes = await live.test_connection(web.store, grant.tenant, web.http)
+    probes = await live.test_connection(web.store, grant.tenant, web.http, web.endpoints)
     messages = [
         ("ok", _fmt(t_lang, "cred.test_ok", service=probe.service))
         if probe.ok
@@ -319,7 +387,7 @@ async def test_connection(request: Request, tenant_id: int) -> Response:
 
 
 @router.post("/tenants/{tenant_id}/pause")
-async def pause(request: Request, tenant_id: int) -> Response:
+async def pause(request: Request, tenant_id: Id) -> Response:
     principal = _principal(request)
     require_tenant(request, principal, tenant_id, write=True)
     form = await request.form()
@@ -339,7 +407,7 @@ def _registers(form: FormData) -> tuple[Register, ...]:
 
 
 @router.post("/tenants/{tenant_id}/sync")
-async def sync_now(request: Request, tenant_id: int) -> Response:
+async def sync_now(request: Request, tenant_id: Id) -> Response:
     principal = _principal(request)
     require_tenant(request, principal, tenant_id, write=True)
     form = await request.form()
@@ -354,7 +422,7 @@ async def sync_now(request: Request, tenant_id: int) -> Response:
 
 
 @router.post("/tenants/{tenant_id}/preview")
-async def start_preview(request: Request, tenant_id: int) -> Response:
+async def start_preview(request: Request, tenant_id: Id) -> Response:
     principal = _principal(request)
     require_tenant(request, principal, tenant_id, write=True)
     form = await request.form()
@@ -370,12 +438,20 @@ async def start_preview(request: Request, tenant_id: int) -> Response:
     return RedirectResponse(f"/tenants/{tenant_id}/preview?job={job.id}", status_code=303)
 
 
+def _job_id(text: str | None) -> int | None:
+    """``?job=`` as a job id, or ``None``: a link with a wrong one shows the page anyway."""
+    if text and text.isascii() and text.isdigit() and 0 < int(text) < 2**63:
+        return int(text)
+    return None
+
+
 @router.get("/tenants/{tenant_id}/preview")
-async def preview(request: Request, tenant_id: int, job: int | None = None) -> Response:
+async def preview(request: Request, tenant_id: Id, job: str | None = None) -> Response:
     principal = _principal(request)
     grant = require_tenant(request, principal, tenant_id)
     web = _web(request)
-    current = web.jobs.get(job) if job is not None else None
+    job_id = _job_id(job)
+    current = web.jobs.get(job_id) if job_id is not None else None
     if current is not None and current.tenant_id != tenant_id:
         current = None
     if current is not None:
@@ -409,11 +485,12 @@ async def preview(request: Request, tenant_id: int, job: int | None = None) -> R
 
 
 @router.get("/tenants/{tenant_id}/runs")
-async def runs(request: Request, tenant_id: int, job: int | None = None) -> Response:
+async def runs(request: Request, tenant_id: Id, job: str | None = None) -> Response:
     principal = _principal(request)
     grant = require_tenant(request, principal, tenant_id)
     web = _web(request)
-    current = web.jobs.get(job) if job is not None else None
+    job_id = _job_id(job)
+    current = web.jobs.get(job_id) if job_id is not None else None
     if current is not None and current.tenant_id != tenant_id:
         current = None
     context = {
@@ -439,8 +516,8 @@ def _choice(kind: type[Any], value: str | None) -> Any:
 @router.get("/tenants/{tenant_id}/runs/{run_id}")
 async def run_detail(
     request: Request,
-    tenant_id: int,
-    run_id: int,
+    tenant_id: Id,
+    run_id: Id,
     register: str | None = None,
     action: str | None = None,
     status: str | None = None,
@@ -470,7 +547,7 @@ async def run_detail(
 
 
 @router.get("/tenants/{tenant_id}/history")
-async def history(request: Request, tenant_id: int) -> Response:
+async def history(request: Request, tenant_id: Id) -> Response:
     principal = _principal(request)
     grant = require_tenant(request, principal, tenant_id)
     web = _web(request)
@@ -487,7 +564,7 @@ async def history(request: Request, tenant_id: int) -> Response:
 
 
 @router.get("/tenants/{tenant_id}/fix/{rule_id}")
-async def fix(request: Request, tenant_id: int, rule_id: str) -> Response:
+async def fix(request: Request, tenant_id: Id, rule_id: str) -> Response:
     """What a refusal rule asks to be fixed, and the records its latest run refused by it."""
     principal = _principal(request)
     grant = require_tenant(request, principal, tenant_id)
@@ -526,6 +603,120 @@ async def fix(request: Request, tenant_id: int, rule_id: str) -> Response:
         "switched_on": adapter_for(register, grant.tenant.settings) is not None,
     }
     return render(request, "fix.html", context)
+
+
+# -- API tokens -----------------------------------------------------------------------------
+#
+# A KH manages their own tokens for the tenant here; an operator sees and revokes everyone's
+# bound to it. A token made here reaches this tenant only. Viewers have no tokens page: the
+# issue gives token management to the KH.
+
+TOKEN_DAYS = (7, 30, 90, 180, 366)  # the lifetimes offered; the default is WebState's
+
+
+def _tokens_of(request: Request, principal: Principal, tenant_id: int) -> list[ApiToken]:
+    """The tokens this principal may manage on the tenant's page: an operator's are everyone's
+    bound to the tenant plus their own; a KH's their own bound to it or to all their
+    tenants."""
+    accounts = _web(request).accounts
+    own = [
+        token
+        for token in accounts.api_tokens(principal.user.email)
+        if token.tenant_id in (None, tenant_id)
+    ]
+    if not principal.user.operator:
+        return own
+    bound = accounts.api_tokens(tenant_id=tenant_id)
+    return sorted({token.id: token for token in (*bound, *own)}.values(), key=lambda t: t.id)
+
+
+async def _tokens_page(
+    request: Request,
+    principal: Principal,
+    grant: Grant,
+    *,
+    messages: list[tuple[str, str]] | None = None,
+    new_token: str | None = None,
+    status: int = 200,
+) -> Response:
+    web = _web(request)
+    context = {
+        "principal": principal,
+        "grant": grant,
+        "tenant": grant.tenant,
+        "tokens": _tokens_of(request, principal, grant.tenant.id),
+        "now": _now(),
+        "messages": messages or [],
+        "new_token": new_token,
+        "days": TOKEN_DAYS,
+        "default_days": web.token_lifetime.days,
+        "scopes": list(TokenScope),
+    }
+    return render(request, "tokens.html", context, status=status)
+
+
+@router.get("/tenants/{tenant_id}/tokens")
+async def tokens(request: Request, tenant_id: Id) -> Response:
+    principal = _principal(request)
+    grant = require_tenant(request, principal, tenant_id, write=True)
+    revoked = request.query_params.get("revoked") == "1"
+    messages = [("ok", _fmt(language(request), "tokens.revoked"))] if revoked else []
+    return await _tokens_page(request, principal, grant, messages=messages)
+
+
+@router.post("/tenants/{tenant_id}/tokens")
+async def create_token(request: Request, tenant_id: Id) -> Response:
+    """A new token of the signed-in user, bound to this tenant, shown once on the page."""
+    principal = _principal(request)
+    grant = require_tenant(request, principal, tenant_id, write=True)
+    form = await request.form()
+    t_lang = language(request)
+    days_text = _text(form, "days") or str(_web(request).token_lifetime.days)
+    try:
+        scope = TokenScope(_text(form, "scope") or TokenScope.READ.value)
+        if not (days_text.isascii() and days_text.isdigit() and 1 <= int(days_text) <= 366):
+            raise ValueError("days: a whole number from 1 to 366")
+        secret = _web(request).accounts.create_api_token(
+            principal.user.email,
+            _text(form, "name"),
+            scope=scope,
+            lifetime=timedelta(days=int(days_text)),
+            tenant=tenant_id,
+        )
+    except ValueError as exc:
+        message = ("error", _fmt(t_lang, "tokens.invalid", error=str(exc)))
+        return await _tokens_page(request, principal, grant, messages=[message], status=422)
+    made = _web(request).accounts.api_tokens(principal.user.email)[-1]
+    audit.info(
+        "API token %s made by %s from %s: %s, tenant %s, until %s",
+        made.id,
+        principal.user.email,
+        _address(request),
+        made.scope.value,
+        tenant_id,
+        made.expires_at.isoformat(),
+    )
+    message = ("ok", _fmt(t_lang, "tokens.created_ok"))
+    return await _tokens_page(request, principal, grant, messages=[message], new_token=secret)
+
+
+@router.post("/tenants/{tenant_id}/tokens/{token_id}/revoke")
+async def revoke_token(request: Request, tenant_id: Id, token_id: Id) -> Response:
+    """Revoke a token listed on this tenant's page (404 for any other: it is not there)."""
+    principal = _principal(request)
+    require_tenant(request, principal, tenant_id, write=True)
+    token = next((t for t in _tokens_of(request, principal, tenant_id) if t.id == token_id), None)
+    if token is None:
+        raise HTTPException(status_code=404, detail="no such token")
+    _web(request).accounts.revoke_api_token(token.email, token.id)
+    audit.info(
+        "API token %s of %s revoked by %s from %s",
+        token.id,
+        token.email,
+        principal.user.email,
+        _address(request),
+    )
+    return RedirectResponse(f"/tenants/{tenant_id}/tokens?revoked=1", status_code=303)
 
 
 # -- helpers --------------------------------------------------------------------------------
