@@ -180,7 +180,7 @@ async def test_sandbox_routes_the_client_does_not_use_follow_the_document(
             "/v1/businessunits",
         ):
             await http.get(path, headers=headers)  # fmt: skip
-        await http.get("/v1/customers", headers=headers, params={"rowCount": "101"})  # 400
+        await http.get("/v1/projects", headers=headers, params={"rowCount": "101"})  # 400
         await http.post("/v1/customers", headers=headers, json={"number": 5})  # 400: no name
         await http.get("/v1/customers", headers={**headers, "Authorization": "Bearer nope"})  # 401
         await http.post("/v1/token", json={"client_id": "admin", "client_secret": "wrong"},
