@@ -15,6 +15,7 @@ show that the forms really occurred.
 
 from __future__ import annotations
 
+import operator
 import random
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -37,16 +38,17 @@ class Variance:
 
     seed: int
     rng: random.Random
+    share: float = SHARE
     used: Counter[str] = attrs.field(factory=Counter)
 
     @classmethod
-    def of(cls, seed: int, organisation_id: str) -> Variance:
-        """The variance of one organisation under ``seed``."""
-        return cls(seed, random.Random(f"variance:{seed}:{organisation_id}"))
+    def of(cls, seed: int, organisation_id: str, share: float = SHARE) -> Variance:
+        """The variance of one organisation under ``seed``, each form taken with ``share``."""
+        return cls(seed, random.Random(f"variance:{seed}:{organisation_id}"), share)
 
-    def draw(self, share: float = SHARE) -> bool:
+    def draw(self) -> bool:
         """Whether to take a form (true with probability ``share``)."""
-        return self.rng.random() < share
+        return self.rng.random() < self.share
 
     def choice(self, options: Sequence[T]) -> T:
         """One of ``options``."""
@@ -68,13 +70,23 @@ class Form(Generic[T, C]):
     applies: Callable[[C], bool] = lambda context: True
 
 
-def apply_forms(answer: T, forms: Sequence[Form[T, C]], context: C, variance: Variance) -> T:
-    """``answer`` with each applicable form taken at random; counts the forms that changed it."""
+def apply_forms(
+    answer: T,
+    forms: Sequence[Form[T, C]],
+    context: C,
+    variance: Variance,
+    same: Callable[[T, T], bool] = operator.eq,
+) -> T:
+    """``answer`` with each applicable form taken at random; counts the forms that changed it.
+
+    ``same`` tells whether a rewrite changed the answer as it will be sent (for JSON, key
+    order and ``1`` against ``1.0`` count, which ``==`` on the values ignores).
+    """
     for form in forms:
         if not form.applies(context) or not variance.draw():
             continue
         changed = form.rewrite(answer, variance)
-        if changed != answer:
+        if not same(changed, answer):
             variance.used[form.name] += 1
             answer = changed
     return answer

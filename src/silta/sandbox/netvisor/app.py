@@ -39,7 +39,7 @@ from starlette.routing import Route
 from starlette.types import ASGIApp
 
 from ..faults import answer_time, stamp_arrival, until
-from ..variance import Variance
+from ..variance import SHARE, Variance
 from .auth import LANGUAGE, USE_HTTP_STATUS, Authenticator, Integration, read_headers, request_url
 from .control import CONTROL_PREFIX, control_not_found, control_routes
 from .errors import TECHNICAL_ERROR, NetvisorFailure, generic_failure, http_status
@@ -82,6 +82,7 @@ class NetvisorSandbox:
         self.seed = seed
         self.default_faults = Faults()
         self.variance_seed: int | None = None
+        self.variance_share = SHARE
         self.stats = SandboxStats()
         self._auth = Authenticator(self.clock, max_clock_skew)
         self._organisations: dict[str, Organisation] = {}
@@ -113,7 +114,9 @@ class NetvisorSandbox:
                 faults=copy_faults(self.default_faults),
             )
             if self.variance_seed is not None:
-                organisation.variance = Variance.of(self.variance_seed, organisation_id)
+                organisation.variance = Variance.of(
+                    self.variance_seed, organisation_id, self.variance_share
+                )
             self._organisations[organisation_id] = organisation
         return organisation
 
@@ -132,12 +135,14 @@ class NetvisorSandbox:
         for organisation in self._organisations.values():
             organisation.faults = copy_faults(faults)
 
-    def set_variance(self, seed: int | None) -> None:
+    def set_variance(self, seed: int | None, share: float = SHARE) -> None:
         """Variance mode on with ``seed`` (or off with ``None``) for every organisation,
         existing and future: answers take Netvisor's alternative forms (:mod:`.variance`)."""
-        self.variance_seed = seed
+        self.variance_seed, self.variance_share = seed, share
         for organisation_id, organisation in self._organisations.items():
-            organisation.variance = None if seed is None else Variance.of(seed, organisation_id)
+            organisation.variance = (
+                None if seed is None else Variance.of(seed, organisation_id, share)
+            )
 
     def reset_stats(self) -> None:
         """Zero the counters of the sandbox and of every organisation."""

@@ -7,14 +7,17 @@ tags (text in an answer cannot hold ``<``), so no record's own text is ever chan
 
 What is deliberately not a form here: a record without ``NetvisorKey`` in a *list* answer
 (nothing says which record it is, so a reader must refuse it: the answers would no longer
-mean the same records) and a gross price without the net one (the net price is then
-computed with the VAT, which can differ from Netvisor's own in the last decimals).
+mean the same records). A gross price without the net one (``<UnitPrice type="brutto">``)
+is a form only where the net price is whole cents and is what the gross price and the VAT
+give to the cent: elsewhere the net price made from it would differ from Netvisor's own in
+the last decimals, and the answer would no longer mean the same price.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Final
 
 import attrs
@@ -47,6 +50,31 @@ def _price_types(xml: str, variance: Variance) -> str:
         return f"<{tag}{before}{variance.choice(_SPELLINGS[kind])}{after}"
 
     return _PRICE_TYPE.sub(spell, xml)
+
+
+_PRODUCT: Final = re.compile(r"<Product>.*?</Product>", re.DOTALL)
+_PRICE_PAIR: Final = re.compile(
+    r'<UnitPrice type="net">(-?\d+(?:,\d+)?)</UnitPrice>'
+    r'<UnitGrossPrice type="gross">(-?\d+(?:,\d+)?)</UnitGrossPrice>'
+)
+_VAT: Final = re.compile(r"<DefaultVatPercent>(\d+(?:,\d+)?)</DefaultVatPercent>")
+_CENT: Final = Decimal("0.01")
+
+
+def _gross_only(xml: str, variance: Variance) -> str:
+    def product(match: re.Match[str]) -> str:
+        text = match[0]
+        pair, vat = _PRICE_PAIR.search(text), _VAT.search(text)
+        if pair is None or vat is None:
+            return text
+        net, gross, rate = (Decimal(x.replace(",", ".")) for x in (pair[1], pair[2], vat[1]))
+        from_gross = (gross / (1 + rate / 100)).quantize(_CENT, rounding=ROUND_HALF_UP)
+        if from_gross != net:
+            return text
+        kind = variance.choice(_SPELLINGS["gross"])
+        return text.replace(pair[0], f'<UnitPrice type="{kind}">{pair[2]}</UnitPrice>')
+
+    return _PRODUCT.sub(product, xml)
 
 
 def _untyped_unit_price(xml: str, variance: Variance) -> str:
@@ -145,6 +173,7 @@ FORMS: Final[tuple[XmlForm, ...]] = (
     # first: the rewrites below change the tags this one looks for
     Form("NetvisorKey left out of an answer to id=", "issue 17 (older answers)", _key_left_out,
          _single),
+    Form("only a gross price", "issue 17 (<UnitPrice type=\"brutto\">)", _gross_only),
     Form("price type in Finnish or another case", "§6.2, §6.3; issue 17", _price_types),
     Form("UnitPrice without a type", "§6.1 (productlist.nv has none)", _untyped_unit_price),
     Form("decimal point", "§3 (clients convert both ways)", _decimal_point),

@@ -39,7 +39,7 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.types import ASGIApp
 
 from ..faults import answer_time, stamp_arrival, until
-from ..variance import Variance
+from ..variance import SHARE, Variance
 from .auth import (
     Credential,
     TokenStore,
@@ -121,6 +121,7 @@ class SeveraSandbox:
         self.seed = seed
         self.default_faults = SeveraFaults()
         self.variance_seed: int | None = None
+        self.variance_share = SHARE
         self.stats = SandboxStats()
         self.tokens = TokenStore(access_token_lifetime, refresh_token_lifetime)
         self.limiter = RateLimiter(rate_limit)
@@ -169,7 +170,7 @@ class SeveraSandbox:
             tokens=self.tokens,
         )
         if self.variance_seed is not None:
-            organisation.variance = Variance.of(self.variance_seed, candidate)
+            organisation.variance = Variance.of(self.variance_seed, candidate, self.variance_share)
         self._organisations[candidate] = organisation
         return organisation
 
@@ -201,12 +202,14 @@ class SeveraSandbox:
         for organisation in self._organisations.values():
             organisation.faults = copy_faults(faults)
 
-    def set_variance(self, seed: int | None) -> None:
+    def set_variance(self, seed: int | None, share: float = SHARE) -> None:
         """Variance mode on with ``seed`` (or off with ``None``) for every organisation,
         existing and future: answers take Severa's alternative forms (:mod:`.variance`)."""
-        self.variance_seed = seed
+        self.variance_seed, self.variance_share = seed, share
         for organisation_id, organisation in self._organisations.items():
-            organisation.variance = None if seed is None else Variance.of(seed, organisation_id)
+            organisation.variance = (
+                None if seed is None else Variance.of(seed, organisation_id, share)
+            )
 
     def reset_stats(self) -> None:
         """Zero the counters of the sandbox and of every organisation."""
