@@ -8,6 +8,7 @@ import signal
 import sys
 
 import httpx
+import pytest
 from typer.testing import CliRunner
 
 from silta import __version__
@@ -31,15 +32,19 @@ def test_bad_fault_option_is_a_clear_error_not_a_traceback() -> None:
     assert "Traceback" not in result.output
 
 
-def _field(text: str, label: str) -> str:
-    match = re.search(rf"^\s*{re.escape(label)}:\s+(\S+)", text, re.MULTILINE)
+def _field(text: str, label: str, value: str = r"(\S+)") -> str:
+    match = re.search(rf"^\s*{re.escape(label)}:\s+{value}", text, re.MULTILINE)
     assert match, f"{label!r} not printed:\n{text}"
     return match.group(1)
 
 
-async def test_sandbox_command_prints_how_to_reach_it_and_serves_netvisor() -> None:
+@pytest.mark.parametrize("variance", [[], ["--variance"]], ids=["plain", "variance"])
+async def test_sandbox_command_prints_how_to_reach_it_and_serves_netvisor(
+    variance: list[str],
+) -> None:
+    """With ``--variance`` too: Silta's clients read the alternative forms over real TCP."""
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "silta", "sandbox", "--port", "0", "--seed", "3",
+        sys.executable, "-m", "silta", "sandbox", "--port", "0", "--seed", "3", *variance,
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
     )  # fmt: skip
@@ -56,6 +61,8 @@ async def test_sandbox_command_prints_how_to_reach_it_and_serves_netvisor() -> N
                 assert line, "the sandbox exited before printing what to allow"
                 printed += line.decode()
         netvisor_text, severa_text = printed.split("\nSevera\n", 1)
+        shown = "on (seed 3)" if variance else "off"
+        assert _field(netvisor_text, "Variance mode", rf"({re.escape(shown)})")
         base_url = _field(netvisor_text, "Base URL").rstrip("/")
         assert re.fullmatch(r"http://127\.0\.0\.1:\d+/netvisor", base_url)
         creds = NetvisorCredentials(

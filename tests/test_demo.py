@@ -50,14 +50,43 @@ def test_demo_once_exits_0_and_shows_every_planted_refusal_with_rule_and_reason(
     assert database.exists()
 
 
-def test_demo_prints_the_web_app_and_its_logins(tmp_path: Path) -> None:
+def test_demo_prints_the_web_app_its_logins_and_commands_that_run(tmp_path: Path) -> None:
+    """Every ``silta`` command the demo tells the user to run finds the demo's database and
+    its key, run as the user would: a shell line, from another folder, the plain
+    environment (no key configured). It used to fail with SecretKeyError: the demo wrote
+    ``silta-demo.key`` and the commands looked for ``silta.key``."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SILTA_")}
+    home = tmp_path / "demo"
+    home.mkdir()
     done = subprocess.run(
         [sys.executable, "-m", "silta", "demo", "--once", "--port", "0",
-         "--seed", str(SEED), "--size", str(SIZE), "--database", str(tmp_path / "d.db")],
-        capture_output=True, text=True, timeout=300,
+         "--seed", str(SEED), "--size", str(SIZE), "--database", "silta-demo.db"],
+        capture_output=True, text=True, timeout=300, cwd=home, env=env,
     )  # fmt: skip
     assert done.returncode == 0, done.stdout + done.stderr
     assert re.search(r"Web app: +http://127\.0\.0\.1:\d+/", done.stdout)
     assert re.search(r"log in as kh@demo\.example / \S{8,}", done.stdout)
     assert re.search(r"log in as viewer@demo\.example / \S{8,}", done.stdout)
     assert "/sandbox/netvisor/" in done.stdout
+    assert (home / "silta-demo.key").exists() and not (home / "silta.key").exists()
+
+    commands = re.findall(r"^  (SILTA_DATABASE_URL=\S+ silta .+)$", done.stdout, re.MULTILINE)
+    assert len(commands) == 3, done.stdout
+    assert any(" runs 'Demo Oy'" in c for c in commands)
+    shims = tmp_path / "bin"  # `silta` on the PATH, as after an install
+    shims.mkdir()
+    shim = shims / "silta"
+    shim.write_text(f'#!/bin/sh\nexec "{sys.executable}" -m silta "$@"\n')
+    shim.chmod(0o755)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    for command in commands:
+        ran = subprocess.run(
+            ["/bin/sh", "-c", command],
+            capture_output=True, text=True, timeout=120, cwd=elsewhere,
+            env={**env, "PATH": f"{shims}:{env.get('PATH', '')}"},
+        )  # fmt: skip
+        assert ran.returncode == 0, f"{command}\n{ran.stdout}{ran.stderr}"
+        assert "Traceback" not in ran.stdout + ran.stderr
+        assert "Demo Oy" in ran.stdout, command
+    assert list(elsewhere.iterdir()) == []  # no database or key of its own made there

@@ -87,10 +87,19 @@ def sandbox(
         float, typer.Option(help="Share of writes committed whose answer is then lost.")
     ] = 0.0,
     hang_seconds: Annotated[float, typer.Option(help="How long a hanging call hangs.")] = 300.0,
+    variance: Annotated[
+        bool,
+        typer.Option(
+            "--variance",
+            help="Answer in the services' alternative forms at random (seeded by --seed).",
+        ),
+    ] = False,
 ) -> None:
     """Serve the sandboxes (fake Netvisor and Severa) and print how to reach them.
 
-    Latency, timeouts and lost responses apply to both; error rates are per service.
+    Latency, timeouts and lost responses apply to both; error rates are per service. With
+    --variance both answer in the alternative forms the real services use (price types in
+    Finnish, decimal points, times with 7 fraction digits ...), drawn from --seed.
     """
     from silta.sandbox.server import SandboxServer, faults_from_options, severa_faults_from_options
 
@@ -111,6 +120,8 @@ def sandbox(
     server = SandboxServer(seed=seed)
     server.apply_faults(faults)
     server.apply_severa_faults(severa_faults)
+    if variance:
+        server.set_variance(seed)
     sock = _bind(host, port)
     bound_host, bound_port = sock.getsockname()[:2]
     shown_host = f"[{bound_host}]" if ":" in bound_host else bound_host

@@ -34,8 +34,9 @@ class Settings(BaseSettings):
     # commas rotate it (the first encrypts, every one decrypts). A SecretStr, so that a
     # logged Settings object cannot show it.
     secret_key: SecretStr | None = None
-    # Read (or generated on first use, mode 0600) when secret_key is unset. Unset: silta.key
-    # next to a SQLite database file, else in the current directory.
+    # Read (or generated on first use, mode 0600) when secret_key is unset. Unset: the key
+    # file named after a SQLite database beside it (silta.db -> silta.key, silta-demo.db ->
+    # silta-demo.key), else silta.key in the current directory.
     secret_key_file: Path | None = None
 
     # -- the service clients (silta.netvisor, silta.severa) ---------------------------------

@@ -11,7 +11,7 @@ from cryptography.fernet import Fernet
 
 from silta.config import Settings
 from silta.store import SecretKeyError, Store, StoreError
-from silta.store.secrets import KeyRing
+from silta.store.secrets import KeyRing, default_key_file
 
 from .conftest import KEY, OTHER_KEY, PLANTED, config, netvisor, run_together, severa
 
@@ -223,3 +223,39 @@ def test_processes_starting_at_once_agree_on_one_key_file(tmp_path: Path) -> Non
         for worker, token in tokens.items():
             assert ring.decrypt(token, tenant="t") == {"worker": worker}
     assert [p.name for p in tmp_path.iterdir()] == ["silta.key"]
+
+
+@pytest.mark.usefixtures("no_key_in_env")
+def test_each_database_keeps_its_own_key_named_after_it(tmp_path: Path) -> None:
+    """The demo's database and a real one in one folder: two keys, each found by every
+    command given that database's URL (the demo's key was not found before: issue 17)."""
+    for name in ("silta", "silta-demo"):
+        with Store.open(f"sqlite:///{tmp_path / name}.db") as store:
+            store.add_tenant(config(), changed_by="alice")
+            assert store.key_source == f"key file {tmp_path / name}.key"
+    keys = {path.name: path.read_text() for path in tmp_path.glob("*.key")}
+    assert sorted(keys) == ["silta-demo.key", "silta.key"]
+    assert keys["silta.key"] != keys["silta-demo.key"]
+    with Store.open(f"sqlite:///{tmp_path / 'silta-demo.db'}") as again:
+        assert again.tenant("acme").netvisor == netvisor()
+
+
+@pytest.mark.usefixtures("no_key_in_env")
+def test_a_database_made_before_keeps_its_silta_key(tmp_path: Path) -> None:
+    """Before the rule every database's key was ``silta.key`` beside it."""
+    url = f"sqlite:///{tmp_path / 'tuotanto.db'}"
+    with Store.open(url, key_file=tmp_path / "silta.key") as store:
+        store.add_tenant(config(), changed_by="alice")
+    with Store.open(url) as again:
+        assert again.key_source == f"key file {tmp_path / 'silta.key'}"
+        assert again.tenant("acme").severa == severa()
+    assert not (tmp_path / "tuotanto.key").exists()
+    # a new database beside it gets a key of its own, not the old one
+    assert default_key_file(tmp_path / "uusi.db") == tmp_path / "uusi.key"
+
+
+def test_without_a_database_file_the_key_is_silta_key_in_the_working_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert default_key_file(None) == tmp_path / "silta.key"

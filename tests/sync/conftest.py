@@ -25,6 +25,7 @@ from silta.sandbox.netvisor import Integration, NetvisorSandbox
 from silta.sandbox.netvisor.organisation import Organisation as NetvisorOrganisation
 from silta.sandbox.severa import ALL_SCOPES, Credential, SeveraSandbox
 from silta.sandbox.severa.organisation import Organisation as SeveraOrganisation
+from silta.sandbox.variance import SHARE
 from silta.severa import SeveraCredentials
 from silta.store import Entry, Store
 from silta.sync import RunResult, sync_tenant
@@ -159,17 +160,31 @@ def completed(results: Iterable[RunResult]) -> None:
         assert result.status is RunStatus.COMPLETED, (result.register, result.error, result.counts)
 
 
+#: The sync tests run twice: against sandboxes answering in one form, and in variance mode,
+#: where both answer in the services' alternative forms at random (silta.sandbox.variance).
+#: Silta's results must not tell the two apart.
+VARIANCE_SEED = 17
+
+
+@pytest.fixture(params=[None, VARIANCE_SEED], ids=["plain", "variance"])
+def variance(request: pytest.FixtureRequest) -> int | None:
+    return request.param  # type: ignore[no-any-return]
+
+
 @pytest.fixture
-async def world(tmp_path: Path) -> AsyncIterator[World]:
-    async with make_world(tmp_path) as made:
+async def world(tmp_path: Path, variance: int | None) -> AsyncIterator[World]:
+    async with make_world(tmp_path, variance=variance) as made:
         made.nv.put_dimension_header("Projekti")
         made.nv.put_dimension_header("Yksikkö")
         yield made
 
 
 @contextlib.asynccontextmanager
-async def make_world(tmp_path: Path, seed: int = 3) -> AsyncIterator[World]:
-    """Both sandboxes (empty), a store in ``tmp_path`` and one tenant."""
+async def make_world(
+    tmp_path: Path, seed: int = 3, *, variance: int | None = None, share: float = SHARE
+) -> AsyncIterator[World]:
+    """Both sandboxes (empty), a store in ``tmp_path`` and one tenant; ``variance`` turns
+    variance mode on in both with that seed, each form taken with ``share``."""
     tmp_path.mkdir(parents=True, exist_ok=True)  # noqa: ASYNC240 - test setup, instant
     clock = Clock()
     netvisor = NetvisorSandbox(seed=seed, clock=clock)
@@ -186,6 +201,8 @@ async def make_world(tmp_path: Path, seed: int = 3) -> AsyncIterator[World]:
     org = severa.add_organisation("Silta")
     severa.add_credential(Credential(client_id="silta", client_secret="s", organisation=org.id,
                                      scopes=ALL_SCOPES))  # fmt: skip
+    netvisor.set_variance(variance, share)
+    severa.set_variance(variance, share)
     app = Starlette(routes=[Mount("/netvisor", app=netvisor.app), Mount("/severa", app=severa.app)])
     store = Store.open(f"sqlite:///{tmp_path / 'silta.db'}", key_file=tmp_path / "silta.key")
     tenant = store.add_tenant(

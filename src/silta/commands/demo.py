@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import secrets
+import shlex
 import socket
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -204,7 +205,10 @@ async def _run(seed: int, size: int, host: str, port: int, database: Path, once:
     for leftover in (database, Path(f"{database}-wal"), Path(f"{database}-shm")):
         leftover.unlink(missing_ok=True)
     ok = True
-    store = Store.open(f"sqlite:///{database}", key_file=database.with_suffix(".key"))
+    # Opened as every `silta` command given this database's URL opens it (the key named
+    # after the database, or SILTA_SECRET_KEY[_FILE]), so the commands printed below find
+    # its key.
+    store = Store.open(_database_url(database))
     accounts = Accounts(store)
     state = WebState(store=store, accounts=accounts, jobs=Jobs(store))
     app = create_app(
@@ -223,14 +227,17 @@ async def _run(seed: int, size: int, host: str, port: int, database: Path, once:
                 netvisor=[f"{sandboxes}/netvisor"], severa=[f"{sandboxes}/severa"]
             )
             tenants = []
+            runs: list[int] = []  # the first company's first runs, for the printed commands
             for company in COMPANIES:
                 sample = world.samples[company.scenario]
                 config = tenant_config(company, sandboxes, sample)
                 tenant = store.add_tenant(config, changed_by="silta demo")
                 tenants.append(tenant)
-                ok &= await _show_company(store, tenant, company, sample, world)
+                shown, first = await _show_company(store, tenant, company, sample, world)
+                ok &= shown
+                runs = runs or first
             logins = _demo_users(accounts, tenants)
-            _describe(base_url, database, logins)
+            _describe(base_url, database, store.key_source, logins, runs)
             if not once:
                 # From here on the schedule runs by itself, as under `silta serve`: both
                 # companies every 40 minutes, dimensions nightly, visible in the run history.
@@ -259,7 +266,9 @@ def _demo_users(accounts: Accounts, tenants: list[Tenant]) -> list[tuple[str, st
 
 async def _show_company(
     store: Store, tenant: Tenant, company: _Company, sample: Sample, world: DemoWorld
-) -> bool:
+) -> tuple[bool, list[int]]:
+    """The company's two runs with their report; whether all checked out, and the first
+    run's ids."""
     console.rule(f"[bold]{tenant.name}[/bold]: customers {company.customers.value}, "
                  f"products {company.products.value}, dimensions on")  # fmt: skip
     console.print("First run: a full sync of every register.")
@@ -289,10 +298,16 @@ async def _show_company(
     written = world.writes() - before
     console.print(f"Writes at the sandboxes during the second run: {written}")
     completed = all(r.status is RunStatus.COMPLETED for r in (*runs, *second))
-    return completed and not missing and written == 0
+    return completed and not missing and written == 0, first
 
 
-def _describe(base_url: str, database: Path, logins: list[tuple[str, str, str]]) -> None:
+def _describe(
+    base_url: str,
+    database: Path,
+    key_source: str,
+    logins: list[tuple[str, str, str]],
+    runs: list[int],
+) -> None:
     console.rule("Where things are")
     console.print(f"Web app:          {base_url}/")
     for email, password, what in logins:
@@ -304,8 +319,24 @@ def _describe(base_url: str, database: Path, logins: list[tuple[str, str, str]])
         console.print(f"  {company.name}: organisation {company.organisation_id}; Severa client "
                       f"{company.severa_client} / {company.severa_client}-secret")  # fmt: skip
     console.print(f"Severa sandbox:   {sandboxes}/severa")
-    console.print(f"Demo database:    {database}  (SILTA_DATABASE_URL=sqlite:///{database} "
-                  "silta runs 'Demo Oy')")  # fmt: skip
+    console.print(f"Demo database:    {database}  (its key: the {key_source})")
+    console.print("Browse it with the silta command, from any folder:")
+    for command in demo_commands(database, runs[0] if runs else None):
+        console.print(f"  {command}", soft_wrap=True, highlight=False, markup=False)
+
+
+def _database_url(database: Path) -> str:
+    return f"sqlite:///{database.resolve()}"
+
+
+def demo_commands(database: Path, run_id: int | None) -> list[str]:
+    """The ``silta`` commands the demo tells the user to run, as shell lines."""
+    prefix = f"SILTA_DATABASE_URL={shlex.quote(_database_url(database))} silta"
+    name = shlex.quote(COMPANIES[0].name)
+    commands = [f"{prefix} runs {name}", f"{prefix} tenant show {name}"]
+    if run_id is not None:
+        commands.append(f"{prefix} run show {run_id} --status refused")
+    return commands
 
 
 def demo(

@@ -45,6 +45,7 @@ from silta.netvisor.models import (
     Product,
     ProductData,
     ProductSummary,
+    UnreadRecord,
 )
 from silta.netvisor.retry import DEFAULT_RETRY, RetryPolicy
 
@@ -90,6 +91,7 @@ __all__ = [
     "SystemMaintenance",
     "TechnicalError",
     "UnknownNetvisorError",
+    "UnreadRecord",
     "UnsafeXmlError",
     "compute_mac",
 ]

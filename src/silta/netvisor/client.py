@@ -59,6 +59,7 @@ from silta.netvisor.models import (
     Product,
     ProductData,
     ProductSummary,
+    UnreadRecord,
 )
 from silta.netvisor.retry import DEFAULT_RETRY, RetryPolicy, resend_is_safe
 from silta.transport import MIN_MASKED_SECRET, TransportErrors, classified, same_origin
@@ -210,12 +211,14 @@ class NetvisorClient:
         keyword: str | None = None,
         changed_since: datetime | None = None,
         codes: Iterable[str] | None = None,
+        unread: list[UnreadRecord] | None = None,
     ) -> list[CustomerSummary]:
         """``customerlist.nv``: customers matching every filter given (none = all).
 
         ``codes`` may be any length: it is sent 100 codes per call. Netvisor ignores
         ``changedsince`` when a keyword is given, so combining them is refused here rather
-        than silently returning more than asked.
+        than silently returning more than asked. A row without its key goes to ``unread``
+        when given (the other rows are read), else raises :class:`NetvisorProtocolError`.
         """
         params: dict[str, str] = {}
         if keyword is not None:
@@ -228,35 +231,46 @@ class NetvisorClient:
         if changed_since is not None:
             params["changedsince"] = _changed_since(changed_since)
         if codes is None:
-            return r.read_customer_list(await self._get("customerlist.nv", params))
+            return r.read_customer_list(await self._get("customerlist.nv", params), unread=unread)
         wanted = _unique(_list_value("customercodelist", codes))
         rows: list[CustomerSummary] = []
         for chunk in _chunks(wanted, CUSTOMER_CODES_PER_CALL):
             chunk_params = {**params, "customercodelist": ",".join(chunk)}
-            rows.extend(r.read_customer_list(await self._get("customerlist.nv", chunk_params)))
+            root = await self._get("customerlist.nv", chunk_params)
+            rows.extend(r.read_customer_list(root, unread=unread))
         return rows
 
     async def get_customer(self, netvisor_key: int) -> Customer:
-        """``getcustomer.nv?id=``: one customer, or :class:`NotFound`."""
-        found = r.read_customers(await self._get("getcustomer.nv", {"id": str(netvisor_key)}))
+        """``getcustomer.nv?id=``: one customer, or :class:`NotFound`.
+
+        The answer is the customer asked for, so it has ``netvisor_key`` even when Netvisor
+        leaves ``NetvisorKey`` out of it (older and minimal answers do).
+        """
+        root = await self._get("getcustomer.nv", {"id": str(netvisor_key)})
+        found = r.read_customers(root, requested_key=netvisor_key)
         if not found:
             raise NotFound(f"Customer not found with Netvisor identifier: {netvisor_key}")
         return found[0]
 
-    async def iter_customers(self, netvisor_keys: Iterable[int]) -> AsyncIterator[Customer]:
+    async def iter_customers(
+        self, netvisor_keys: Iterable[int], *, unread: list[UnreadRecord] | None = None
+    ) -> AsyncIterator[Customer]:
         """Customer details for any number of keys, 500 per call, as they arrive.
 
         Keys that Netvisor does not know are skipped (as Netvisor's ``idlist`` skips them).
+        A record without its key goes to ``unread`` (else raises), as in :meth:`list_customers`.
         """
         keys = _unique(str(key) for key in netvisor_keys)
         for chunk in _chunks(keys, CUSTOMER_IDS_PER_CALL):
             root = await self._get("getcustomer.nv", {"idlist": ",".join(chunk)})
-            for customer in r.read_customers(root):
+            for customer in r.read_customers(root, unread=unread):
                 yield customer
 
-    async def get_customers(self, netvisor_keys: Iterable[int]) -> list[Customer]:
+    async def get_customers(
+        self, netvisor_keys: Iterable[int], *, unread: list[UnreadRecord] | None = None
+    ) -> list[Customer]:
         """Like :meth:`iter_customers`, collected into a list."""
-        return [customer async for customer in self.iter_customers(netvisor_keys)]
+        return [c async for c in self.iter_customers(netvisor_keys, unread=unread)]
 
     async def add_customer(self, data: CustomerData) -> int:
         """``customer.nv?method=add``; returns the new customer's NetvisorKey."""
@@ -284,12 +298,13 @@ class NetvisorClient:
         keyword: str | None = None,
         changed_since: datetime | None = None,
         include_deleted: bool = True,
+        unread: list[UnreadRecord] | None = None,
     ) -> list[ProductSummary]:
         """``productlist.nv``: products matching every filter given (none = all).
 
         Netvisor lists deleted products too unless told otherwise; ``include_deleted=False``
         sends ``deleted=0`` with both ``published`` and ``unpublished`` set, as Netvisor
-        wants them given together.
+        wants them given together. ``unread`` as in :meth:`list_customers`.
         """
         params: dict[str, str] = {}
         if keyword is not None:
@@ -298,14 +313,15 @@ class NetvisorClient:
             params["changedsince"] = _changed_since(changed_since)
         if not include_deleted:
             params.update({"deleted": "0", "published": "1", "unpublished": "1"})
-        return r.read_product_list(await self._get("productlist.nv", params))
+        return r.read_product_list(await self._get("productlist.nv", params), unread=unread)
 
     async def get_product(self, netvisor_key: int) -> Product:
         """``getproduct.nv?id=``: one product, or :class:`NotFound`.
 
         Netvisor answers an unknown id with OK and an empty ``<Product>``; that is NotFound.
         """
-        found = r.read_products(await self._get("getproduct.nv", {"id": str(netvisor_key)}))
+        root = await self._get("getproduct.nv", {"id": str(netvisor_key)})
+        found = r.read_products(root, requested_key=netvisor_key)
         if not found:
             raise NotFound(f"Product not found with Netvisor identifier: {netvisor_key}")
         return found[0]
@@ -316,27 +332,37 @@ class NetvisorClient:
         return found[0] if found else None
 
     async def iter_products(
-        self, *, netvisor_keys: Iterable[int] = (), codes: Iterable[str] = ()
+        self,
+        *,
+        netvisor_keys: Iterable[int] = (),
+        codes: Iterable[str] = (),
+        unread: list[UnreadRecord] | None = None,
     ) -> AsyncIterator[Product]:
-        """Product details by key and/or code, 400 per call; unknown ones are skipped."""
+        """Product details by key and/or code, 400 per call; unknown ones are skipped.
+
+        ``unread`` as in :meth:`iter_customers`.
+        """
         keys = _unique(str(key) for key in netvisor_keys)
         for chunk in _chunks(keys, PRODUCTS_PER_CALL):
-            for product in r.read_products(
-                await self._get("getproduct.nv", {"idlist": ",".join(chunk)})
-            ):
+            root = await self._get("getproduct.nv", {"idlist": ",".join(chunk)})
+            for product in r.read_products(root, unread=unread):
                 yield product
         wanted = _unique(_list_value("codelist", codes))
         for chunk in _chunks(wanted, PRODUCTS_PER_CALL):
-            for product in r.read_products(
-                await self._get("getproduct.nv", {"codelist": ",".join(chunk)})
-            ):
+            root = await self._get("getproduct.nv", {"codelist": ",".join(chunk)})
+            for product in r.read_products(root, unread=unread):
                 yield product
 
     async def get_products(
-        self, *, netvisor_keys: Iterable[int] = (), codes: Iterable[str] = ()
+        self,
+        *,
+        netvisor_keys: Iterable[int] = (),
+        codes: Iterable[str] = (),
+        unread: list[UnreadRecord] | None = None,
     ) -> list[Product]:
         """Like :meth:`iter_products`, collected into a list."""
-        return [p async for p in self.iter_products(netvisor_keys=netvisor_keys, codes=codes)]
+        found = self.iter_products(netvisor_keys=netvisor_keys, codes=codes, unread=unread)
+        return [p async for p in found]
 
     async def add_product(self, data: ProductData) -> int:
         """``product.nv?method=add``; returns the new product's NetvisorKey."""

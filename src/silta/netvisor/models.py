@@ -31,6 +31,7 @@ __all__ = [
     "Product",
     "ProductData",
     "ProductSummary",
+    "UnreadRecord",
 ]
 
 PriceType = Literal["net", "gross"]
@@ -238,3 +239,18 @@ class DimensionItemWrite:
     father_id: int | None = None
     father_item: str | None = None
     hidden: bool | None = None
+
+
+@attrs.frozen(kw_only=True)
+class UnreadRecord:
+    """A record of a list answer that could not be read, e.g. one without its NetvisorKey.
+
+    The rest of the answer is used: one such record must not fail the records around it.
+    ``code`` and ``name`` are what the record did carry, so that the caller can tell the
+    user which record it was; ``resource`` is the call that answered it.
+    """
+
+    resource: str
+    code: str | None
+    name: str | None
+    reason: str

@@ -3,12 +3,27 @@
 Element names are looked up in lower case (the parser lower-cases them). Where Netvisor is
 known to spell an element two ways, every spelling is listed. Unknown elements are ignored,
 so new fields on Netvisor's side never break a read.
+
+Forms read alike (one test each in ``tests/netvisor/test_observed_forms.py``):
+
+* A price's ``type`` attribute in English or Finnish, in any letter case: ``net``/``netto``,
+  ``gross``/``brutto`` (:data:`PRICE_TYPES`). Without one, ``UnitPrice`` is net and
+  ``UnitGrossPrice`` gross. ``UnitPrice type="brutto"`` alone is a gross price with the net
+  one unknown; a price type not in the table is refused rather than guessed.
+* A record without its ``NetvisorKey``: the answer to ``getcustomer.nv?id=`` (or
+  ``getproduct.nv?id=``) is the record asked for, so it takes the requested key. In a list
+  (``idlist``, ``customerlist.nv``, ``productlist.nv``) nothing says which record it is: it
+  becomes an :class:`~silta.netvisor.models.UnreadRecord` and the other records are read.
+* Empty elements (``<Email />``, ``<Email></Email>``) and missing ones read alike, as
+  ``None``; numbers with a decimal comma or point (:func:`~silta.netvisor.xmlcodec.read_decimal`).
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterator
-from typing import Any
+from decimal import Decimal
+from typing import Any, Final
 
 from silta.netvisor import xmlcodec as x
 from silta.netvisor.errors import NetvisorProtocolError
@@ -19,9 +34,11 @@ from silta.netvisor.models import (
     DimensionItem,
     Product,
     ProductSummary,
+    UnreadRecord,
 )
 
 __all__ = [
+    "PRICE_TYPES",
     "read_customer",
     "read_customer_list",
     "read_customers",
@@ -32,7 +49,17 @@ __all__ = [
     "read_products",
 ]
 
+log = logging.getLogger("silta.netvisor")
+
 Reader = Callable[[x.Element | None, str], Any]
+
+#: A price's ``type`` attribute, lower-cased, to what the price is. Netvisor's answers use
+#: the English and the Finnish (and Swedish) words; a gross price read as net would put the
+#: VAT into Severa's net price.
+PRICE_TYPES: Final = {"net": "net", "netto": "net", "gross": "gross", "brutto": "gross"}
+
+# (element, the price it is when it has no type attribute)
+_PRICE_ELEMENTS: Final = (("unitprice", "net"), ("unitgrossprice", "gross"))
 
 # (field, container under <Customer>, element names in the order tried, reader)
 _CUSTOMER_FIELDS: tuple[tuple[str, str, tuple[str, ...], Reader], ...] = (
@@ -85,6 +112,10 @@ def _first(element: x.Element | None, names: tuple[str, ...], reader: Reader) ->
     return None
 
 
+def _key(element: x.Element | None) -> int | None:
+    return x.read_int(element, "netvisorkey")
+
+
 def _required_key(element: x.Element | None, where: str, *names: str) -> int:
     key = _first(element, names, x.read_int)
     if key is None:
@@ -92,23 +123,63 @@ def _required_key(element: x.Element | None, where: str, *names: str) -> int:
     return int(key)
 
 
-def read_customer(element: x.Element) -> Customer:
-    """One ``<Customer>`` of ``getcustomer.nv``."""
+def _unread(
+    unread: list[UnreadRecord] | None, resource: str, code: str | None, name: str | None
+) -> None:
+    """Report a record without its key to the caller's list; without a list, raise.
+
+    Only the caller knows what such a record means: a source record to refuse, or, in a
+    lookup before a create, a record that may exist (treating it as absent would make a
+    duplicate). A caller that has not said so gets the error.
+    """
+    reason = f"{resource} answered a record without its NetvisorKey"
+    if unread is None:
+        raise NetvisorProtocolError(f"{reason} (code {code!r}, name {name!r})")
+    log.warning("%s; code %s, name %s: left out of this run", reason, code, name)
+    unread.append(UnreadRecord(resource=resource, code=code, name=name, reason=reason))
+
+
+def read_customer(element: x.Element, requested_key: int | None = None) -> Customer | None:
+    """One ``<Customer>`` of ``getcustomer.nv``; ``None`` when it carries no NetvisorKey and
+    none was asked for."""
     base = x.child(element, "customerbaseinformation")
     values: dict[str, Any] = {}
     for field, group, names, reader in _CUSTOMER_FIELDS:
         value = _first(x.child(element, group), names, reader)
         if value is not None:
             values[field] = value
-    key = _first(base, ("netvisorkey",), x.read_int)
+    key = _key(base)
     if key is None:  # some answers put the key straight under <Customer>
-        key = _required_key(element, "a customer in getcustomer.nv", "netvisorkey")
-    return Customer(netvisor_key=key, **values)
+        key = _key(element)
+    if key is None:
+        key = requested_key
+    return None if key is None else Customer(netvisor_key=key, **values)
 
 
-def read_customers(root: x.Element) -> list[Customer]:
-    """Every customer of a ``getcustomer.nv`` answer, for ``id`` and ``idlist`` alike."""
-    return [read_customer(element) for element in _records(root, "customers", "customer")]
+def read_customers(
+    root: x.Element,
+    *,
+    requested_key: int | None = None,
+    unread: list[UnreadRecord] | None = None,
+) -> list[Customer]:
+    """Every customer of a ``getcustomer.nv`` answer, for ``id`` and ``idlist`` alike.
+
+    ``requested_key`` is the ``id`` asked for: the one record of that answer is that
+    customer even when Netvisor leaves its key out. A record of an ``idlist`` answer
+    without a key goes to ``unread`` (an error without it), and the others are read.
+    """
+    elements = list(_records(root, "customers", "customer"))
+    fallback = requested_key if len(elements) == 1 else None
+    customers = []
+    for element in elements:
+        customer = read_customer(element, fallback)
+        if customer is not None:
+            customers.append(customer)
+            continue
+        base = x.child(element, "customerbaseinformation")
+        code, name = x.read_text(base, "internalidentifier"), x.read_text(base, "name")
+        _unread(unread, "getcustomer.nv", code, name)
+    return customers
 
 
 def _records(root: x.Element, plural: str, singular: str) -> Iterator[x.Element]:
@@ -118,15 +189,23 @@ def _records(root: x.Element, plural: str, singular: str) -> Iterator[x.Element]
         yield from x.children(group, singular)
 
 
-def read_customer_list(root: x.Element) -> list[CustomerSummary]:
-    """The rows of ``customerlist.nv`` (``Customerlist/Customer``)."""
+def read_customer_list(
+    root: x.Element, *, unread: list[UnreadRecord] | None = None
+) -> list[CustomerSummary]:
+    """The rows of ``customerlist.nv`` (``Customerlist/Customer``); a row without its key
+    goes to ``unread`` (an error without it)."""
     rows = []
     for element in x.children(x.child(root, "customerlist"), "customer"):
+        key = _key(element)
+        name, code = x.read_text(element, "name"), x.read_text(element, "code")
+        if key is None:
+            _unread(unread, "customerlist.nv", code, name)
+            continue
         rows.append(
             CustomerSummary(
-                netvisor_key=_required_key(element, "a customerlist.nv row", "netvisorkey"),
-                name=x.read_text(element, "name"),
-                code=x.read_text(element, "code"),
+                netvisor_key=key,
+                name=name,
+                code=code,
                 business_id=x.read_text(element, "organisationidentifier"),
                 group_id=x.read_int(element, "customergroupid"),
                 group_name=x.read_text(element, "customergroupname"),
@@ -135,26 +214,57 @@ def read_customer_list(root: x.Element) -> list[CustomerSummary]:
     return rows
 
 
-def read_product(element: x.Element) -> Product | None:
-    """One ``<Product>`` of ``getproduct.nv``; ``None`` for Netvisor's empty "not found" answer."""
+def _price_kind(element: x.Element, name: str, default: str) -> str:
+    declared = (element.get("type") or "").strip().lower()
+    if not declared:
+        return default
+    kind = PRICE_TYPES.get(declared)
+    if kind is None:
+        raise NetvisorProtocolError(
+            f"<{name}> has the price type {declared[:20]!r}; Netvisor's are "
+            f"{', '.join(sorted(PRICE_TYPES))}"
+        )
+    return kind
+
+
+def _prices(element: x.Element | None) -> dict[str, Decimal]:
+    """``{"net": …, "gross": …}`` from ``UnitPrice`` and ``UnitGrossPrice``, each by its
+    ``type`` attribute; a price Netvisor did not give is missing."""
+    prices: dict[str, Decimal] = {}
+    for name, default in _PRICE_ELEMENTS:
+        found = x.child(element, name)
+        value = x.read_decimal(element, name)
+        if found is not None and value is not None:
+            prices.setdefault(_price_kind(found, name, default), value)
+    return prices
+
+
+def read_product(element: x.Element, requested_key: int | None = None) -> Product | None:
+    """One ``<Product>`` of ``getproduct.nv``; ``None`` for Netvisor's empty "not found"
+    answer.
+
+    Raises:
+        NetvisorProtocolError: the product has no key and none was asked for (the caller
+            knows whether that is a record to report or an error), or a price type is unknown.
+    """
     base = x.child(element, "productbaseinformation")
     if base is None and len(element) == 0:
         return None
     books = x.child(element, "productbookkeepingdetails")
-    unit_price = x.read_decimal(base, "unitprice")
-    gross_price = x.read_decimal(base, "unitgrossprice")
-    price_element = x.child(base, "unitprice")
-    if price_element is not None and price_element.get("type", "").lower() == "gross":
-        # A UnitPrice marked gross is the gross price; the net one is then unknown here.
-        unit_price, gross_price = None, gross_price if gross_price is not None else unit_price
+    prices = _prices(base)
+    key = _key(base)
+    if key is None:
+        key = requested_key
+    if key is None:
+        raise _NoKey("a product in getproduct.nv has no netvisorkey")
     return Product(
-        netvisor_key=_required_key(base, "a product in getproduct.nv", "netvisorkey"),
+        netvisor_key=key,
         code=x.read_text(base, "productcode"),
         name=x.read_text(base, "name"),
         group=x.read_text(base, "productgroup"),
         description=x.read_text(base, "description"),
-        unit_price=unit_price,
-        unit_gross_price=gross_price,
+        unit_price=prices.get("net"),
+        unit_gross_price=prices.get("gross"),
         unit=x.read_text(base, "unit"),
         purchase_price=x.read_decimal(base, "purchaseprice"),
         is_active=x.read_bool(base, "isactive"),
@@ -164,23 +274,56 @@ def read_product(element: x.Element) -> Product | None:
     )
 
 
-def read_products(root: x.Element) -> list[Product]:
-    """Every product of a ``getproduct.nv`` answer, skipping empty "not found" elements."""
-    found = (read_product(element) for element in _records(root, "products", "product"))
-    return [product for product in found if product is not None]
+class _NoKey(NetvisorProtocolError):
+    """A record without its NetvisorKey (reported, not raised, where a list answer has one)."""
 
 
-def read_product_list(root: x.Element) -> list[ProductSummary]:
-    """The rows of ``productlist.nv`` (``ProductList/Product``)."""
+def read_products(
+    root: x.Element,
+    *,
+    requested_key: int | None = None,
+    unread: list[UnreadRecord] | None = None,
+) -> list[Product]:
+    """Every product of a ``getproduct.nv`` answer, skipping empty "not found" elements.
+
+    ``requested_key`` and ``unread`` as in :func:`read_customers`.
+    """
+    elements = list(_records(root, "products", "product"))
+    fallback = requested_key if len(elements) == 1 else None
+    products = []
+    for element in elements:
+        try:
+            product = read_product(element, fallback)
+        except _NoKey:
+            base = x.child(element, "productbaseinformation")
+            code, name = x.read_text(base, "productcode"), x.read_text(base, "name")
+            _unread(unread, "getproduct.nv", code, name)
+            continue
+        if product is not None:
+            products.append(product)
+    return products
+
+
+def read_product_list(
+    root: x.Element, *, unread: list[UnreadRecord] | None = None
+) -> list[ProductSummary]:
+    """The rows of ``productlist.nv`` (``ProductList/Product``); a row without its key goes
+    to ``unread`` (an error without it)."""
     rows = []
     for element in x.children(x.child(root, "productlist"), "product"):
+        key = _key(element)
+        code, name = x.read_text(element, "productcode"), x.read_text(element, "name")
+        if key is None:
+            _unread(unread, "productlist.nv", code, name)
+            continue
+        prices = _prices(element)
         rows.append(
             ProductSummary(
-                netvisor_key=_required_key(element, "a productlist.nv row", "netvisorkey"),
-                code=x.read_text(element, "productcode"),
-                name=x.read_text(element, "name"),
-                unit_price=x.read_decimal(element, "unitprice"),
-                unit_gross_price=x.read_decimal(element, "unitgrossprice"),
+                netvisor_key=key,
+                code=code,
+                name=name,
+                unit_price=prices.get("net"),
+                unit_gross_price=prices.get("gross"),
                 group_id=x.read_int(element, "productgroupid"),
                 group_description=x.read_text(element, "productgroupdescription"),
             )

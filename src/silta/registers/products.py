@@ -7,8 +7,8 @@ Products are matched by code and only ever created: "existing products are never
 
 Settled here, where the article is silent:
 
-* N→S, a Netvisor price entered as gross is converted to net with the product's VAT
-  (Severa's unit price is net); Severa's product ``type`` is left to Severa's default.
+* N→S, a Netvisor price entered as gross is converted to net with the product's VAT, to the
+  cent (Severa's unit price is net); Severa's product ``type`` is left to Severa's default.
 * S→N, Netvisor requires a product group; the company's ``product_group`` setting names it.
 * The 100-character limit (rule 10) is the import into Severa. S→N the limit is Netvisor's
   own 200 characters; both refuse rather than truncate.
@@ -16,7 +16,7 @@ Settled here, where the article is silent:
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 import attrs
 
@@ -42,6 +42,7 @@ SEVERA_NAME_LIMIT = 100  # rule 10: "Vain 100 merkkiä voidaan siirtää"
 NETVISOR_NAME_LIMIT = 200  # product.nv: name max 200
 _ZERO = Decimal(0)
 _HUNDRED = Decimal(100)
+_CENT = Decimal("0.01")
 
 
 @attrs.frozen
@@ -141,8 +142,12 @@ def from_netvisor(product: netvisor.Product) -> Mapped[ProductRecord]:
     vat = product.vat_percent if product.vat_percent is not None else _ZERO
     net = product.unit_price
     if net is None and product.unit_gross_price is not None:
-        # A price known only as gross is made net for Severa with the product's VAT.
-        net = (product.unit_gross_price / (1 + vat / _HUNDRED)).quantize(Decimal("0.000001"))
+        # A price known only as gross is made net for Severa with the product's VAT, to the
+        # cent: the gross price is what the user entered, and 42,50 with 22 % is 34,84 net
+        # in a price list, not 34,836066.
+        net = (product.unit_gross_price / (1 + vat / _HUNDRED)).quantize(
+            _CENT, rounding=ROUND_HALF_UP
+        )
     record = ProductRecord(
         code=code,
         name=name,

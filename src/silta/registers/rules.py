@@ -115,6 +115,19 @@ _RULES = (
         "Customer code {code} starts with zero; Severa does not accept it",
     ),
     Rule(
+        "customers.netvisor.key_missing",
+        "netvisorkey",
+        "reading Netvisor's answers",
+        "Netvisorin vastaus asiakkaasta {name} (asiakaskoodi {code}) ei sisältänyt sen "
+        "tunnistetta (NetvisorKey), joten asiakasta ei voitu yhdistää eikä sitä kirjoitettu "
+        "tällä ajolla. Silta lukee sen uudelleen viimeistään yön täydessä ajossa; jos tämä "
+        "toistuu, ota yhteys Netvisorin tukeen",
+        "Netvisor's answer about customer {name} (code {code}) carried no identifier "
+        "(NetvisorKey), so the customer could not be matched and nothing was written for it "
+        "in this run. Silta reads it again in the nightly full run at the latest; if this "
+        "repeats, contact Netvisor's support",
+    ),
+    Rule(
         "customers.temp_missing",
         "internalidentifier",
         "rule 7",
@@ -155,6 +168,19 @@ _RULES = (
         "Netvisor's limit",
         "Tuotteen {code} nimi on {length} merkkiä: Netvisor hyväksyy enintään 200",
         "The name of product {code} is {length} characters; Netvisor takes at most 200",
+    ),
+    Rule(
+        "products.netvisor.key_missing",
+        "netvisorkey",
+        "reading Netvisor's answers",
+        "Netvisorin vastaus tuotteesta {name} (tuotekoodi {code}) ei sisältänyt sen "
+        "tunnistetta (NetvisorKey), joten tuotetta ei voitu yhdistää eikä sitä kirjoitettu "
+        "tällä ajolla. Silta lukee sen uudelleen viimeistään yön täydessä ajossa; jos tämä "
+        "toistuu, ota yhteys Netvisorin tukeen",
+        "Netvisor's answer about product {name} (code {code}) carried no identifier "
+        "(NetvisorKey), so the product could not be matched and nothing was written for it "
+        "in this run. Silta reads it again in the nightly full run at the latest; if this "
+        "repeats, contact Netvisor's support",
     ),
     Rule(
         "products.temp_missing",

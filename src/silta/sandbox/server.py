@@ -43,6 +43,7 @@ from collections.abc import Callable, Collection, Iterable
 from datetime import timedelta
 from typing import TypeVar
 
+import attrs
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
@@ -54,7 +55,7 @@ from .netvisor.seed import DemoCredentials, seed_demo
 from .netvisor.values import Clock
 from .severa import ERROR_KINDS as SEVERA_ERROR_KINDS
 from .severa import SeveraFaults, SeveraSandbox
-from .severa.seed import SeveraDemoCredentials
+from .severa.seed import ADMIN_CREDENTIALS, SeveraDemoCredentials
 from .severa.seed import seed_demo as seed_severa_demo
 
 __all__ = [
@@ -83,7 +84,8 @@ class SandboxServer:
         netvisor: the :class:`NetvisorSandbox` (its organisations, stats, faults).
         credentials: the demo integration's credentials.
         severa: the :class:`SeveraSandbox` (rate limit 10 per second per client, as Severa).
-        severa_credentials: the Severa demo credential.
+        severa_credentials: the Severa demo credential (the scopes Silta needs).
+        severa_admin: a Severa client of the same organisation with every scope.
         app: the ASGI app to serve.
     """
 
@@ -99,6 +101,9 @@ class SandboxServer:
         self.credentials: DemoCredentials = seed_demo(self.netvisor, seed)
         self.severa = SeveraSandbox(clock=clock, seed=seed)
         self.severa_credentials: SeveraDemoCredentials = seed_severa_demo(self.severa, seed)
+        self.severa_admin = attrs.evolve(
+            ADMIN_CREDENTIALS, organisation_id=self.severa_credentials.organisation_id
+        )
         self.app = Starlette(routes=self._routes())
 
     def _routes(self) -> list[BaseRoute]:
@@ -119,6 +124,11 @@ class SandboxServer:
         """Give every Severa organisation (existing and future) its own copy of ``faults``."""
         self.severa.set_faults(faults)
 
+    def set_variance(self, seed: int | None) -> None:
+        """Variance mode in both sandboxes (``None``: off); see :mod:`silta.sandbox.variance`."""
+        self.netvisor.set_variance(seed)
+        self.severa.set_variance(seed)
+
     def _describe_severa(self, base: str) -> list[str]:
         severa = f"{base}{SEVERA_MOUNT}"
         c = self.severa_credentials
@@ -127,9 +137,12 @@ class SandboxServer:
         return [
             "Severa",
             f"  Base URL:            {severa}   (e.g. POST {severa}/v1/token)",
-            f"  Client ID:           {c.client_id}",
+            f"  Client ID:           {c.client_id}   (the scopes Silta needs)",
             f"  Client secret:       {c.client_secret}",
             f"  Scopes:              {c.scope}",
+            f"  Admin client ID:     {self.severa_admin.client_id}   (every scope)",
+            f"  Admin client secret: {self.severa_admin.client_secret}",
+            f"  Admin scopes:        {self.severa_admin.scope}",
             f"  Organisation:        {organisation.id} ({organisation.name})",
             "  Rate limit:          "
             + ("none" if limit is None else f"{limit} requests per second per client"),
@@ -140,6 +153,8 @@ class SandboxServer:
             f"{len(organisation.phases())} phases, "
             f"{len(organisation.business_units())} business units",
             f"  Control API:         {severa}/_sandbox/organisations/{organisation.id}/stats",
+            f"                       {severa}/_sandbox/organisations/{organisation.id}"
+            "/business-units (POST), .../settings (GET, PUT)",
         ]
 
     def describe(self, base_url: str) -> str:
@@ -148,8 +163,13 @@ class SandboxServer:
         netvisor = f"{base}{NETVISOR_MOUNT}"
         c = self.credentials
         organisation = self.netvisor.organisation(c.organisation_id)
+        variance = self.netvisor.variance_seed
         lines = [
             f"Silta sandbox (seed {self.seed})",
+            "Variance mode:       "
+            + ("off" if variance is None else f"on (seed {variance}): alternative answer forms")
+            + f"; switch with PUT {netvisor}/_sandbox/variance and {base}{SEVERA_MOUNT}"
+            "/_sandbox/variance",
             "",
             "Netvisor",
             f"  Base URL:            {netvisor}/   (e.g. {netvisor}/customerlist.nv)",
@@ -165,6 +185,8 @@ class SandboxServer:
             f"{len(organisation.products())} products, "
             f"{len(organisation.dimension_headers())} dimension headers",
             f"  Control API:         {netvisor}/_sandbox/organisations/{c.organisation_id}/stats",
+            f"                       {netvisor}/_sandbox/organisations/{c.organisation_id}"
+            "/dimension-headers (GET, POST), .../settings (GET, PUT)",
             "",
             *self._describe_severa(base),  # added with the Severa sandbox
         ]

@@ -246,7 +246,7 @@ class TokenSource:
             lifetime = answer.access_token_expires_utc - now
         else:
             lifetime = timedelta(minutes=10)  # unknown: assume short, renew early
-        refresh_expires_at = None
+        refresh_expires_at = answer.refresh_token_expires_utc
         if answer.refresh_token_expires_in is not None:
             refresh_expires_at = now + timedelta(seconds=answer.refresh_token_expires_in)
         return Token(

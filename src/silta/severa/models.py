@@ -12,11 +12,11 @@ read-only, and Severa's validator refuses them), and ``None`` fields are left ou
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainSerializer
 from pydantic.alias_generators import to_camel
 
 __all__ = [
@@ -39,6 +39,19 @@ __all__ = [
     "TokenResponse",
     "VatRate",
 ]
+
+
+def _as_utc(value: datetime) -> datetime:
+    # ASP.NET writes a DateTime of unspecified kind without an offset; Severa's times are
+    # UTC (the token answer says so in its names), and a naive time would fail the first
+    # comparison with an aware one far from here.
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
+
+
+#: A date-time as Severa writes it: with an offset or ``Z`` (RFC 3339, the document's
+#: ``format: date-time``), with up to 7 fraction digits (.NET's ticks; the seventh is below
+#: a microsecond and dropped), or without an offset, read as UTC.
+Timestamp = Annotated[datetime, AfterValidator(_as_utc)]
 
 # JSON numbers go out as numbers (the document types money and VAT as double), not as the
 # strings pydantic would make of a Decimal.
@@ -117,8 +130,8 @@ class MoneyInput(_Write):
 
 class _Stamped(_Read):
     guid: str
-    created_date_time: datetime | None = None
-    last_updated_date_time: datetime | None = None
+    created_date_time: Timestamp | None = None
+    last_updated_date_time: Timestamp | None = None
 
 
 # -- customers and addresses -----------------------------------------------------------------
@@ -349,8 +362,8 @@ class TokenResponse(BaseModel):
     access_token: str
     access_token_type: str = "Bearer"  # noqa: S105 - the token type's name, not a secret
     access_token_expires_in: int | None = None
-    access_token_expires_utc: datetime | None = None
+    access_token_expires_utc: Timestamp | None = None
     refresh_token: str | None = None
     refresh_token_expires_in: int | None = None
-    refresh_token_expires_utc: datetime | None = None
+    refresh_token_expires_utc: Timestamp | None = None
     scope: str | None = None

@@ -29,12 +29,34 @@ from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 
 from silta.store.errors import SecretKeyError
 
-__all__ = ["ENV_NAME", "KEY_FILE_NAME", "KeyRing", "parse_keys"]
+__all__ = ["ENV_NAME", "KEY_FILE_NAME", "KeyRing", "default_key_file", "parse_keys"]
 
 logger = logging.getLogger(__name__)
 
 ENV_NAME = "SILTA_SECRET_KEY"
 KEY_FILE_NAME = "silta.key"
+
+
+def default_key_file(database: Path | None) -> Path:
+    """Where a database's key is kept when neither ``SILTA_SECRET_KEY`` nor
+    ``SILTA_SECRET_KEY_FILE`` says: beside a SQLite database file, named after it
+    (``silta.db`` → ``silta.key``, ``silta-demo.db`` → ``silta-demo.key``), else
+    ``silta.key`` in the working directory (PostgreSQL).
+
+    A key belongs to its database: every command given a database's URL finds that
+    database's key wherever it runs, and two databases in one folder (the demo's and a real
+    one) never share or overwrite a key. A database made before this rule kept its key as
+    ``silta.key`` beside it; while the database exists and no key of its own name does, that
+    file is its key.
+    """
+    if database is None:
+        return Path.cwd() / KEY_FILE_NAME
+    folder = database.resolve().parent
+    own = folder / f"{database.stem}.key"
+    earlier = folder / KEY_FILE_NAME
+    if not own.exists() and earlier.exists() and database.exists():
+        return earlier
+    return own
 
 
 def parse_keys(text: str, *, source: str) -> MultiFernet:

@@ -93,7 +93,7 @@ from silta.store.records import (
     Watermark,
     aware_utc,
 )
-from silta.store.secrets import KEY_FILE_NAME, KeyRing
+from silta.store.secrets import KeyRing, default_key_file
 from silta.tenants import NetvisorConnection, SeveraConnection, Tenant, TenantConfig
 
 __all__ = ["Store"]
@@ -209,9 +209,11 @@ class Store:
                 ``SILTA_DATABASE_URL`` (default ``sqlite:///silta.db``).
             secret_key: the Fernet key(s) for credentials; ``None`` reads ``SILTA_SECRET_KEY``,
                 and when that is unset too, the key file.
-            key_file: ``None`` reads ``SILTA_SECRET_KEY_FILE``; unset, ``silta.key`` next to a
-                SQLite database file, else in the current directory. A memory database
-                without a configured key gets a key of its own that no file keeps.
+            key_file: ``None`` reads ``SILTA_SECRET_KEY_FILE``; unset, the key file named
+                after a SQLite database beside it (``silta.db`` → ``silta.key``), else
+                ``silta.key`` in the current directory (:func:`~.secrets.default_key_file`).
+                A memory database without a configured key gets a key of its own that no
+                file keeps.
             upgrade: run the migrations (``alembic upgrade head``).
             clock: aware "now" (tests).
 
@@ -232,9 +234,7 @@ class Store:
             # nothing outlives a memory database: neither should its key, nor a key file
             secret_key = Fernet.generate_key().decode("ascii")
         if key_file is None:
-            database_file = sqlite_file(parsed)
-            folder = database_file.resolve().parent if database_file else Path.cwd()
-            key_file = folder / KEY_FILE_NAME
+            key_file = default_key_file(sqlite_file(parsed))
         store = cls(
             make_engine(parsed),
             url=parsed,
@@ -268,6 +268,12 @@ class Store:
     def engine(self) -> Engine:
         """The SQLAlchemy engine (for tools and tests; the API above is the contract)."""
         return self._engine
+
+    @property
+    def key_source(self) -> str:
+        """Where the credentials' key comes from (``SILTA_SECRET_KEY`` or ``key file …``),
+        never the key."""
+        return self._keys.source
 
     def close(self) -> None:
         """Close every pooled connection (on SQLite this also folds the WAL into the file)."""

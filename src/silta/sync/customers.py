@@ -38,6 +38,7 @@ from silta.sync.context import SyncContext
 from silta.sync.engine import apply_items
 from silta.sync.journal import Journal
 from silta.sync.plan import Plan, PlanItem
+from silta.sync.unread import refuse_unread, unread_codes, unread_refusal
 
 __all__ = ["BATCH_SIZE", "CustomersToNetvisor", "CustomersToSevera"]
 
@@ -45,6 +46,7 @@ __all__ = ["BATCH_SIZE", "CustomersToNetvisor", "CustomersToSevera"]
 # run's memory bounded by the batch rather than by the register.
 BATCH_SIZE = 500
 
+_KEY_MISSING = "customers.netvisor.key_missing"
 _TEMP_SKIPPED = (
     "Netvisor's temporary customer (rule 7) is not transferred to Severa / "
     "Tilapäisasiakasta ei siirretä Severaan"
@@ -128,7 +130,10 @@ class CustomersToNetvisor:
             for customer in customers
         }
         codes = sorted({m.record.code for m in mapped.values() if m.record.code is not None})
-        by_code = {row.code: row for row in await ctx.netvisor.list_customers(codes=codes)}
+        unread: list[netvisor.UnreadRecord] = []  # Netvisor's records without a key
+        by_code = {
+            row.code: row for row in await ctx.netvisor.list_customers(codes=codes, unread=unread)
+        }
         found = ctx.store.links_of(
             ctx.tenant.id,
             Register.CUSTOMERS,
@@ -147,11 +152,15 @@ class CustomersToNetvisor:
         wanted_keys = {row.netvisor_key for row in by_code.values()}
         wanted_keys |= {int(link.target_key) for link in links.values() if link.target_key}
         details = (
-            {c.netvisor_key: c for c in await ctx.netvisor.get_customers(sorted(wanted_keys))}
+            {
+                c.netvisor_key: c
+                for c in await ctx.netvisor.get_customers(sorted(wanted_keys), unread=unread)
+            }
             if wanted_keys
             else {}
         )
 
+        unreadable = unread_codes(unread)
         items: list[PlanItem] = []
         for customer in customers:
             m = mapped[customer.guid]
@@ -161,6 +170,10 @@ class CustomersToNetvisor:
                 "natural_key": record.code,
                 "name": record.name or customer.name,
             }
+            if not m.refused and record.code in unreadable:
+                # Netvisor answered this code without a key: it may be there, or be another's.
+                refusal = unread_refusal(_KEY_MISSING, record.code, base["name"])
+                m = attrs.evolve(m, refusals=(refusal,))
             if m.refused:
                 items.append(PlanItem(action=Action.REFUSE, refusals=m.refusals, **base))
                 continue
@@ -382,8 +395,10 @@ class CustomersToSevera:
     source_system = System.NETVISOR
 
     async def plan(self, ctx: SyncContext, since: datetime | None) -> Plan:
-        rows = await ctx.netvisor.list_customers(changed_since=since)
-        sources = await ctx.netvisor.get_customers([row.netvisor_key for row in rows])
+        unread: list[netvisor.UnreadRecord] = []  # records without a key: refused below
+        rows = await ctx.netvisor.list_customers(changed_since=since, unread=unread)
+        keys = [row.netvisor_key for row in rows]
+        sources = await ctx.netvisor.get_customers(keys, unread=unread)
         # None needed when idle; languages only when a customer has an invoicing language.
         languages = any(source.invoicing_language for source in sources)
         lookups = await ctx.lookups(languages=languages) if sources else Lookups()
@@ -407,7 +422,8 @@ class CustomersToSevera:
                 linked[link.source_key] = link.target_key
         addresses = await self._addresses(ctx, list(targets.values()))
 
-        items: list[PlanItem] = []
+        read = {source.netvisor_key for source in sources}
+        items = refuse_unread(_KEY_MISSING, unread, rows, read)
         for source in sources:
             m = mapped[source.netvisor_key]
             record = m.record

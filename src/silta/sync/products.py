@@ -25,9 +25,11 @@ from silta.sync.context import SyncContext
 from silta.sync.engine import apply_items
 from silta.sync.journal import Journal
 from silta.sync.plan import Plan, PlanItem
+from silta.sync.unread import refuse_unread, unread_codes, unread_refusal
 
 __all__ = ["ProductsToNetvisor", "ProductsToSevera"]
 
+_KEY_MISSING = "products.netvisor.key_missing"
 _TEMP_SKIPPED = (
     "Netvisor's temporary product (rule 12) is not transferred to Severa / "
     "Tilapäistuotetta ei siirretä Severaan"
@@ -61,11 +63,17 @@ class ProductsToNetvisor:
                 if not m.refused and m.record.code and guid not in linked
             }
         )
+        unread: list[netvisor.UnreadRecord] = []  # Netvisor's products without a key
         existing = (
-            {p.code: p for p in await ctx.netvisor.get_products(codes=codes) if p.code}
+            {
+                p.code: p
+                for p in await ctx.netvisor.get_products(codes=codes, unread=unread)
+                if p.code
+            }
             if codes
             else {}
         )
+        unreadable = unread_codes(unread)
         items: list[PlanItem] = []
         for product in products:
             m = mapped[product.guid]
@@ -76,6 +84,10 @@ class ProductsToNetvisor:
             }
             if m.refused:
                 items.append(PlanItem(action=Action.REFUSE, refusals=m.refusals, **base))
+            elif m.record.code in unreadable and product.guid not in linked:
+                # Netvisor answered this code without a key: it may exist there already.
+                refusal = unread_refusal(_KEY_MISSING, m.record.code, base["name"])
+                items.append(PlanItem(action=Action.REFUSE, refusals=(refusal,), **base))
             elif product.guid in linked:
                 items.append(
                     PlanItem(
@@ -120,10 +132,14 @@ class ProductsToSevera:
     source_system = System.NETVISOR
 
     async def plan(self, ctx: SyncContext, since: datetime | None) -> Plan:
-        rows = await ctx.netvisor.list_products(changed_since=since, include_deleted=False)
+        unread: list[netvisor.UnreadRecord] = []  # records without a key: refused below
+        rows = await ctx.netvisor.list_products(
+            changed_since=since, include_deleted=False, unread=unread
+        )
         with_code = [row.netvisor_key for row in rows]
         details = {
-            p.netvisor_key: p for p in await ctx.netvisor.get_products(netvisor_keys=with_code)
+            p.netvisor_key: p
+            for p in await ctx.netvisor.get_products(netvisor_keys=with_code, unread=unread)
         }
         linked = _linked(ctx, System.NETVISOR)
         mapped = {key: rules.from_netvisor(product) for key, product in details.items()}
@@ -140,7 +156,7 @@ class ProductsToSevera:
         watermark = ctx.store.watermark(ctx.tenant.id, Register.PRODUCTS)
         total = int(watermark.state.get("severa_products", 0)) if watermark else 0
         existing, seen = await _severa_products_by_code(ctx.severa, codes, total)
-        items: list[PlanItem] = []
+        items = refuse_unread(_KEY_MISSING, unread, rows, details)
         for row in rows:
             product = details.get(row.netvisor_key)
             if product is None:

@@ -27,7 +27,9 @@ Where each behaviour lives (settled decisions are documented in these modules):
 * :mod:`.resources` - the ``*.nv`` resources, one module per register
 * :mod:`.app` - the request pipeline: overlap rule, fault order, in-flight counting
 * :mod:`.faults`, :mod:`.stats` - fault knobs and counters
-* :mod:`.control` - the JSON control API under ``/_sandbox/``
+* :mod:`.control` - the JSON control API under ``/_sandbox/`` (counters, faults, dimension
+  headers, settings, variance mode)
+* :mod:`.variance` - the alternative forms of Netvisor's answers (variance mode)
 * :mod:`.seed` - deterministic demo data
 """
 

@@ -39,6 +39,7 @@ from starlette.routing import Route
 from starlette.types import ASGIApp
 
 from ..faults import answer_time, stamp_arrival, until
+from ..variance import SHARE, Variance
 from .auth import LANGUAGE, USE_HTTP_STATUS, Authenticator, Integration, read_headers, request_url
 from .control import CONTROL_PREFIX, control_not_found, control_routes
 from .errors import TECHNICAL_ERROR, NetvisorFailure, generic_failure, http_status
@@ -48,6 +49,7 @@ from .render import XML_CONTENT_TYPE, failure_document
 from .resources import Call, lookup, not_served
 from .stats import OrganisationStats, SandboxStats
 from .values import Clock, utc_now
+from .variance import vary
 
 __all__ = ["NetvisorSandbox"]
 
@@ -79,6 +81,8 @@ class NetvisorSandbox:
         self.clock: Clock = clock or utc_now
         self.seed = seed
         self.default_faults = Faults()
+        self.variance_seed: int | None = None
+        self.variance_share = SHARE
         self.stats = SandboxStats()
         self._auth = Authenticator(self.clock, max_clock_skew)
         self._organisations: dict[str, Organisation] = {}
@@ -109,6 +113,10 @@ class NetvisorSandbox:
                 rng=random.Random(f"{self.seed}:{organisation_id}"),
                 faults=copy_faults(self.default_faults),
             )
+            if self.variance_seed is not None:
+                organisation.variance = Variance.of(
+                    self.variance_seed, organisation_id, self.variance_share
+                )
             self._organisations[organisation_id] = organisation
         return organisation
 
@@ -126,6 +134,15 @@ class NetvisorSandbox:
         self.default_faults = faults
         for organisation in self._organisations.values():
             organisation.faults = copy_faults(faults)
+
+    def set_variance(self, seed: int | None, share: float = SHARE) -> None:
+        """Variance mode on with ``seed`` (or off with ``None``) for every organisation,
+        existing and future: answers take Netvisor's alternative forms (:mod:`.variance`)."""
+        self.variance_seed, self.variance_share = seed, share
+        for organisation_id, organisation in self._organisations.items():
+            organisation.variance = (
+                None if seed is None else Variance.of(seed, organisation_id, share)
+            )
 
     def reset_stats(self) -> None:
         """Zero the counters of the sandbox and of every organisation."""
@@ -221,8 +238,11 @@ class NetvisorSandbox:
         answer = resource.handle(call)
         if answer.committed:
             organisation.stats.writes_committed += 1
+        xml = answer.xml
+        if organisation.variance is not None:
+            xml = vary(xml, organisation.variance, resource_name, call.params)
         await until(answer_at)  # the work above was inside the latency
-        return Response(answer.xml, media_type=XML_CONTENT_TYPE), answer.committed
+        return Response(xml, media_type=XML_CONTENT_TYPE), answer.committed
 
     def _failure(
         self, failure: NetvisorFailure, language: str | None, use_status: bool

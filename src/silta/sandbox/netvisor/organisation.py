@@ -15,6 +15,7 @@ from decimal import Decimal
 
 import attrs
 
+from ..variance import Variance
 from .customers import CUSTOMER_ELEMENTS, Customer, CustomerChanges, CustomerStore, write_customer
 from .dimensions import DimensionHeader, DimensionItem, DimensionStore
 from .faults import Faults
@@ -40,6 +41,8 @@ class Organisation:
         faults: this organisation's :class:`Faults`; assign a new one to change behaviour.
         stats: this organisation's :class:`~.stats.OrganisationStats`.
         rng: the random source every fault draw of this organisation uses.
+        variance: in variance mode, which alternative forms its answers take
+            (:mod:`.variance`); ``None`` answers in the one form.
         customer_register, product_register, dimension_register: the stores (used by the
             resources; tests normally use the helpers below).
     """
@@ -51,6 +54,7 @@ class Organisation:
         self.faults = faults
         self.stats = OrganisationStats()
         self.rng = rng
+        self.variance: Variance | None = None
         self.customer_register = CustomerStore()
         self.product_register = ProductStore()
         self.dimension_register = DimensionStore()

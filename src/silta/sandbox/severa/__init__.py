@@ -38,10 +38,12 @@ Where each behaviour lives (the settled decisions are documented in these module
 * :mod:`.reference` - seeded languages, countries, VAT rates, currencies, users, lists
 * :mod:`.organisation` - one organisation; test-setup helpers and readers
 * :mod:`.records` - the snapshots the readers return
-* :mod:`.resources` - the route handlers, by register
+* :mod:`.resources` - the route handlers, by register (``users`` for ``GET /v1/users``)
 * :mod:`.app` - :class:`SeveraSandbox` and the request pipeline (fault order, cancellation)
 * :mod:`.faults`, :mod:`.stats` - fault knobs and counters
-* :mod:`.control` - the JSON control API under ``/_sandbox/``
+* :mod:`.control` - the JSON control API under ``/_sandbox/`` (counters, faults, business
+  units, organisation settings, variance mode)
+* :mod:`.variance` - the alternative forms of Severa's answers (variance mode)
 * :mod:`.seed` - the deterministic demo organisation
 """
 

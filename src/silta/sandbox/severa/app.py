@@ -39,6 +39,7 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.types import ASGIApp
 
 from ..faults import answer_time, stamp_arrival, until
+from ..variance import SHARE, Variance
 from .auth import (
     Credential,
     TokenStore,
@@ -73,6 +74,8 @@ from .resources import HANDLERS, NO_BODY, Answer, Call
 from .routes import Operation, match_route
 from .stats import OrganisationStats, SandboxStats
 from .times import Clock, utc_now
+from .variance import Answer as Varied
+from .variance import vary
 
 __all__ = ["SeveraSandbox"]
 
@@ -117,6 +120,8 @@ class SeveraSandbox:
         self.clock: Clock = clock or utc_now
         self.seed = seed
         self.default_faults = SeveraFaults()
+        self.variance_seed: int | None = None
+        self.variance_share = SHARE
         self.stats = SandboxStats()
         self.tokens = TokenStore(access_token_lifetime, refresh_token_lifetime)
         self.limiter = RateLimiter(rate_limit)
@@ -164,6 +169,8 @@ class SeveraSandbox:
             faults=copy_faults(self.default_faults),
             tokens=self.tokens,
         )
+        if self.variance_seed is not None:
+            organisation.variance = Variance.of(self.variance_seed, candidate, self.variance_share)
         self._organisations[candidate] = organisation
         return organisation
 
@@ -195,6 +202,15 @@ class SeveraSandbox:
         for organisation in self._organisations.values():
             organisation.faults = copy_faults(faults)
 
+    def set_variance(self, seed: int | None, share: float = SHARE) -> None:
+        """Variance mode on with ``seed`` (or off with ``None``) for every organisation,
+        existing and future: answers take Severa's alternative forms (:mod:`.variance`)."""
+        self.variance_seed, self.variance_share = seed, share
+        for organisation_id, organisation in self._organisations.items():
+            organisation.variance = (
+                None if seed is None else Variance.of(seed, organisation_id, share)
+            )
+
     def reset_stats(self) -> None:
         """Zero the counters of the sandbox and of every organisation."""
         self.stats.reset()
@@ -217,7 +233,7 @@ class SeveraSandbox:
             try:
                 response = await self._dispatch(request, path, exchange)
             except SeveraFailure as failure:
-                response = _failure(failure)
+                response = _failure(failure, exchange.organisation)
             except NotFound:
                 response = Response(status_code=404)
             exchange.count(response.status_code)
@@ -231,13 +247,11 @@ class SeveraSandbox:
             raise NotFound
         operation = match.operation
         if operation is None:
-            return _failure(
-                SeveraFailure(
-                    405,
-                    INVALID_REQUEST,
-                    [Detail(f"{request.method} is not served on {match.template}.", None, None)],
-                    headers={"Allow": ", ".join(match.allowed)},
-                )
+            raise SeveraFailure(
+                405,
+                INVALID_REQUEST,
+                [Detail(f"{request.method} is not served on {match.template}.", None, None)],
+                headers={"Allow": ", ".join(match.allowed)},
             )
         if operation.kind == "open":
             return PlainTextResponse("Server is alive.")
@@ -281,7 +295,7 @@ class SeveraSandbox:
         self.stats.tokens_issued += 1
         if exchange.organisation is not None:
             exchange.organisation.stats.tokens_issued += 1
-        return JSONResponse(answer, media_type=_JSON)
+        return _token_answer(answer, exchange.organisation)
 
     async def _refresh(self, request: Request, exchange: _Exchange) -> Response:
         exchange.template = "/v1/refreshtoken"
@@ -297,7 +311,7 @@ class SeveraSandbox:
         self.stats.refreshes += 1
         if exchange.organisation is not None:
             exchange.organisation.stats.refreshes += 1
-        return JSONResponse(answer, media_type=_JSON)
+        return _token_answer(answer, exchange.organisation)
 
     async def _data(
         self,
@@ -366,11 +380,12 @@ class SeveraSandbox:
             query=Query(request.scope.get("query_string", b"")),
             body=body,
             tokens=self._page_tokens,
+            variance=organisation.variance,
         )
         answer = HANDLERS[operation.operation_id](call)
         for name in answer.ignored:
             organisation.stats.ignored_properties[(operation.template, name)] += 1
-        response = _answer(answer)
+        response = _answer(answer, organisation.variance)
         committed = writes and answer.status < 300
         if committed:  # counted before the wait: a client may give up on a write that stands
             organisation.stats.writes_committed += 1
@@ -450,17 +465,30 @@ def _injected(kind: str, limit: int | None, faults: SeveraFaults) -> SeveraFailu
     )
 
 
-def _failure(failure: SeveraFailure) -> Response:
+def _failure(failure: SeveraFailure, organisation: Organisation | None) -> Response:
+    varied = Varied(failure.as_json(), failure.headers)
+    if organisation is not None and organisation.variance is not None:
+        varied = vary(varied, organisation.variance, "failure", failure.status)
     return JSONResponse(
-        failure.as_json(), status_code=failure.status, headers=failure.headers, media_type=_JSON
+        varied.body, status_code=failure.status, headers=dict(varied.headers), media_type=_JSON
     )
 
 
-def _answer(answer: Answer) -> Response:
+def _token_answer(answer: dict[str, Any], organisation: Organisation | None) -> Response:
+    body: Any = answer
+    if organisation is not None and organisation.variance is not None:
+        body = vary(Varied(answer), organisation.variance, "token", 200).body
+    return JSONResponse(body, media_type=_JSON)
+
+
+def _answer(answer: Answer, variance: Variance | None) -> Response:
     if answer.body is None:
         return Response(status_code=answer.status, headers=dict(answer.headers))
+    varied = Varied(answer.body, answer.headers)
+    if variance is not None:
+        varied = vary(varied, variance, "data", answer.status)
     return JSONResponse(
-        answer.body, status_code=answer.status, headers=dict(answer.headers), media_type=_JSON
+        varied.body, status_code=answer.status, headers=dict(varied.headers), media_type=_JSON
     )
 
 

@@ -182,6 +182,14 @@ class Collection(abc.ABC):
         self.after(new, record)
         return Written(new)
 
+    def delete(self, record: Stored) -> None:
+        """Delete ``record`` (the routes that may: customers and products).
+
+        Raises:
+            SeveraFailure: 400 ``InvalidOperation`` when something still needs it.
+        """
+        self.register.remove(record)
+
     def _references(self, values: Mapping[str, Any], old: Stored | None) -> list[Detail]:
         problems = []
         for field in self.fields:

@@ -19,6 +19,8 @@ Rules (settled):
   :mod:`.collection`).
 * ``currency`` defaults to the organisation's currency; ``isActive`` to true; ``isInternal``
   is read-only and false.
+* ``DELETE`` (the document's ``Customers_DeleteCustomer``, 204) deletes the customer and its
+  addresses; one that a project names is 400 ``InvalidOperation``.
 """
 
 from __future__ import annotations
@@ -78,6 +80,20 @@ class Customers(Collection):
     def by_number(self, number: int) -> Stored | None:
         """The customer with ``number``."""
         return self.register.owner("number", number)
+
+    def delete(self, record: Stored) -> None:
+        """``DELETE /v1/customers/{guid}``: its addresses go with it; a customer that
+        projects still name is refused (a project must keep its customer)."""
+        projects = self.org.project_register.register
+        if projects.seqs("customer", record.guid):
+            raise invalid_operation(
+                "The customer has projects and cannot be deleted; close or move them first.",
+                "guid",
+            )
+        addresses = self.org.address_register
+        for address in addresses.of_customer(record.guid):
+            addresses.register.remove(address)
+        self.register.remove(record)
 
     def rules(self, values: dict[str, Any], old: Stored | None) -> list[Detail]:
         hq = values["headquarterAddress"]

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from ..variance import Variance
 from .addresses import Addresses
 from .businessunits import BusinessUnits
 from .collection import Collection
@@ -96,6 +97,8 @@ class Organisation:
         faults: this organisation's :class:`SeveraFaults`; assign a new one to change them.
         stats: this organisation's :class:`~.stats.OrganisationStats`.
         rng: the random source of every fault draw of this organisation.
+        variance: in variance mode, which alternative forms its answers take
+            (:mod:`.variance`); ``None`` answers in the one form.
         settings: :class:`OrganisationSettings`.
         reference: the seeded :class:`~.reference.ReferenceData`.
         company: the :class:`Company`.
@@ -118,6 +121,7 @@ class Organisation:
         self.faults = faults
         self.stats = OrganisationStats()
         self.rng = random.Random(f"{seed}:{organisation_id}")
+        self.variance: Variance | None = None
         self.settings = OrganisationSettings()
         self._clock = clock
         self._tokens = tokens

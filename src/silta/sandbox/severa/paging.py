@@ -2,7 +2,11 @@
 
 **Token paging** (customers, products, projects, phases):
 
-* ``rowCount``: default 20, at most 100; above 100 or below 1 → 400 ``InvalidParameter``.
+* ``rowCount``: default 20, at most :func:`max_rows` of the route (100 where the document
+  says "maximum 100"; 1,000 on ``/v1/customers``, ``/v1/products`` and ``/v1/users``, whose
+  descriptions give no maximum, 1,000 being the older support article's figure); outside
+  that, or below 1 → 400 ``InvalidParameter``. In variance mode a page may hold fewer rows
+  than asked, with ``NextPageToken`` (:func:`..variance.shorter_page`).
 * The body is a plain JSON array (no envelope, no total).
 * The ``NextPageToken`` response header is sent **only when more rows exist**: the sandbox
   looks one row ahead, so a last page that is exactly full has no header either.
@@ -16,9 +20,9 @@
   a filter allows (numbers, codes, project or customer GUIDs).
 
 **Offset paging** (business units, addresses): ``firstRow`` (default 0, not negative) and
-``rowCount`` (default 20, at most 100); a plain array and no header - the client stops on a
-short page. ``calculateRowCount`` is accepted and ignored (the document does not say where a
-count would go).
+``rowCount`` (default 20, at most :func:`max_rows`); a plain array and no header - the client
+stops on a short page. ``calculateRowCount`` is accepted and ignored (the document does not
+say where a count would go).
 """
 
 from __future__ import annotations
@@ -43,6 +47,7 @@ __all__ = [
     "PageTokens",
     "TokenPage",
     "fingerprint",
+    "max_rows",
     "offset_page",
     "read_token_page",
     "token_rows",
@@ -50,16 +55,25 @@ __all__ = [
 
 DEFAULT_ROWS: Final = 20
 MAX_ROWS: Final = 100
+#: Routes whose ``rowCount`` the document describes without a maximum ("How many rows to
+#: fetch"), and the older support article's maximum for them.
+UNSTATED_MAXIMUM: Final = frozenset({"/v1/customers", "/v1/products", "/v1/users"})
+OLDER_MAXIMUM: Final = 1000
 
 
-def _row_count(query: Query) -> int:
+def max_rows(template: str) -> int:
+    """The largest ``rowCount`` the route serves."""
+    return OLDER_MAXIMUM if template in UNSTATED_MAXIMUM else MAX_ROWS
+
+
+def _row_count(query: Query, maximum: int) -> int:
     rows = query.integer("rowCount")
     if rows is None:
         return DEFAULT_ROWS
-    if not 1 <= rows <= MAX_ROWS:
+    if not 1 <= rows <= maximum:
         query.problems.append(
             Detail(
-                f"rowCount must be between 1 and {MAX_ROWS}, got {rows}.",
+                f"rowCount must be between 1 and {maximum}, got {rows}.",
                 "rowCount",
                 "UriParameter",
             )
@@ -112,9 +126,11 @@ def fingerprint(filters: Iterable[object]) -> str:
     return hashlib.sha256(repr(tuple(filters)).encode()).hexdigest()[:16]
 
 
-def read_token_page(query: Query, tokens: PageTokens, scope: str, filters: str) -> TokenPage:
+def read_token_page(
+    query: Query, tokens: PageTokens, scope: str, filters: str, maximum: int = MAX_ROWS
+) -> TokenPage:
     """``rowCount`` and ``pageToken`` of a token-paged read (problems go to ``query``)."""
-    rows = _row_count(query)
+    rows = _row_count(query, maximum)
     token = query.text("pageToken")
     after = -1
     if token is not None:
@@ -166,9 +182,9 @@ class OffsetPage:
         return seqs[self.first_row : self.first_row + self.row_count]
 
 
-def offset_page(query: Query) -> OffsetPage:
+def offset_page(query: Query, maximum: int = MAX_ROWS) -> OffsetPage:
     """``firstRow``/``rowCount`` of an offset-paged read (problems go to ``query``)."""
-    rows = _row_count(query)
+    rows = _row_count(query, maximum)
     first = query.integer("firstRow")
     if first is not None and first < 0:
         query.problems.append(

@@ -111,6 +111,7 @@ class User:
     first_name: str
     last_name: str
     code: str
+    email: str | None = None
 
     @property
     def name(self) -> str:
@@ -328,7 +329,10 @@ def seed_reference_data(
         VatRate(new_guid(), percentage, code, by_country[country].guid, active, default)
         for country, percentage, code, active, default in _VAT_RATES
     )
-    users = tuple(User(new_guid(), first, last, code) for first, last, code in _USERS)
+    users = tuple(
+        User(new_guid(), first, last, code, f"{code.lower()}@demo.example")
+        for first, last, code in _USERS
+    )
     items: dict[str, dict[str, ReferenceItem]] = {
         "timezone": {item.guid: item for item in timezones.values()}
     }

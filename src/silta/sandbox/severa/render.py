@@ -53,6 +53,11 @@ SUB_MODELS: Final[Mapping[str, frozenset[str]]] = {
     "BusinessUnitModel": frozenset({"costCenter", "createdBy", "lastUpdatedBy"}),
     "CountryModel": frozenset({"currency", "defaultLanguage", "hasRegions", "timezone"}),
     "VatRateOutputModel": frozenset({"createdBy", "lastUpdatedBy"}),
+    "UserOutputModel": frozenset({"businessUnit", "country", "countryRegion", "createdBy",
+                                  "culture", "defaultActivityType", "language",
+                                  "lastUpdatedBy", "permissionProfile", "salutation",
+                                  "satisfaction", "superiorUser", "timezone", "userType",
+                                  "workContract", "workType"}),
 }  # fmt: skip
 
 

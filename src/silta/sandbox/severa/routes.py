@@ -14,11 +14,12 @@ Scopes are compared exactly: **settled** that ``customers:write`` does not imply
 ``customers:read`` (the document lists the two as separate scopes and every operation names
 one).
 
-Operations the document declares on these paths but the sandbox does not serve (the DELETEs,
-``POST /v1/vatrates``) answer 405 with an ``ExceptionModel`` saying so - the sync never
-deletes, and a silent success would lie. The document has no ``POST /v1/businessunits``
-(business units are created in Severa's UI), so neither has the sandbox: business units are
-set up with ``org.put_business_unit``.
+Operations the document declares on these paths but the sandbox does not serve (the DELETEs
+of addresses, projects and phases, ``POST /v1/vatrates``) answer 405 with an
+``ExceptionModel`` saying so - a silent success would lie. Customers and products can be
+deleted (204, as the document says), so that a tester can clean up after a run. The document
+has no ``POST /v1/businessunits`` (business units are created in Severa's UI), so neither has
+the sandbox: business units are set up with ``org.put_business_unit`` or the control API.
 """
 
 from __future__ import annotations
@@ -77,6 +78,7 @@ OPERATIONS: Final[tuple[Operation, ...]] = (
     _op("POST", "/v1/customers", "customers:write", "Customers_PostCustomer"),
     _op("GET", "/v1/customers/{guid}", "customers:read", "Customers_GetCustomer"),
     _op("PATCH", "/v1/customers/{guid}", "customers:write", "Customers_PatchCustomer"),
+    _op("DELETE", "/v1/customers/{guid}", "customers:delete", "Customers_DeleteCustomer"),
     _op(
         "GET",
         "/v1/customers/{customerGuid}/addresses",
@@ -97,6 +99,7 @@ OPERATIONS: Final[tuple[Operation, ...]] = (
     _op("POST", "/v1/products", "settings:write", "Products_PostProduct"),
     _op("GET", "/v1/products/{guid}", "settings:read", "Products_GetProduct"),
     _op("PATCH", "/v1/products/{guid}", "settings:write", "Products_PatchProduct"),
+    _op("DELETE", "/v1/products/{guid}", "settings:delete", "Products_DeleteProduct"),
     # -- projects and phases (ProjectsRead / ProjectsWrite) -------------------------------
     _op("GET", "/v1/projects", "projects:read", "Projects_GetProjects"),
     _op("POST", "/v1/projects", "projects:write", "Projects_PostProject"),
@@ -116,6 +119,8 @@ OPERATIONS: Final[tuple[Operation, ...]] = (
     _op("GET", "/v1/businessunits", "settings:read", "BusinessUnits_GetBusinessUnits"),
     _op("GET", "/v1/businessunits/{guid}", "settings:read", "BusinessUnits_GetBusinessUnit"),
     _op("PATCH", "/v1/businessunits/{guid}", "settings:write", "BusinessUnits_PatchBusinessUnit"),
+    # -- users (UsersRead): the owners a tester's projects need ----------------------------
+    _op("GET", "/v1/users", "users:read", "Users_GetUsers"),
     # -- reference data (SettingsRead) ----------------------------------------------------
     _op("GET", "/v1/localization/languages", "settings:read", "Languages_GetLanguages"),
     _op("GET", "/v1/localization/countries", "settings:read", "Countries_GetCountries"),
@@ -124,9 +129,7 @@ OPERATIONS: Final[tuple[Operation, ...]] = (
 
 #: Declared by the document on served paths, answered 405 by the sandbox (see above).
 UNSERVED: Final[tuple[tuple[str, str], ...]] = (
-    ("DELETE", "/v1/customers/{guid}"),
     ("DELETE", "/v1/addresses/{guid}"),
-    ("DELETE", "/v1/products/{guid}"),
     ("DELETE", "/v1/projects/{guid}"),
     ("DELETE", "/v1/phases/{guid}"),
     ("POST", "/v1/vatrates"),

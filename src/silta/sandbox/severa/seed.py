@@ -18,8 +18,9 @@ data is for, beyond looking like a small Finnish company's Severa:
   is closed.
 * 5 business units under the company's root unit (one nested, one inactive).
 
-The credential is fixed, not random: the demo prints it and a user may keep it in a client
-configuration between runs. Its scopes are the ones the sync needs.
+The credentials are fixed, not random: the demo prints them and a user may keep them in a
+client configuration between runs. The demo client has the scopes the sync needs; the admin
+client (:data:`ADMIN_CREDENTIALS`) every scope of the document.
 """
 
 from __future__ import annotations
@@ -32,10 +33,16 @@ import attrs
 from silta.registers.finnish import OPERATORS, OperatorKind, business_id_check_digit
 
 from .app import SeveraSandbox
-from .auth import Credential
+from .auth import ALL_SCOPES, Credential
 from .organisation import Organisation
 
-__all__ = ["DEMO_CREDENTIALS", "DEMO_SCOPES", "SeveraDemoCredentials", "seed_demo"]
+__all__ = [
+    "ADMIN_CREDENTIALS",
+    "DEMO_CREDENTIALS",
+    "DEMO_SCOPES",
+    "SeveraDemoCredentials",
+    "seed_demo",
+]
 
 #: What the sync needs: customers both ways, projects read, products and units (settings).
 DEMO_SCOPES: Final = frozenset(
@@ -70,6 +77,16 @@ DEMO_CREDENTIALS: Final = SeveraDemoCredentials(
     client_secret="silta-demo-secret",  # noqa: S106 - a demo credential, printed on purpose
     organisation_id="silta-demo",
     scopes=DEMO_SCOPES,
+)
+
+#: A second client of the demo organisation with every scope the document defines, for
+#: someone testing their own tools against the sandbox: it may create projects, read users
+#: and delete customers, which Silta's own client never needs.
+ADMIN_CREDENTIALS: Final = SeveraDemoCredentials(
+    client_id="silta-admin-client",
+    client_secret="silta-admin-secret",  # noqa: S106 - a demo credential, printed on purpose
+    organisation_id="silta-demo",
+    scopes=ALL_SCOPES,
 )
 
 _STEMS: Final = (
@@ -268,14 +285,15 @@ def seed_demo(
     """Create the demo organisation and credential in ``sandbox``; returns the credential."""
     rng = random.Random(f"severa-demo:{seed}")
     org = sandbox.add_organisation("Silta Demo Oy", credentials.organisation_id)
-    sandbox.add_credential(
-        Credential(
-            client_id=credentials.client_id,
-            client_secret=credentials.client_secret,
-            organisation=org.id,
-            scopes=credentials.scopes,
+    for credential in (credentials, ADMIN_CREDENTIALS):
+        sandbox.add_credential(
+            Credential(
+                client_id=credential.client_id,
+                client_secret=credential.client_secret,
+                organisation=org.id,
+                scopes=credential.scopes,
+            )
         )
-    )
     units = _units(org)
     customers = _customers(org, rng)
     _products(org)

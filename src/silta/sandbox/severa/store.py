@@ -6,7 +6,9 @@ costs, not what the register holds:
 
 * records sit in **creation order** (``seq`` = position). That is the order every list
   answers in: stable while a client pages, even when records are added (they go to the end)
-  or changed (they keep their place). Records are never deleted.
+  or changed (they keep their place). A deleted record (customers and products can be
+  deleted, as the document allows) leaves a tombstone at its position, so positions and
+  page tokens stay valid; every reader skips it.
 * **unique indexes** (customer number, product code, project number) map a key to one GUID;
 * **multi indexes** (a project's phases, a customer's addresses, projects by customer ...) map
   a key to the sorted ``seq`` list of its records, so a filtered page starts with a bisect.
@@ -52,6 +54,7 @@ class Stored:
     updated_at: datetime
     created_by: str | None = None
     updated_by: str | None = None
+    deleted: bool = False
 
     def __getitem__(self, name: str) -> Any:
         return self.values[name]
@@ -82,12 +85,19 @@ class Register:
         self._unique: dict[str, dict[Hashable, str]] = {name: {} for name in self._unique_keys}
         self._multi: dict[str, dict[Hashable, list[int]]] = {name: {} for name in self._multi_keys}
         self._cache: dict[Hashable, tuple[int, list[int]]] = {}
+        self._deleted = 0
 
     def __len__(self) -> int:
-        return len(self._records)
+        return len(self._records) - self._deleted
 
     def __iter__(self) -> Iterator[Stored]:
-        return iter(list(self._records))
+        return iter([record for record in self._records if not record.deleted])
+
+    def positions(self) -> Sequence[int]:
+        """The positions of the records not deleted, ascending."""
+        if not self._deleted:
+            return range(len(self._records))
+        return self.matching(("positions",), lambda record: True)
 
     def get(self, guid: str) -> Stored | None:
         """The record with ``guid``, or ``None``."""
@@ -142,6 +152,25 @@ class Register:
         self._index(old, new)
         return new
 
+    def remove(self, old: Stored) -> None:
+        """Delete ``old``: out of every index, a tombstone at its position."""
+        tombstone = attrs.evolve(old, deleted=True)
+        self._records[old.seq] = tombstone
+        del self._by_guid[old.guid]
+        self._deleted += 1
+        self.version += 1
+        for name, key_of in self._unique_keys.items():
+            key = key_of(old.values)
+            if key is not None and self._unique[name].get(key) == old.guid:
+                del self._unique[name][key]
+        for name, key_of in self._multi_keys.items():
+            key = key_of(old.values)
+            if key is not None:
+                seqs = self._multi[name][key]
+                del seqs[bisect.bisect_left(seqs, old.seq)]
+                if not seqs:
+                    del self._multi[name][key]
+
     def touch(self, old: Stored, at: datetime) -> Stored:
         """Set ``updated_at`` (test helper: watermarks at chosen times)."""
         new = attrs.evolve(old, updated_at=at)
@@ -188,11 +217,13 @@ class Register:
         """
         if candidates is None:
             for seq in range(after + 1, len(self._records)):
-                yield self._records[seq]
+                record = self._records[seq]
+                if not record.deleted:
+                    yield record
             return
         start = bisect.bisect_right(candidates, after)
         for index in range(start, len(candidates)):
-            yield self._records[candidates[index]]
+            yield self._records[candidates[index]]  # indexes hold no deleted record
 
     def matching(
         self,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Final
 
 from ..routes import OPERATIONS
-from . import customers, products, projects, settings
+from . import customers, products, projects, settings, users
 from .base import NO_BODY, Answer, Call, Handler
 
 __all__ = ["HANDLERS", "NO_BODY", "Answer", "Call", "Handler"]
@@ -21,6 +21,7 @@ HANDLERS: Final[dict[str, Handler]] = {
     **products.HANDLERS,
     **projects.HANDLERS,
     **settings.HANDLERS,
+    **users.HANDLERS,
     "HeartBeat_GetAuthorization": _heartbeat,
 }
 

@@ -14,12 +14,22 @@ import attrs
 
 from ..collection import Collection, Written
 from ..errors import NotFound
-from ..paging import PageTokens, fingerprint, offset_page, read_token_page, token_rows
+from ..paging import (
+    PageTokens,
+    TokenPage,
+    fingerprint,
+    max_rows,
+    offset_page,
+    read_token_page,
+    token_rows,
+)
 from ..query import Query
 from ..routes import Operation
 from ..store import Stored
+from ..variance import shorter_page
 
 if TYPE_CHECKING:
+    from ...variance import Variance
     from ..organisation import Organisation
 
 __all__ = [
@@ -50,6 +60,7 @@ class Call:
         query: the query string.
         body: the parsed JSON body, or :data:`NO_BODY`.
         tokens: the sandbox's page-token maker.
+        variance: the organisation's variance mode (shorter pages), ``None`` when off.
     """
 
     org: Organisation
@@ -58,6 +69,7 @@ class Call:
     query: Query
     body: object
     tokens: PageTokens
+    variance: Variance | None = None
 
 
 @attrs.frozen
@@ -148,7 +160,9 @@ def _normal(value: object) -> object:
 def token_list(call: Call, collection: Collection, filters: Predicates) -> Answer:
     """A token-paged list answer (see :mod:`..paging`)."""
     scope = f"{call.org.id}:{call.operation.template}"
-    page = read_token_page(call.query, call.tokens, scope, filters.fingerprint())
+    maximum = max_rows(call.operation.template)
+    page = read_token_page(call.query, call.tokens, scope, filters.fingerprint(), maximum)
+    page = TokenPage(shorter_page(page.row_count, call.variance), page.after)
     rows, after = token_rows(collection.register, page, filters.keep, filters.candidates())
     headers = {}
     if after is not None:
@@ -164,14 +178,14 @@ def offset_list(
     cache_key: object = None,
 ) -> Answer:
     """An offset-paged list answer, optionally within given positions (one customer's)."""
-    page = offset_page(call.query)
+    page = offset_page(call.query, max_rows(call.operation.template))
     call.query.check()
     register = collection.register
     candidates = filters.candidates()
     if within is not None:
         candidates = within if candidates is None else sorted(set(within) & set(candidates))
     if not filters.checks:
-        seqs: Sequence[int] = range(len(register)) if candidates is None else candidates
+        seqs: Sequence[int] = register.positions() if candidates is None else candidates
     else:
         key = (cache_key, filters.fingerprint())
         seqs = register.matching(key, filters.keep, candidates)

@@ -62,6 +62,12 @@ def patch_customer(call: Call) -> Answer:
     return patched(customers, customers.patch(record, call.body))
 
 
+def delete_customer(call: Call) -> Answer:
+    customers = call.org.customer_register
+    customers.delete(found(customers, call.params["guid"]))
+    return Answer(204, None)
+
+
 def list_customer_addresses(call: Call) -> Answer:
     customer = found(call.org.customer_register, call.params["customerGuid"])
     addresses = call.org.address_register
@@ -97,6 +103,7 @@ HANDLERS: dict[str, Handler] = {
     "Customers_PostCustomer": create_customer,
     "Customers_GetCustomer": get_customer,
     "Customers_PatchCustomer": patch_customer,
+    "Customers_DeleteCustomer": delete_customer,
     "Addresses_GetCustomerAddresses": list_customer_addresses,
     "Addresses_PostCustomerAddress": create_customer_address,
     "Addresses_GetAddresses": list_addresses,

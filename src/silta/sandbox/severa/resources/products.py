@@ -1,7 +1,8 @@
 """Routes of products (scopes ``settings:read`` / ``settings:write``).
 
 ``GET /v1/products`` filters (``Products_GetProducts``): ``code`` (exact), ``isActive``,
-``type`` (a ``ProductType`` name, any letter case) and ``changedSince`` (≥).
+``type`` (a ``ProductType`` name, any letter case) and ``changedSince`` (≥). ``DELETE``
+deletes the product (204; nothing in the sandbox refers to a product).
 """
 
 from __future__ import annotations
@@ -44,9 +45,16 @@ def patch_product(call: Call) -> Answer:
     return patched(products, products.patch(record, call.body))
 
 
+def delete_product(call: Call) -> Answer:
+    products = call.org.product_register
+    products.delete(found(products, call.params["guid"]))
+    return Answer(204, None)
+
+
 HANDLERS: dict[str, Handler] = {
     "Products_GetProducts": list_products,
     "Products_PostProduct": create_product,
     "Products_GetProduct": get_product,
     "Products_PatchProduct": patch_product,
+    "Products_DeleteProduct": delete_product,
 }
