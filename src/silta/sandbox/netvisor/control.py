@@ -7,6 +7,7 @@ Under the Netvisor mount, outside Netvisor's name space (no ``.nv``, no MAC)::
     PUT  /_sandbox/organisations/{org}/faults       replace its Faults (JSON object of the
                                                     Faults fields; missing fields = defaults)
     GET  /_sandbox/organisations/{org}/faults       its current Faults
+    GET  /_sandbox/organisations/{org}/salesinvoices its sales invoices as stored (JSON)
     POST /_sandbox/reset-stats                      zero every counter
 
 An unknown organisation is 404, a bad faults body 400, both as ``{"error": "..."}``.
@@ -64,6 +65,12 @@ def control_routes(sandbox: NetvisorSandbox) -> list[Route]:
                 return _error(400, str(error))
         return JSONResponse(faults_to_json(organisation.faults))
 
+    async def organisation_sales_invoices(request: Request) -> Response:
+        organisation = sandbox.organisations.get(request.path_params["org"])
+        if organisation is None:
+            return _error(404, f"unknown organisation {request.path_params['org']}")
+        return JSONResponse([invoice.as_json() for invoice in organisation.sales_invoices()])
+
     async def reset_stats(_request: Request) -> Response:
         sandbox.reset_stats()
         return JSONResponse({"reset": True})
@@ -74,6 +81,11 @@ def control_routes(sandbox: NetvisorSandbox) -> list[Route]:
         Route(f"{prefix}/organisations/{{org}}/stats", organisation_stats, methods=["GET"]),
         Route(
             f"{prefix}/organisations/{{org}}/faults", organisation_faults, methods=["GET", "PUT"]
+        ),
+        Route(
+            f"{prefix}/organisations/{{org}}/salesinvoices",
+            organisation_sales_invoices,
+            methods=["GET"],
         ),
         Route(f"{prefix}/reset-stats", reset_stats, methods=["POST"]),
     ]
