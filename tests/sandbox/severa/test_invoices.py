@@ -4,6 +4,7 @@ OpenAPI document by the client fixture (tests/severa_openapi.py)."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -12,7 +13,13 @@ import attrs
 import httpx
 import pytest
 
-from silta.sandbox.severa import Credential, Organisation, SeveraFailure, SeveraSandbox
+from silta.sandbox.severa import (
+    Credential,
+    Organisation,
+    SeveraFailure,
+    SeveraFaults,
+    SeveraSandbox,
+)
 from silta.sandbox.severa.invoices import Entry, Row, reference_number
 from silta.sandbox.severa.invoicestatuses import NetvisorStatuses
 
@@ -693,3 +700,39 @@ def test_invoicing_guids_leave_the_other_registers_alone() -> None:
     second.invoicing.connect_netvisor()
     second.invoicing.put_work_type("Työ", "T")
     assert first.put_customer("A Oy", 1) == second.put_customer("A Oy", 1)
+
+
+# -- faults ------------------------------------------------------------------------------------
+
+
+async def test_a_lost_answer_leaves_the_status_changed(
+    api: Api, world: World, org: Organisation
+) -> None:
+    await api.authenticate()
+    org.faults = SeveraFaults(lose_next_responses=1, hang_seconds=5)
+    with pytest.raises(TimeoutError):
+        async with asyncio.timeout(0.2):
+            await api.patch(
+                f"/v1/invoices/{world.ready}",
+                [{"op": "replace", "path": "/status/guid", "value": world.statuses.transferred}],
+            )
+    assert org.stats.responses_lost == org.stats.writes_committed == 1
+    # The engine's look-up after the unknown outcome sees the new status.
+    moved = await ok(
+        await api.get("/v1/invoices", params={"invoiceStatusGuids": world.statuses.transferred})
+    )
+    assert [invoice["guid"] for invoice in moved] == [world.ready]
+
+
+async def test_injected_failures_change_nothing(api: Api, world: World, org: Organisation) -> None:
+    await api.authenticate()
+    org.faults = SeveraFaults(fail_next=["503"])
+    response = await api.patch(
+        f"/v1/invoices/{world.ready}",
+        [{"op": "replace", "path": "/status/guid", "value": world.statuses.transferred}],
+    )
+    assert response.status_code == 503
+    invoice = org.invoicing.invoice(world.ready)
+    assert invoice is not None
+    assert invoice["status"]["guid"] == world.statuses.ready
+    assert org.stats.requests[("PATCH", "/v1/invoices/{guid}")] == 1
