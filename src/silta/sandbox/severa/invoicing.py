@@ -141,6 +141,8 @@ class Invoicing:
         your_reference: str | None = None,
         order_number: str | None = None,
         notes: str | None = None,
+        entry_date: date | None = None,
+        payment_date: date | None = None,
         total_difference: Decimal = Decimal(0),
     ) -> str:
         """Make an invoice (see :class:`~.invoices.InvoicePlan`); returns its GUID.
@@ -167,6 +169,8 @@ class Invoicing:
             your_reference=your_reference,
             order_number=order_number,
             notes=notes,
+            entry_date=entry_date,
+            payment_date=payment_date,
             total_difference=total_difference,
         )
         return self.invoices.create(plan).guid
