@@ -409,6 +409,15 @@ async def test_dimensions_must_exist_and_be_unambiguous(api: Api, org: Organisat
     assert len(org.sales_invoices()) == 1
 
 
+async def test_comment_lines_alone_are_no_invoice(api: Api, org: Organisation) -> None:
+    comment = (
+        "<invoiceline><salesinvoicecommentline><comment>Vain kommentti</comment>"
+        "</salesinvoicecommentline></invoiceline>"
+    )
+    assert "ei ole yhtään tuoteriviä" in await refused(api, invoice_xml(comment))
+    assert org.sales_invoices() == []
+
+
 async def test_only_invoices_are_added(api: Api, org: Organisation) -> None:
     for body in (
         invoice_xml(invoice_type="order", status_text="undelivered"),

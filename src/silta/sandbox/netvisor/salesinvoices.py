@@ -22,6 +22,7 @@ the reference is silent or unsure (each is also in ``docs/architecture.md``):
 * **VAT**: ``vatcode`` is required (the document says so; the DTD marks it optional) and
   the percentage must be one the code allows (:data:`VAT_CODES`, netvisor-api.md §6.3; 13,5
   is allowed wherever 14 is, as Netvisor must from 2026).
+* **At least one product line** (comment lines alone are no invoice, §2.1).
 * **Payment term**: ``paymenttermnetdays`` or ``salesinvoiceduedate`` is required
   ("invoices without payment term are refused"); without a due date it is the invoice date
   plus the net days.
@@ -701,14 +702,14 @@ def add_sales_invoice(
         rate = parse_decimal(request.currency_rate, "currencyrate")
     lines: list[SalesInvoiceLine] = []
     comments: list[str] = []
-    if not request.lines:
-        raise invalid_data("Laskulla ei ole rivejä", "The invoice has no lines")
     for line in request.lines:
         if isinstance(line, CommentRequest):
             comments.append(line.comment)
         else:
             # Keys are allocated only once every line is known to be valid (below).
             lines.append(_line(line, products, dimensions, 0))
+    if not lines:
+        raise invalid_data("Laskulla ei ole yhtään tuoteriviä", "The invoice has no product line")
     if request.amount.strip():
         amount = parse_decimal(request.amount, "salesinvoiceamount")
         amount_given = True
