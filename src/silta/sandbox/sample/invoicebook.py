@@ -4,6 +4,7 @@ invoices and Netvisor's copies of them (:mod:`.invoices` uses them scenario by s
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -18,6 +19,7 @@ from ..netvisor.salesinvoices import InvoiceRequest, LineRequest
 from ..severa import Organisation as SeveraOrganisation
 from ..severa import Record
 from ..severa.invoices import Entry, Row
+from ..severa.store import Stored
 from .cases import Cases
 from .companies import Draw
 from .model import SampleSpec
@@ -108,7 +110,8 @@ class Book:
     def netvisor_customer(self, guid: str) -> str | None:
         """The Netvisor code of the same company as Severa customer ``guid``, if it is there
         already (code = number, same business ID)."""
-        record = self.sv.customer(guid)
+        # The stored values, not the rendered model: a bench sample has 100,000 customers.
+        record = self.sv.customer_register.get(guid)
         if record is None or record["number"] is None:
             return None
         found = self.nv.customer_by_code(str(record["number"]))
@@ -128,7 +131,7 @@ class Book:
         if self.spec.scenario == "b":
             return [
                 record.guid
-                for record in self.sv.customers()
+                for record in self.sv.customer_register.register
                 if record["isActive"] and self.netvisor_customer(record.guid) is not None
             ]
         return list(project_customers)
@@ -137,21 +140,21 @@ class Book:
         """Active Severa products with a price whose code Netvisor has (an active product):
         rows billing them transfer. A product without VAT is re-billed at the general rate."""
         found = []
-        for record in self.sv.products():
+        for record in self.sv.product_register.register:
             code = record["code"]
             netvisor = None if not code else self.nv.product_by_code(code)
             if netvisor is None or netvisor.get("isactive") != "1" or not record["isActive"]:
                 continue
-            price = record.get("unitPrice")
-            if not price or price["amount"] is None:
+            price = record["unitPrice"]
+            if price is None or price.amount is None:
                 continue
-            vat = Decimal(str(record.get("vatRate") or 0))
+            vat = Decimal(str(record["vatRate"] or 0))
             found.append(
                 Billable(
                     record.guid,
                     code,
                     record["name"],
-                    Decimal(str(price["amount"])),
+                    Decimal(str(price.amount)),
                     vat if vat > 0 else GENERAL,
                     record["measurementUnit"] or "kpl",
                 )
@@ -165,15 +168,14 @@ class Book:
         dimension sync names a phase "<code> <name>"; a name two projects share would be
         ambiguous on an invoice line)."""
         planted = self.planted_phases
-        names: dict[str, int] = {}
-        every: list[tuple[Record, list[Record]]] = []
-        for project in self.sv.projects():
-            phases = [p for p in self.sv.phases(project.guid) if p.get("parentPhase")]
+        names: Counter[str] = Counter()
+        every: list[tuple[Stored, list[Stored]]] = []
+        for project in self.sv.project_register.register:
+            phases = [
+                p for p in self.sv.phase_register.of_project(project.guid) if p["parentPhase"]
+            ]
             every.append((project, phases))
-            for phase in phases:
-                names[f"{phase['code']} {phase['name']}"] = (
-                    names.get(f"{phase['code']} {phase['name']}", 0) + 1
-                )
+            names.update(f"{phase['code']} {phase['name']}" for phase in phases)
         projects = []
         for project, phases in every:
             if project["isClosed"]:
@@ -185,9 +187,7 @@ class Book:
                 and phase.guid not in planted
                 and names[f"{phase['code']} {phase['name']}"] == 1
             )
-            projects.append(
-                Project(project.guid, project["name"], project["customer"]["guid"], usable)
-            )
+            projects.append(Project(project.guid, project["name"], project["customer"], usable))
         return projects
 
     def _work_types(self) -> list[tuple[str, str]]:
