@@ -736,3 +736,16 @@ async def test_injected_failures_change_nothing(api: Api, world: World, org: Org
     assert invoice is not None
     assert invoice["status"]["guid"] == world.statuses.ready
     assert org.stats.requests[("PATCH", "/v1/invoices/{guid}")] == 1
+
+
+async def test_the_control_api_shows_the_invoices(
+    sandbox: SeveraSandbox, org: Organisation, world: World
+) -> None:
+    transport = httpx.ASGITransport(app=sandbox.app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://sandbox") as control:
+        shown = await control.get(f"/_sandbox/organisations/{org.id}/invoices")
+        missing = await control.get("/_sandbox/organisations/nobody/invoices")
+    assert shown.status_code == 200
+    assert [invoice["guid"] for invoice in shown.json()] == [world.ready, world.draft]
+    assert [len(invoice["rows"]) for invoice in shown.json()] == [3, 1]
+    assert missing.status_code == 404

@@ -9,6 +9,8 @@ Under the Severa mount, outside Severa's name space (no ``/v1``, no token)::
     PUT  /_sandbox/organisations/{org}/faults          replace them (JSON object of the
                                                        SeveraFaults fields; missing = default)
     POST /_sandbox/organisations/{org}/expire-tokens   every access token of it expires now
+    GET  /_sandbox/organisations/{org}/invoices        its invoices (InvoiceOutputModel) with
+                                                       their rows, without a token
     POST /_sandbox/reset-stats                         zero every counter
 
 An unknown organisation is 404, a bad faults body 400, both as ``{"error": "..."}``. It has
@@ -93,6 +95,18 @@ def control_routes(sandbox: SeveraSandbox) -> list[Route]:
             return _error(404, f"unknown organisation {request.path_params['org']}")
         return JSONResponse({"expired": organisation.expire_tokens()})
 
+    async def invoices(request: Request) -> Response:
+        organisation = lookup(request)
+        if organisation is None:
+            return _error(404, f"unknown organisation {request.path_params['org']}")
+        invoicing = organisation.invoicing
+        return JSONResponse(
+            [
+                {**invoice, "rows": invoicing.rows(invoice["guid"])}
+                for invoice in invoicing.all_invoices()
+            ]
+        )
+
     async def reset_stats(_request: Request) -> Response:
         sandbox.reset_stats()
         return JSONResponse({"reset": True})
@@ -105,5 +119,6 @@ def control_routes(sandbox: SeveraSandbox) -> list[Route]:
         Route(f"{org}/stats", organisation_stats, methods=["GET"]),
         Route(f"{org}/faults", organisation_faults, methods=["GET", "PUT"]),
         Route(f"{org}/expire-tokens", expire_tokens, methods=["POST"]),
+        Route(f"{org}/invoices", invoices, methods=["GET"]),
         Route(f"{prefix}/reset-stats", reset_stats, methods=["POST"]),
     ]
