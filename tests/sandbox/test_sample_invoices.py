@@ -196,9 +196,15 @@ def test_the_rule_list_is_the_engines() -> None:
 
 
 @pytest.mark.parametrize("scenario", ["a", "b", "t"])
-@pytest.mark.parametrize("small", [False, True], ids=["default", "smallest"])
-def test_every_ready_invoice_breaks_exactly_its_planted_rules(scenario: str, small: bool) -> None:
-    data = made(scenario, small=small)
+@pytest.mark.parametrize(
+    ("seed", "small"),
+    [(1, False), (1, True), (6, True), (17, True)],
+    ids=["default", "smallest", "smallest-6", "smallest-17"],
+)
+def test_every_ready_invoice_breaks_exactly_its_planted_rules(
+    scenario: str, seed: int, small: bool
+) -> None:
+    data = made(scenario, seed=seed, small=small)
     _, severa, sample = data
     invoices = must(sample.invoices)
     expected = (
@@ -275,9 +281,15 @@ def test_showcases_of_scenarios_a_and_b() -> None:
         assert {r["vatRate"] for r in severa.invoicing.rows(reverse["guid"])} == {0.0}
         old = shown["invoices.old_vat_rate"]
         assert old["date"] < "2026-01-01"
+        assert 14.0 in {r["vatRate"] for r in severa.invoicing.rows(old["guid"])}
+        later = [i for i in ready_invoices((netvisor, severa, sample)) if i["date"] >= "2026"]
+        rates_2026 = {r["vatRate"] for i in later for r in severa.invoicing.rows(i["guid"])}
+        assert 13.5 in rates_2026
         credit = shown["invoices.credit_note"]
         assert credit["isCreditNote"] and credit["reimburseInvoice"]["guid"] == old["guid"]
         assert credit["totalIncludingTax"]["amount"] == -old["totalIncludingTax"]["amount"]
+        # The credit note of 2026 keeps the 14 % of the supply it credits.
+        assert 14.0 in {r["vatRate"] for r in severa.invoicing.rows(credit["guid"])}
         adopted = shown["invoices.adopted"]
         (copy,) = netvisor.sales_invoices_numbered(adopted["number"])
         assert copy.customer_code == str(adopted["billingCustomer"]["number"])

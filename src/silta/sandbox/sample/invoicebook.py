@@ -288,6 +288,24 @@ class Book:
             f"Kilometrit {when.month}/{when.year}", Decimal("0.59"), GENERAL, (entry,), None, "km"
         )
 
+    def reduced_row(self, project: Project, when: date) -> Row:
+        """A row at the reduced rate of its date: 14 % in 2025, 13.5 % from 2026. A product
+        of that rate when both systems have one; else catering billed as a flat-rate row
+        under the code of a Netvisor product at the reduced rate (or any)."""
+        rate = REDUCED_2026 if when >= RATE_CHANGE else REDUCED_2025
+        reduced = [p for p in self.products if p.vat in (REDUCED_2025, REDUCED_2026)]
+        if reduced:
+            return self.fee_row(project, reduced[self.rng.randrange(len(reduced))], when)
+        coded = [
+            p
+            for p in self.nv.products()
+            if p.code and p.code != "TEMP" and p.get("isactive") == "1"
+        ]
+        at_rate = [p for p in coded if p.vat in (REDUCED_2025, REDUCED_2026)] or coded
+        code = at_rate[0].code
+        people = Decimal(self.rng.randrange(6, 25))
+        return Row("Lounastarjoilu, henkilö", Decimal("16.50"), rate, (), people, "hlö", (code,))
+
     def ordinary_rows(self, project: Project, when: date) -> list[Row]:
         rows = [self.hours_row(project, when), self.fee_row(project, self.product(), when)]
         travel = self.travel_row(project, when) if self.rng.random() < 0.5 else None

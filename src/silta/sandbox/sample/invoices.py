@@ -47,8 +47,6 @@ from .invoicebook import (
     FIRST_INVOICE_NUMBER,
     GENERAL,
     OLD_GENERAL,
-    REDUCED_2025,
-    REDUCED_2026,
     ZERO,
     Book,
     euros,
@@ -83,12 +81,14 @@ REVERSE_CHARGE_TEXT: Final = "Käännetty verovelvollisuus (AVL 8 c §)"
 
 
 def _ordinary(book: Book, count: int) -> None:
-    for _ in range(count):
+    """Ordinary ready invoices; the first with a row at 2026's reduced rate, 13.5 %."""
+    for turn in range(count):
         project = book.next_project()
         when = book.day()
-        book.put(
-            book.statuses.ready, book.customer_for(project), book.ordinary_rows(project, when), when
-        )
+        rows = book.ordinary_rows(project, when)
+        if turn == 0:
+            rows.append(book.reduced_row(project, when))
+        book.put(book.statuses.ready, book.customer_for(project), rows, when)
 
 
 def _other_statuses(book: Book) -> None:
@@ -179,8 +179,7 @@ def _showcases(book: Book) -> None:
     # December 2025, at that year's rates; then its credit note now, at the same rates.
     project = book.next_project()
     when = date(2025, 12, 15)
-    product = book.product(rates=(REDUCED_2025, REDUCED_2026))
-    rows = [book.hours_row(project, when), book.fee_row(project, product, when)]
+    rows = [book.hours_row(project, when), book.reduced_row(project, when)]
     old = book.put(statuses.ready, book.customer_for(project), rows, when)
     rates = sorted({Decimal(str(r["vatRate"])) for r in book.invoicing.rows(old)})
     book.add("invoice_old_vat_rate", old, date="15.12.2025", rates=", ".join(map(percent, rates)))
