@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 
 import httpx
@@ -283,7 +284,7 @@ SCOPED = [op for op in OPERATIONS if op.scope is not None]
 
 
 def concrete(template: str, guid: str) -> str:
-    return template.replace("{guid}", guid).replace("{customerGuid}", guid)
+    return re.sub(r"\{[A-Za-z]+\}", guid, template)
 
 
 @pytest.mark.parametrize("operation", SCOPED, ids=lambda op: f"{op.method} {op.template}")

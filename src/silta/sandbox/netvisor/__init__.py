@@ -24,6 +24,8 @@ Where each behaviour lives (settled decisions are documented in these modules):
 * :mod:`.values` - decimal commas, flags, ``changedsince`` (Helsinki time), time stamps
 * :mod:`.customers`, :mod:`.products`, :mod:`.dimensions` - the registers and their rules
   (§4, §6, §7)
+* :mod:`.salesinvoices` - sales invoices: salesinvoice.nv's rules, Netvisor's rounding,
+  credit-note matching (invoices.md §2.1-2.2)
 * :mod:`.resources` - the ``*.nv`` resources, one module per register
 * :mod:`.app` - the request pipeline: overlap rule, fault order, in-flight counting
 * :mod:`.faults`, :mod:`.stats` - fault knobs and counters
@@ -43,6 +45,7 @@ from .errors import NetvisorFailure
 from .faults import Faults
 from .organisation import Organisation
 from .products import Product
+from .salesinvoices import SalesInvoice, SalesInvoiceLine
 from .stats import OrganisationStats, SandboxStats
 
 __all__ = [
@@ -57,5 +60,7 @@ __all__ = [
     "Organisation",
     "OrganisationStats",
     "Product",
+    "SalesInvoice",
+    "SalesInvoiceLine",
     "SandboxStats",
 ]

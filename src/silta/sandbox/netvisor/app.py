@@ -234,6 +234,7 @@ class NetvisorSandbox:
             content_type=headers.get("content-type"),
             base_url=url.rsplit("/", 1)[0] + "/",
             now=self.clock(),
+            language=headers.get(LANGUAGE),
         )
         answer = resource.handle(call)
         if answer.committed:

@@ -16,6 +16,7 @@ Under the Netvisor mount, outside Netvisor's name space (no ``.nv``, no MAC)::
     GET  /_sandbox/variance                         {"seed": null|int, "forms": {org: {form: n}}}
     PUT  /_sandbox/variance                         {"seed": 5} turns variance mode on with
                                                     that seed, {"seed": null} off
+    GET  /_sandbox/organisations/{org}/salesinvoices its sales invoices as stored (JSON)
     POST /_sandbox/reset-stats                      zero every counter
 
 Netvisor's API cannot create a dimension header (netvisor-api.md §7.2: the header "must
@@ -135,6 +136,11 @@ def control_routes(sandbox: NetvisorSandbox) -> list[Route]:
                 },
             }
         )
+    async def organisation_sales_invoices(request: Request) -> Response:
+        organisation = lookup(request)
+        if isinstance(organisation, Response):
+            return organisation
+        return JSONResponse([invoice.as_json() for invoice in organisation.sales_invoices()])
 
     async def reset_stats(_request: Request) -> Response:
         sandbox.reset_stats()
@@ -149,6 +155,7 @@ def control_routes(sandbox: NetvisorSandbox) -> list[Route]:
         Route(f"{org}/dimension-headers", dimension_headers, methods=["GET", "POST"]),
         Route(f"{org}/settings", settings, methods=["GET", "PUT"]),
         Route(f"{prefix}/variance", variance, methods=["GET", "PUT"]),
+        Route(f"{org}/salesinvoices", organisation_sales_invoices, methods=["GET"]),
         Route(f"{prefix}/reset-stats", reset_stats, methods=["POST"]),
     ]
 

@@ -27,6 +27,14 @@ from .products import (
     ProductStore,
     write_product,
 )
+from .salesinvoices import (
+    InvoiceRequest,
+    SalesInvoice,
+    SalesInvoiceStore,
+    Status,
+    add_sales_invoice,
+    sales_invoice_not_found,
+)
 from .stats import OrganisationStats
 from .values import Clock
 
@@ -43,8 +51,8 @@ class Organisation:
         rng: the random source every fault draw of this organisation uses.
         variance: in variance mode, which alternative forms its answers take
             (:mod:`.variance`); ``None`` answers in the one form.
-        customer_register, product_register, dimension_register: the stores (used by the
-            resources; tests normally use the helpers below).
+        customer_register, product_register, dimension_register, invoice_register: the
+            stores (used by the resources; tests normally use the helpers below).
     """
 
     def __init__(
@@ -58,6 +66,7 @@ class Organisation:
         self.customer_register = CustomerStore()
         self.product_register = ProductStore()
         self.dimension_register = DimensionStore()
+        self.invoice_register = SalesInvoiceStore()
         self._clock = clock
 
     def __repr__(self) -> str:
@@ -217,3 +226,51 @@ class Organisation:
         if key is None:
             raise KeyError(header)
         return key
+
+    # -- sales invoices --------------------------------------------------------------------
+
+    def put_sales_invoice(self, request: InvoiceRequest) -> int:
+        """Add a sales invoice as salesinvoice.nv would (same rules); returns its key.
+
+        For invoices the company had before Silta (a number already taken, an invoice a
+        lost answer left behind).
+        """
+        invoice = add_sales_invoice(
+            self.invoice_register,
+            self.customer_register,
+            self.product_register,
+            self.dimension_register,
+            request,
+            now=self._clock(),
+        )
+        return invoice.key
+
+    def sales_invoices(self) -> list[SalesInvoice]:
+        """Every sales invoice, in key order."""
+        return self.invoice_register.all()
+
+    def sales_invoice(self, key: int) -> SalesInvoice | None:
+        """The sales invoice with ``key``, or ``None``."""
+        return self.invoice_register.get(key)
+
+    def sales_invoices_numbered(self, number: str | int) -> list[SalesInvoice]:
+        """The sales invoices with this number (more than one only if duplicates got in)."""
+        return self.invoice_register.by_number(str(number))
+
+    def set_sales_invoice_status(self, key: int, status: Status) -> None:
+        """Move an invoice to ``unsent``, ``open`` (sent: it has its voucher) or ``paid``, as
+        Netvisor's sending or a payment would."""
+        invoice = self.invoice_register.get(key)
+        if invoice is None:
+            raise sales_invoice_not_found(key)
+        self.invoice_register.store(attrs.evolve(invoice, status=status, changed_at=self._clock()))
+
+    @property
+    def unique_invoice_numbers(self) -> bool:
+        """Whether salesinvoice.nv refuses a number already used (``DUPLICATE_DATA``); off by
+        default, as whether Netvisor does is not known."""
+        return self.invoice_register.unique_numbers
+
+    @unique_invoice_numbers.setter
+    def unique_invoice_numbers(self, value: bool) -> None:
+        self.invoice_register.unique_numbers = value

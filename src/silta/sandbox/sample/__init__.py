@@ -9,11 +9,17 @@ and see every rule of the article at work::
         print(case.rule, case.key, case.description_en)
 
 A tenant chooses one direction per register, so the sample has two scenarios (see
-:data:`~.model.Scenario`). Both put realistic data on both sides: records only in the source,
-records the target already has (some identical, some with older values that the first run
-updates), and records only the target has. What is planted for which rule is the table in
-:mod:`.cases`; how each register is laid out is told in :mod:`.customers`,
+:data:`~.model.Scenario`), and a third whose customers and products are not transferred at
+all (the article's TEMP choices). The first two put realistic data on both sides: records
+only in the source, records the target already has (some identical, some with older values
+that the first run updates), and records only the target has. What is planted for which rule
+is the table in :mod:`.cases`; how each register is laid out is told in :mod:`.customers`,
 :mod:`.products` and :mod:`.dimensions`.
+
+Then Severa's invoices (:mod:`.invoices`, unless ``spec.invoices`` is off): every status, a
+credit note, several projects on one invoice, reverse charge, 0 %, the 2025 rates, and an
+invoice for each refusal rule of the invoice transfer (``sample.invoices.planted``, apart
+from ``sample.planted`` because only the invoice transfer refuses them).
 
 The same seed gives the same data byte for byte: one :class:`random.Random` and one Faker
 instance, both seeded from ``spec.seed``, make every choice (see :class:`.companies.Draw`),
@@ -29,10 +35,19 @@ from .cases import Cases
 from .companies import Draw
 from .customers import populate_customers
 from .dimensions import netvisor_headers, populate_dimensions
-from .model import PlantedCase, Sample, SampleSpec, Scenario
+from .invoices import INVOICE_RULES, populate_invoices
+from .model import InvoiceSample, PlantedCase, Sample, SampleSpec, Scenario
 from .products import populate_products
 
-__all__ = ["PlantedCase", "Sample", "SampleSpec", "Scenario", "populate"]
+__all__ = [
+    "INVOICE_RULES",
+    "InvoiceSample",
+    "PlantedCase",
+    "Sample",
+    "SampleSpec",
+    "Scenario",
+    "populate",
+]
 
 
 def populate(
@@ -54,6 +69,11 @@ def populate(
     customers = populate_customers(netvisor_org, severa_org, draw, cases, spec)
     temp_product = populate_products(netvisor_org, severa_org, draw, cases, spec)
     populate_dimensions(severa_org, draw, cases, spec, customers.project_customers)
+    invoices = None
+    if spec.invoices:
+        invoices = populate_invoices(
+            netvisor_org, severa_org, draw, spec, cases, customers.project_customers
+        )
     return Sample(
         spec=spec,
         planted=tuple(cases.planted),
@@ -61,6 +81,7 @@ def populate(
         dimension_headers=headers,
         temp_customer_key=customers.temp_key,
         temp_product_key=temp_product,
+        invoices=invoices,
     )
 
 

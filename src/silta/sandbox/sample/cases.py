@@ -42,6 +42,11 @@ def _showcase(rule: str, fi: str, en: str) -> Case:
     return Case(rule, register, system, False, fi, en)
 
 
+def _invoice(rule: str, refused: bool, fi: str, en: str) -> Case:
+    """An invoice case: the record is a Severa invoice (its GUID is the key)."""
+    return Case(rule, "invoices", "severa", refused, fi, en)
+
+
 CASES: Final[Mapping[str, Case]] = {
     # -- customers, Severa -> Netvisor (scenario a) ----------------------------------------
     "severa_business_id_missing": _refusal(
@@ -208,6 +213,169 @@ CASES: Final[Mapping[str, Case]] = {
         "dimensions.phase.code_not_unique",
         "Projektin {project} vaiheilla {name} ja {other} on sama koodi {code}.",
         "Phases {name} and {other} of project {project} share the code {code}.",
+    ),
+    # -- invoices, Severa -> Netvisor (every scenario) -------------------------------------
+    "invoice_customer_not_synchronised": _invoice(
+        "invoices.customer_not_synchronised",
+        True,
+        "Lasku {number} laskutetaan asiakkaalta {customer}, jota ei ole siirretty "
+        "Netvisoriin{why_fi}.",
+        "Invoice {number} is billed to {customer}, which has not been transferred to "
+        "Netvisor{why_en}.",
+    ),
+    "invoice_product_not_synchronised": _invoice(
+        "invoices.product_not_synchronised",
+        True,
+        "Laskun {number} rivin {row} koodi {code} on tuote {product}, jota ei ole "
+        "Netvisorissa{why_fi}.",
+        "The code {code} of row {row} of invoice {number} is product {product}, which is not "
+        "in Netvisor{why_en}.",
+    ),
+    "invoice_temp_missing": _invoice(
+        "invoices.temp_missing",
+        True,
+        "Laskun {number} rivin {row} koodia {code} ei ole Netvisorin tuoterekisterissä, eikä "
+        "Netvisorissa ole tilapäistuotetta TEMP, jolle rivi kohdistettaisiin.",
+        "The code {code} of row {row} of invoice {number} is not in Netvisor's product "
+        "register, and Netvisor has no temporary product TEMP for the row.",
+    ),
+    "invoice_dimension_item_missing": _invoice(
+        "invoices.dimension_item_missing",
+        True,
+        "Laskun {number} rivin {row} tunnit on kirjattu projektin {project} vaiheelle "
+        "{phase}, jolla ei ole koodia: vaihetta ei siirretä laskentakohteeksi, joten sitä ei "
+        "ole Netvisorissa.",
+        "The hours of row {row} of invoice {number} are on phase {phase} of project "
+        "{project}, which has no code: the phase is not transferred as a dimension item, so "
+        "Netvisor does not have it.",
+    ),
+    "invoice_total_mismatch": _invoice(
+        "invoices.total_mismatch",
+        True,
+        "Laskun {number} verollinen summa Severassa on {severa_total} €, mutta sen rivit "
+        "antavat {rows_total} €.",
+        "The total of invoice {number} in Severa is {severa_total} €, but its rows give "
+        "{rows_total} €.",
+    ),
+    "invoice_reference_invalid": _invoice(
+        "invoices.reference_invalid",
+        True,
+        "Laskun {number} viitenumeron {reference} tarkiste on väärä (oikea viite olisi "
+        "{expected}).",
+        "The reference number {reference} of invoice {number} has a wrong check digit (the "
+        "right one would be {expected}).",
+    ),
+    "invoice_currency_not_company": _invoice(
+        "invoices.currency_not_company",
+        True,
+        "Lasku {number} on valuutassa {currency}; yrityksen valuutta on EUR.",
+        "Invoice {number} is in {currency}; the company's currency is EUR.",
+    ),
+    "invoice_vat_rate_not_valid": _invoice(
+        "invoices.vat_rate_not_valid",
+        True,
+        "Laskun {number} ({date}) rivillä {row} on ALV {rate} %, joka ei ole voimassa laskun "
+        "päivänä (yleinen verokanta on 25,5 % 1.9.2024 alkaen).",
+        "Row {row} of invoice {number} ({date}) has VAT {rate} %, which is not valid on the "
+        "invoice date (the general rate is 25.5 % since 1 September 2024).",
+    ),
+    "invoice_reverse_charge_vat_id_missing": _invoice(
+        "invoices.reverse_charge_vat_id_missing",
+        True,
+        "Lasku {number} on käännetyn verovelvollisuuden lasku, mutta ostajan ALV-tunnus on "
+        "poistettu laskulta.",
+        "Invoice {number} is reverse-charged, but the buyer's VAT id was removed from it.",
+    ),
+    "invoice_zero_vat_unmapped": _invoice(
+        "invoices.zero_vat_unmapped",
+        True,
+        "Laskun {number} rivit ovat 0 %:n verokannassa, mutta laskua ei ole merkitty "
+        "käännetyksi verovelvollisuudeksi eikä asiakkaan {customer} maa-asetuksissa ole "
+        "nollaverokannan perustetta.",
+        "The rows of invoice {number} are at 0 %, but the invoice is not reverse-charged and "
+        "the country settings of customer {customer} give no ground for zero VAT.",
+    ),
+    "invoice_number_in_use": _invoice(
+        "invoices.number_in_use",
+        True,
+        "Laskunumero {number} on Netvisorissa jo laskulla asiakkaalle {other} ({other_total} "
+        "€); Severan laskun asiakas on {customer} ja summa {total} €.",
+        "Invoice number {number} is already held in Netvisor by an invoice to {other} "
+        "({other_total} €); the Severa invoice is to {customer} for {total} €.",
+    ),
+    "invoice_credit_note_before_original": _invoice(
+        "invoices.credit_note_before_original",
+        True,
+        "Hyvityslasku {number} hyvittää laskua {original}, jota ei ole vielä siirretty "
+        "Netvisoriin (sen viitenumero on virheellinen).",
+        "Credit note {number} credits invoice {original}, which has not been transferred to "
+        "Netvisor yet (its reference number is wrong).",
+    ),
+    "invoice_multi_project": _invoice(
+        "invoices.multi_project",
+        False,
+        "Laskulla {number} on projektien {projects} tunteja eri vaiheilta; laskentakohteet "
+        "tulevat riveittäin projekteilta, vaiheilta ja projektien liiketoimintayksiköiltä.",
+        "Invoice {number} bills hours of projects {projects} on different phases; each line "
+        "takes its dimensions from its project, phase and the project's business unit.",
+    ),
+    "invoice_several_codes": _invoice(
+        "invoices.several_codes",
+        False,
+        "Laskun {number} rivi {row} yhdistää työlajien {codes} tunnit; rivi siirtyy KH:n "
+        "valitsemalle varatuotteelle Severan kuvauksella ja varoituksella.",
+        "Row {row} of invoice {number} groups hours of work types {codes}; it goes to the "
+        "fallback product chosen by the KH, with Severa's description and a warning.",
+    ),
+    "invoice_reverse_charge": _invoice(
+        "invoices.reverse_charge",
+        False,
+        "Lasku {number} on rakennuspalvelun käännetyn verovelvollisuuden lasku (0 %, ostajan "
+        "ALV-tunnus {vat_id}).",
+        "Invoice {number} is a reverse-charged construction service (0 %, the buyer's VAT id "
+        "{vat_id}).",
+    ),
+    "invoice_old_vat_rate": _invoice(
+        "invoices.old_vat_rate",
+        False,
+        "Lasku {number} on päivätty {date}; sen verokannat ({rates} %) olivat voimassa silloin.",
+        "Invoice {number} is dated {date}; its VAT rates ({rates} %) were valid then.",
+    ),
+    "invoice_credit_note": _invoice(
+        "invoices.credit_note",
+        False,
+        "Hyvityslasku {number} hyvittää laskun {original} kokonaan alkuperäisen "
+        "verokannoin; se siirretään alkuperäisen jälkeen ja kohdistetaan siihen.",
+        "Credit note {number} credits invoice {original} in full at the original's VAT "
+        "rates; it goes after the original and is matched to it.",
+    ),
+    "invoice_adopted": _invoice(
+        "invoices.adopted",
+        False,
+        "Lasku {number} on jo Netvisorissa samalla asiakkaalla ja summalla {total} € (aiempi "
+        "siirto, jonka vastaus katosi): se yhdistetään eikä sitä lähetetä uudelleen.",
+        "Invoice {number} is already in Netvisor with the same customer and total {total} € "
+        "(an earlier transfer whose answer was lost): it is adopted, not sent again.",
+    ),
+    "invoice_transferred": _invoice(
+        "invoices.already_transferred",
+        False,
+        "Lasku {number} on jo siirretty (tila {status}); sitä ei siirretä uudelleen.",
+        "Invoice {number} was transferred already (status {status}); it is not sent again.",
+    ),
+    "invoice_not_ready": _invoice(
+        "invoices.not_ready",
+        False,
+        "Lasku {number} on tilassa {status}; vain tilan {ready} laskut siirretään.",
+        "Invoice {number} is in status {status}; only invoices in {ready} are transferred.",
+    ),
+    "invoice_temp_customer": _invoice(
+        "invoices.temp_customer",
+        False,
+        "Lasku {number} siirtyy tilapäisasiakkaalle TEMP asiakkaan {customer} nimellä ja "
+        "osoitteella.",
+        "Invoice {number} goes to the temporary customer TEMP with the name and address of "
+        "{customer}.",
     ),
 }
 

@@ -480,7 +480,38 @@ def _scenario_b(run: _Run, spec: SampleSpec) -> None:
     run.sv.settings.next_customer_number = first + _target_only_count(spec)
 
 
-# -- both --------------------------------------------------------------------------------------
+# -- scenario t: not transferred (TEMP) ---------------------------------------------------------
+
+
+def _scenario_t(run: _Run, spec: SampleSpec) -> None:
+    """Severa's customers only: Netvisor keeps just its ``TEMP`` card, which every invoice
+    goes to with the real customer's name and address (rule 7). Nothing is planted: no
+    customer is transferred, so none can be refused."""
+    run.deal(addresses=spec.customers, activity=spec.customers)
+    for index in range(spec.customers):
+        active = next(run.active)
+        guid = severa_customer(
+            run.sv,
+            run.draw,
+            run.draw.company(),
+            FIRST_NUMBER + index,
+            active=active,
+            flags=next(run.flags),
+            second_address=next(run.second_address),
+        )
+        if active:
+            run.project_customers.append(guid)
+    run.sv.settings.next_customer_number = FIRST_NUMBER + spec.customers
+
+
+_SCENARIOS: Final[dict[str, Callable[[_Run, SampleSpec], None]]] = {
+    "a": _scenario_a,
+    "b": _scenario_b,
+    "t": _scenario_t,
+}
+
+
+# -- all ---------------------------------------------------------------------------------------
 
 
 def populate_customers(
@@ -488,7 +519,7 @@ def populate_customers(
 ) -> CustomerResult:
     """Fill both customer registers for ``spec.scenario`` and add the TEMP customer."""
     run = _Run(nv, sv, draw, cases)
-    (_scenario_a if spec.scenario == "a" else _scenario_b)(run, spec)
+    _SCENARIOS[spec.scenario](run, spec)
     temp = nv.put_customer(
         internalidentifier="TEMP",
         name="Tilapäisasiakas",

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Final, Literal
 
 import attrs
 
 from .words import DEPARTMENT_UNITS, REGION_UNITS
 
-__all__ = ["MINIMUM", "PlantedCase", "Sample", "SampleSpec", "Scenario"]
+__all__ = ["MINIMUM", "InvoiceSample", "PlantedCase", "Sample", "SampleSpec", "Scenario"]
 
 #: ``"a"``: customers Severa → Netvisor, products Netvisor → Severa.
 #: ``"b"``: customers Netvisor → Severa, products Severa → Netvisor.
-#: Dimensions (projects, units, phases) go Severa → Netvisor in both.
-Scenario = Literal["a", "b"]
+#: ``"t"``: customers and products not transferred (the article's TEMP choices): invoices go
+#: to Netvisor's ``TEMP`` customer, and rows to products of the same code or ``TEMP``.
+#: Dimensions (projects, units, phases) go Severa → Netvisor in all three.
+Scenario = Literal["a", "b", "t"]
 
 #: The least of each count that leaves room for every planted case and some ordinary
 #: records besides them.
@@ -39,8 +42,8 @@ def _units(instance: SampleSpec, attribute: attrs.Attribute[int], value: int) ->
 
 
 def _scenario(instance: SampleSpec, attribute: attrs.Attribute[str], value: str) -> None:
-    if value not in ("a", "b"):
-        raise ValueError(f"scenario must be 'a' or 'b', not {value!r}")
+    if value not in ("a", "b", "t"):
+        raise ValueError(f"scenario must be 'a', 'b' or 't', not {value!r}")
 
 
 @attrs.frozen(kw_only=True)
@@ -60,7 +63,11 @@ class SampleSpec:
         phases_per_project: phases of each project below its root phase, sub-phases
             included.
         business_units: Severa business units below the company's root unit.
-        scenario: ``"a"`` or ``"b"``, see :data:`Scenario`.
+        scenario: ``"a"``, ``"b"`` or ``"t"``, see :data:`Scenario`.
+        invoices: Severa invoices in every status, a planted case for every invoice rule,
+            and the Netvisor invoices they meet (:mod:`~silta.sandbox.sample.invoices`).
+        today: the day the invoices are made around (a fixed date, so that a seed gives
+            the same data whenever it runs).
     """
 
     seed: int = 0
@@ -70,6 +77,8 @@ class SampleSpec:
     phases_per_project: int = attrs.field(default=4, validator=_at_least)
     business_units: int = attrs.field(default=5, validator=_units)
     scenario: Scenario = attrs.field(default="a", validator=_scenario)
+    invoices: bool = True
+    today: date = date(2026, 12, 1)
 
 
 @attrs.frozen
@@ -80,9 +89,10 @@ class PlantedCase:
         rule: for a refusal, the stable rule id the engine reports
             (``customers.severa.business_id_missing``); for a showcase, an id of the same
             shape naming what the demo shows (``customers.severa.adopted``).
-        register: ``customers``, ``products`` or ``dimensions``.
+        register: ``customers``, ``products``, ``dimensions`` or ``invoices``.
         system: where the record lives: ``severa`` or ``netvisor``.
-        key: the Severa GUID of a Severa record, the NetvisorKey (as text) of a Netvisor one.
+        key: the Severa GUID of a Severa record (an invoice's for the invoice cases), the
+            NetvisorKey (as text) of a Netvisor one.
         name: the record's name, as a person would look for it.
         description_fi, description_en: what was planted and what the sync should do.
     """
@@ -108,7 +118,11 @@ class Sample:
             because it exists already, and so on.
         dimension_headers: the Netvisor headers for projects and for business units.
         temp_customer_key, temp_product_key: NetvisorKeys of the ``TEMP`` customer and
-            product (rules 7 and 12).
+            product (rules 7 and 12); scenario ``"t"`` has no ``TEMP`` product (``None``),
+            for its planted ``invoices.temp_missing``.
+        invoices: the invoice cases and statuses (``None`` when ``spec.invoices`` is off).
+            They are kept apart from ``planted``, which the register sync refuses: invoice
+            cases are refused only by the invoice transfer.
     """
 
     spec: SampleSpec
@@ -116,13 +130,47 @@ class Sample:
     showcases: tuple[PlantedCase, ...]
     dimension_headers: tuple[str, str]
     temp_customer_key: int
-    temp_product_key: int
+    temp_product_key: int | None
+    invoices: InvoiceSample | None = None
 
     def cases(self, rule: str) -> tuple[PlantedCase, ...]:
-        """The planted cases and showcases with ``rule``."""
-        return tuple(case for case in (*self.planted, *self.showcases) if case.rule == rule)
+        """The planted cases and showcases with ``rule`` (invoice ones included)."""
+        everything = (*self.planted, *self.showcases)
+        if self.invoices is not None:
+            everything += (*self.invoices.planted, *self.invoices.showcases)
+        return tuple(case for case in everything if case.rule == rule)
 
     @property
     def rules(self) -> frozenset[str]:
         """The refusal rules planted."""
+        return frozenset(case.rule for case in self.planted)
+
+
+@attrs.frozen
+class InvoiceSample:
+    """The invoices of a sample.
+
+    Attributes:
+        draft, ready, transferred: GUIDs of the Netvisor integration's Severa statuses
+            ("Vedos", "Valmis lähetettäväksi Netvisoriin", "Lasku lähetetty Netvisoriin").
+        planted: one invoice per refusal rule of the invoice transfer that the scenario can
+            have, with its rule id (``invoices.total_mismatch`` ...).
+        showcases: invoices the transfer takes, each showing something (a credit note, a
+            reverse-charged invoice, several projects on one invoice ...), and invoices it
+            leaves alone (drafts, invoices already transferred or paid).
+        ready_invoices: every invoice in the *ready* status, planted ones included.
+        netvisor_invoice_keys: the sales invoices Netvisor already has.
+    """
+
+    draft: str
+    ready: str
+    transferred: str
+    planted: tuple[PlantedCase, ...]
+    showcases: tuple[PlantedCase, ...]
+    ready_invoices: tuple[str, ...]
+    netvisor_invoice_keys: tuple[int, ...]
+
+    @property
+    def rules(self) -> frozenset[str]:
+        """The invoice refusal rules planted."""
         return frozenset(case.rule for case in self.planted)

@@ -288,16 +288,39 @@ def _scenario_b(
         netvisor_product(nv, catalogue.next())
 
 
+def _scenario_t(
+    nv: NetvisorOrganisation,
+    sv: SeveraOrganisation,
+    draw: Draw,
+    cases: Cases,
+    spec: SampleSpec,
+) -> None:
+    """Products not transferred: the company keeps most of them by hand in both systems under
+    the same code (invoice rows go to them), a tenth only in Severa (their rows would go to
+    ``TEMP``). Nothing is planted here; the missing ``TEMP`` product is the invoices'."""
+    catalogue = Catalogue(draw)
+    severa_only = _target_only_count(spec)
+    active = draw.deck(spec.products, {False: _INACTIVE_SHARE}, True)
+    for index in range(spec.products):
+        draft = catalogue.next(active=next(active))
+        severa_product(sv, draft)
+        if index >= severa_only:
+            netvisor_product(nv, draft)
+
+
 def populate_products(
     nv: NetvisorOrganisation,
     sv: SeveraOrganisation,
     draw: Draw,
     cases: Cases,
     spec: SampleSpec,
-) -> int:
-    """Fill both product registers for ``spec.scenario``; returns the TEMP product's key."""
-    scenario = _scenario_a if spec.scenario == "a" else _scenario_b
+) -> int | None:
+    """Fill both product registers for ``spec.scenario``; returns the TEMP product's key
+    (``None`` in scenario ``"t"``, whose Netvisor has no TEMP product)."""
+    scenario = {"a": _scenario_a, "b": _scenario_b, "t": _scenario_t}[spec.scenario]
     scenario(nv, sv, draw, cases, spec)
+    if spec.scenario == "t":
+        return None
     return nv.put_product(
         productcode="TEMP",
         name="Tilapäistuote",

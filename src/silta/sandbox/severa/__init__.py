@@ -35,6 +35,10 @@ Where each behaviour lives (the settled decisions are documented in these module
 * :mod:`.collection` - the create/patch flow every register shares; time stamps
 * :mod:`.customers`, :mod:`.addresses`, :mod:`.products`, :mod:`.projects`,
   :mod:`.phases`, :mod:`.businessunits` - the registers, their rules and output shapes
+* :mod:`.invoicing` - ``org.invoicing``: invoice statuses (:mod:`.invoicestatuses`), invoices
+  and rows (:mod:`.invoices`), the fees, hours and travel expenses rows bill
+  (:mod:`.invoiceentries`), customers' country settings (:mod:`.countrysettings`); their output
+  pieces in :mod:`.invoicerender`
 * :mod:`.reference` - seeded languages, countries, VAT rates, currencies, users, lists
 * :mod:`.organisation` - one organisation; test-setup helpers and readers
 * :mod:`.records` - the snapshots the readers return

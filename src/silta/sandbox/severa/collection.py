@@ -93,6 +93,11 @@ class Collection(abc.ABC):
         """The register with this kind's indexes."""
         return Register(self.kind)
 
+    def new_guid(self) -> str:
+        """The GUID of a new record: from the organisation's id source unless a register
+        keeps its own (so adding a register does not move the GUIDs of the others)."""
+        return self.org.new_guid()
+
     # -- hooks -----------------------------------------------------------------------------
 
     def adopt(self, values: dict[str, Any], context: Mapping[str, Any]) -> list[Detail]:
@@ -139,7 +144,7 @@ class Collection(abc.ABC):
         self.unique(values, None)
         self._status_records(values, None)
         self.complete(values, None)
-        record = self.register.add(self.org.new_guid(), values, self.org.now(), self.org.user)
+        record = self.register.add(self.new_guid(), values, self.org.now(), self.org.user)
         self.after(record, None)
         return Written(record, tuple(ignored))
 

@@ -19,6 +19,8 @@ Under the Severa mount, outside Severa's name space (no ``/v1``, no token)::
                                                        {"isIdenticalPhaseCodesAllowed": true}
     GET  /_sandbox/variance                            {"seed": null|int, "forms": {org: ...}}
     PUT  /_sandbox/variance                            {"seed": 5} variance mode on, null off
+    GET  /_sandbox/organisations/{org}/invoices        its invoices (InvoiceOutputModel) with
+                                                       their rows, without a token
     POST /_sandbox/reset-stats                         zero every counter
 
 Severa's document has no ``POST /v1/businessunits`` (units are made in Severa's UI), so a
@@ -165,6 +167,18 @@ def control_routes(sandbox: SeveraSandbox) -> list[Route]:
             }
         )
 
+    async def invoices(request: Request) -> Response:
+        organisation = lookup(request)
+        if organisation is None:
+            return _error(404, f"unknown organisation {request.path_params['org']}")
+        invoicing = organisation.invoicing
+        return JSONResponse(
+            [
+                {**invoice, "rows": invoicing.rows(invoice["guid"])}
+                for invoice in invoicing.all_invoices()
+            ]
+        )
+
     async def reset_stats(_request: Request) -> Response:
         sandbox.reset_stats()
         return JSONResponse({"reset": True})
@@ -180,6 +194,7 @@ def control_routes(sandbox: SeveraSandbox) -> list[Route]:
         Route(f"{org}/business-units", business_units, methods=["POST"]),
         Route(f"{org}/settings", settings, methods=["GET", "PUT"]),
         Route(f"{prefix}/variance", variance, methods=["GET", "PUT"]),
+        Route(f"{org}/invoices", invoices, methods=["GET"]),
         Route(f"{prefix}/reset-stats", reset_stats, methods=["POST"]),
     ]
 

@@ -30,6 +30,7 @@ from .collection import Collection
 from .customers import Customers
 from .faults import SeveraFaults
 from .fields import Kind as FieldKind
+from .invoicing import Invoicing
 from .phases import Phases
 from .products import Products
 from .projects import Projects
@@ -104,6 +105,8 @@ class Organisation:
         company: the :class:`Company`.
         customer_register ... business_unit_register: the registers (used by the API;
             tests normally use the helpers).
+        invoicing: invoice statuses, invoices and rows, the entries they bill, customers'
+            country settings, with their own helpers (:class:`~.invoicing.Invoicing`).
     """
 
     def __init__(
@@ -147,6 +150,7 @@ class Organisation:
         self.business_unit_register.register.add(
             self.company.root_business_unit, root, clock(), self.user
         )
+        self.invoicing = Invoicing(self, seed)
 
     def __repr__(self) -> str:
         return f"<Severa organisation {self.id}: {len(self.customer_register.register)} customers>"

@@ -125,6 +125,75 @@ OPERATIONS: Final[tuple[Operation, ...]] = (
     _op("GET", "/v1/localization/languages", "settings:read", "Languages_GetLanguages"),
     _op("GET", "/v1/localization/countries", "settings:read", "Countries_GetCountries"),
     _op("GET", "/v1/vatrates", "settings:read", "VatRates_GetVatRates"),
+    # -- invoices, their rows and drill-downs (InvoicesRead / InvoicesWrite) ---------------
+    _op("GET", "/v1/invoices", "invoices:read", "Invoices_GetInvoices"),
+    _op("GET", "/v1/invoices/{guid}", "invoices:read", "Invoices_GetInvoice"),
+    _op("PATCH", "/v1/invoices/{guid}", "invoices:write", "Invoices_PatchInvoice"),
+    _op(
+        "GET",
+        "/v1/invoices/{invoiceGuid}/invoicerows",
+        "invoices:read",
+        "InvoiceRows_GetInvoiceRowsForInvoice",
+    ),
+    _op(
+        "GET",
+        "/v1/invoices/{invoiceGuid}/invoicesettings",
+        "invoices:read",
+        "InvoiceSettings_GetInvoiceSettings",
+    ),
+    _op(
+        "GET",
+        "/v1/invoices/{invoiceGuid}/projectfees",
+        "invoices:read",
+        "ProjectFees_GetInvoiceProjectFees",
+    ),
+    _op(
+        "GET",
+        "/v1/invoices/{invoiceGuid}/workhours",
+        "invoices:read",
+        "WorkHours_GetInvoiceWorkHours",
+    ),
+    _op(
+        "GET",
+        "/v1/invoices/{invoiceGuid}/projecttravelexpenses",
+        "invoices:read",
+        "ProjectTravelExpenses_GetInvoiceProjectTravelExpenses",
+    ),
+    _op("GET", "/v1/invoicerows/{guid}", "invoices:read", "InvoiceRows_GetInvoiceRow"),
+    _op(
+        "GET",
+        "/v1/invoicerows/{invoiceRowGuid}/projectfees",
+        "invoices:read",
+        "ProjectFees_GetInvoiceRowProjectFees",
+    ),
+    _op(
+        "GET",
+        "/v1/invoicerows/{invoiceRowGuid}/workhours",
+        "invoices:read",
+        "WorkHours_GetInvoiceRowWorkHours",
+    ),
+    _op(
+        "GET",
+        "/v1/invoicerows/{invoiceRowGuid}/projecttravelexpenses",
+        "invoices:read",
+        "ProjectTravelExpenses_GetInvoiceRowProjectTravelExpenses",
+    ),
+    _op(
+        "GET",
+        "/v1/customers/{customerGuid}/customercountrysettings",
+        "customers:read",
+        "CustomerCountrySettings_GetCustomerCountrySettings",
+    ),
+    # -- invoice statuses (SettingsRead / SettingsWrite) -----------------------------------
+    _op("GET", "/v1/invoicestatuses", "settings:read", "InvoiceStatuses_GetInvoiceStatuses"),
+    _op("POST", "/v1/invoicestatuses", "settings:write", "InvoiceStatuses_PostInvoiceStatus"),
+    _op("GET", "/v1/invoicestatuses/{guid}", "settings:read", "InvoiceStatuses_GetInvoiceStatus"),
+    _op(
+        "PATCH",
+        "/v1/invoicestatuses/{guid}",
+        "settings:write",
+        "InvoiceStatuses_PatchInvoiceStatus",
+    ),
 )
 
 #: Declared by the document on served paths, answered 405 by the sandbox (see above).

@@ -45,6 +45,7 @@ class Call:
         content_type: the ``Content-Type`` header, if any.
         base_url: where resources live, ending in ``/`` (for ``Uri`` elements).
         now: the sandbox clock when processing started.
+        language: the ``X-Netvisor-Interface-Language`` header (localised answer texts).
     """
 
     organisation: Organisation
@@ -53,6 +54,7 @@ class Call:
     content_type: str | None
     base_url: str
     now: datetime
+    language: str | None = None
 
 
 @attrs.frozen
