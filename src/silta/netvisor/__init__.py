@@ -36,15 +36,23 @@ from silta.netvisor.errors import (
 )
 from silta.netvisor.gate import PROCESS_GATE, OrganisationGate
 from silta.netvisor.models import (
+    VAT_CODES,
+    CreditNoteMatch,
     Customer,
     CustomerData,
     CustomerSummary,
     DimensionHeader,
     DimensionItem,
     DimensionItemWrite,
+    InvoiceDimension,
     Product,
     ProductData,
     ProductSummary,
+    SalesInvoice,
+    SalesInvoiceData,
+    SalesInvoiceLine,
+    SalesInvoiceLineData,
+    SalesInvoiceSummary,
 )
 from silta.netvisor.retry import DEFAULT_RETRY, RetryPolicy
 
@@ -54,7 +62,9 @@ __all__ = [
     "PROCESS_GATE",
     "PRODUCTION_URL",
     "TEST_URL",
+    "VAT_CODES",
     "AuthenticationFailed",
+    "CreditNoteMatch",
     "Customer",
     "CustomerData",
     "CustomerSummary",
@@ -64,6 +74,7 @@ __all__ = [
     "DuplicateData",
     "InvalidData",
     "InvalidDataSize",
+    "InvoiceDimension",
     "Language",
     "NetvisorAuth",
     "NetvisorClient",
@@ -86,6 +97,11 @@ __all__ = [
     "RequestNotUnique",
     "ResponseTooLargeError",
     "RetryPolicy",
+    "SalesInvoice",
+    "SalesInvoiceData",
+    "SalesInvoiceLine",
+    "SalesInvoiceLineData",
+    "SalesInvoiceSummary",
     "ServiceAccessError",
     "SystemMaintenance",
     "TechnicalError",
