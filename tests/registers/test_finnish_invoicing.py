@@ -183,6 +183,6 @@ def test_rounding_is_half_up_to_cents(value: str, rounded: str) -> None:
     assert str(result) == rounded
 
 
-@given(st.decimals(min_value=-10**6, max_value=10**6, places=4, allow_nan=False))
+@given(st.decimals(min_value=-(10**6), max_value=10**6, places=4, allow_nan=False))
 def test_a_negated_amount_rounds_to_the_negated_cents(value: Decimal) -> None:
     assert round_cents(-value) == -round_cents(value)

@@ -308,17 +308,18 @@ _NEEDS_VAT_ID = frozenset(
 def line_vat(
     rate: Decimal,
     *,
-    day: date,
+    day: date | None,
     case: ZeroVatCase | None,
     settings: InvoiceSettings,
 ) -> str | tuple[str, dict[str, object]]:
     """§5.9: the Netvisor VAT code of a line, or the rule it breaks with its values.
 
-    Above 0: ``KOMY`` (domestic sales), the rate in force on ``day``. At 0: the KH's code
-    for the line's case.
+    Above 0: ``KOMY`` (domestic sales), the rate in force on ``day`` (``None``: not checked,
+    for a credit note that waits for its original anyway). At 0: the KH's code for the
+    line's case.
     """
     if rate > 0:
-        if not vat_rate_valid_on(rate, day):
+        if day is not None and not vat_rate_valid_on(rate, day):
             return "invoices.vat_rate_not_valid", {"rate": percent_text(rate), "day": day_text(day)}
         return "KOMY"
     if case is None:

@@ -68,7 +68,6 @@ from silta.registers.invoice_lines import (
     majority,
     money_text,
     needs_vat_id,
-    percent_text,
     row_parts,
     settle_per_rate,
     split_row,
@@ -188,6 +187,13 @@ _NOTICES = (
         "lasku odottaa",
         "Invoice {invoice} has no number yet; the ready status must give invoice numbers, "
         "the invoice waits",
+    ),
+    Rule(
+        "invoices.not_dated",
+        "date",
+        "invoices.md §2.1",
+        "Laskulla {invoice} ei ole päivämäärää: Netvisor ei ota vastaan päiväämätöntä laskua",
+        "Invoice {invoice} has no date; Netvisor takes no invoice without one",
     ),
     Rule(
         "invoices.no_rows",
@@ -665,6 +671,7 @@ class PlannedLine:
     vat_code: str
     items: tuple[DimensionSource, ...] = ()
     account: str | None = None
+    row: str = ""  # the Severa row it comes from, as texts name it
 
 
 @attrs.frozen(kw_only=True)
@@ -676,7 +683,7 @@ class _Context:
     settings: InvoiceSettings
     lookups: InvoiceLookups
     label: str
-    vat_day: date | None
+    vat_day: date | None  # None: a credit note whose original is not known yet
     reverse_charged: bool
     country: str | None
 
@@ -696,7 +703,10 @@ def map_invoice(
     if invoice.number is None:
         return InvoiceMapping(guid=invoice.guid, label=label,
                               waiting=notice("invoices.not_numbered", invoice=label))  # fmt: skip
-    if not source.rows or invoice.date is None:
+    if invoice.date is None:
+        return InvoiceMapping(guid=invoice.guid, label=label,
+                              waiting=notice("invoices.not_dated", invoice=label))  # fmt: skip
+    if not source.rows:
         return InvoiceMapping(guid=invoice.guid, label=label,
                               waiting=notice("invoices.no_rows", invoice=label))  # fmt: skip
     refusals: list[Refusal] = []
@@ -719,8 +729,10 @@ def map_invoice(
         reverse_charged = source.settings.is_reverse_charged
     context = _Context(
         source=source, tenant=tenant, settings=settings, lookups=lookups, label=label,
-        # The supply date decides the rate; a credit note corrects its original's supply.
-        vat_day=original.date if original is not None else invoice.date,
+        # The supply date decides the rate; a credit note corrects its original's supply,
+        # and waits for it: without the original there is no date to check its rates on.
+        vat_day=original.date if original is not None else (
+            None if invoice.is_credit_note else invoice.date),
         reverse_charged=reverse_charged, country=buyer_country(invoice, lookups),
     )  # fmt: skip
     lines: list[PlannedLine] = []
@@ -837,12 +849,7 @@ def _row(
             reverse_charged=context.reverse_charged, country=context.country,
             goods=_goods(row, context.source), eu=context.lookups.eu_countries,
         )  # fmt: skip
-    if context.vat_day is None:
-        vat: str | tuple[str, dict[str, object]] = (
-            "invoices.vat_rate_not_valid", {"rate": percent_text(rate), "day": "–"}
-        )  # fmt: skip
-    else:
-        vat = line_vat(rate, day=context.vat_day, case=case, settings=context.settings)
+    vat = line_vat(rate, day=context.vat_day, case=case, settings=context.settings)
     if isinstance(vat, tuple):
         rule_id, values = vat
         refusals.append(refuse(rule_id, invoice=label, row=row_label, **values))
@@ -853,7 +860,8 @@ def _row(
     account = _text(row.sales_account.number) if row.sales_account else None
     return [
         PlannedLine(product=product.code, name=product.name, vat_code=vat, account=account,
-                    amounts=line_amounts(part_quantity, price, rate), items=tuple(items))
+                    amounts=line_amounts(part_quantity, price, rate), items=tuple(items),
+                    row=row_label)
         for part_quantity, items in _row_split(row, quantity, price, context, row_label, notices)
     ], needs_vat_id(case)  # fmt: skip
 
@@ -900,7 +908,7 @@ def _missing_items(
     lookups = context.lookups
     missing: dict[str, DimensionSource] = {}
     refused: set[tuple[str, str]] = set()
-    for position, line in enumerate(lines, 1):
+    for line in lines:
         for item in line.items:
             present = lookups.netvisor_items.get(item.header)
             if present is not None and item.name in present:
@@ -910,7 +918,7 @@ def _missing_items(
                     refused.add((item.header, item.name))
                     refusals.append(refuse(
                         "invoices.dimension_item_missing", invoice=context.label,
-                        row=position, item=item.name, header=item.header,
+                        row=line.row, item=item.name, header=item.header,
                     ))  # fmt: skip
                 continue
             for needed in ancestors(item, lookups.dimensions):
@@ -941,9 +949,9 @@ def _settle_total(
                                lines_total=money_text(total),
                                severa_total=money_text(severa_total)))  # fmt: skip
         return lines
-    for position, (before, after) in enumerate(zip(amounts, settled, strict=True), 1):
+    for line, before, after in zip(lines, amounts, settled, strict=True):
         if before != after:
-            notices.append(notice("invoices.vat_rounded_per_rate", invoice=label, row=position,
+            notices.append(notice("invoices.vat_rounded_per_rate", invoice=label, row=line.row,
                                   difference=money_text(after.vat - before.vat)))  # fmt: skip
     return [attrs.evolve(line, amounts=after) for line, after in zip(lines, settled, strict=True)]
 
