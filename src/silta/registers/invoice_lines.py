@@ -169,7 +169,9 @@ def split_row(quantity: Decimal, unit_price: Decimal, parts: Sequence[Part]) -> 
 
 
 def majority(parts: Sequence[Part]) -> Part:
-    return max(parts, key=lambda part: abs(part.amount))  # max keeps the first of a tie
+    """The part with the largest amount (by quantity when the entries carry no prices, as
+    hours billed at the row's price may not); the first of a tie."""
+    return max(parts, key=lambda part: (abs(part.amount), abs(part.quantity)))
 
 
 def _phase_source(phase: str | None, index: DimensionIndex) -> DimensionSource | None:

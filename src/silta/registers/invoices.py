@@ -58,6 +58,7 @@ from silta.registers.invoice_lines import (
     EU_COUNTRIES,
     HOME_COUNTRY,
     DimensionIndex,
+    Entry,
     LineAmounts,
     Part,
     ancestors,
@@ -262,10 +263,14 @@ class InvoiceSource:
     travel: tuple[severa.ProjectTravelExpense, ...] = ()
     settings: severa.InvoiceSettings | None = None
 
-    def entries(
-        self,
-    ) -> tuple[severa.ProjectFee | severa.WorkHour | severa.ProjectTravelExpense, ...]:
-        return (*self.fees, *self.hours, *self.travel)
+    def entries_by_row(self) -> dict[str, list[Entry]]:
+        """Every billed entry under the GUID of the row it was billed on."""
+        by_row: dict[str, list[Entry]] = {}
+        everything: tuple[Entry, ...] = (*self.fees, *self.hours, *self.travel)
+        for entry in everything:
+            if entry.invoice_row_guid:
+                by_row.setdefault(entry.invoice_row_guid, []).append(entry)
+        return by_row
 
 
 @attrs.frozen(kw_only=True)
@@ -568,11 +573,11 @@ def row_product(
 # -- §5.9: goods or services -----------------------------------------------------------------
 
 
-def _goods(row: severa.InvoiceRow, source: InvoiceSource) -> bool:
+def _goods(row: severa.InvoiceRow, entries: Sequence[Entry]) -> bool:
     """A fee row whose every fee is a material sells goods; hours and travel are services."""
     if row.row_type != "ProjectFees":
         return False
-    types = [fee.product_type for fee in source.fees if fee.invoice_row_guid == row.guid]
+    types = [entry.product_type for entry in entries if isinstance(entry, severa.ProjectFee)]
     return bool(types) and all(kind == "Materials" for kind in types)
 
 
@@ -686,6 +691,7 @@ class _Context:
     vat_day: date | None  # None: a credit note whose original is not known yet
     reverse_charged: bool
     country: str | None
+    entries: Mapping[str, Sequence[Entry]]  # billed entries by row GUID
 
 
 def map_invoice(
@@ -734,6 +740,7 @@ def map_invoice(
         vat_day=original.date if original is not None else (
             None if invoice.is_credit_note else invoice.date),
         reverse_charged=reverse_charged, country=buyer_country(invoice, lookups),
+        entries=source.entries_by_row(),
     )  # fmt: skip
     lines: list[PlannedLine] = []
     vat_id_needed = reverse_charged
@@ -847,7 +854,8 @@ def _row(
     if rate == _ZERO:
         case = zero_vat_case(
             reverse_charged=context.reverse_charged, country=context.country,
-            goods=_goods(row, context.source), eu=context.lookups.eu_countries,
+            goods=_goods(row, context.entries.get(row.guid, ())),
+            eu=context.lookups.eu_countries,
         )  # fmt: skip
     vat = line_vat(rate, day=context.vat_day, case=case, settings=context.settings)
     if isinstance(vat, tuple):
@@ -878,7 +886,7 @@ def _row_split(
     if not context.settings.dimensions_on_lines:
         return [(quantity, [])]
     tenant, index, label = context.tenant, context.lookups.dimensions, context.label
-    parts = row_parts(row.guid, context.source.entries())
+    parts = row_parts(row.guid, context.entries.get(row.guid, ()))
     if not parts:
         # Nothing billed on the row names a project (a flat rate, say): the invoice's own
         # project when it has exactly one.
