@@ -154,3 +154,12 @@ def test_point_1_ready_must_number_and_lock_the_invoice() -> None:
     inactive = [*STATUSES, status("old", "Vanha", active=False)]
     retired = InvoiceSettings(ready_status="ready", transferred_status="old")
     assert "not active" in status_problems(retired, inactive)[0].message_en
+
+
+def test_the_majority_goes_by_amount_then_by_quantity_when_entries_have_no_price() -> None:
+    from silta.registers.invoice_lines import majority
+
+    priced = [Part("a", None, D(5), D(50)), Part("b", None, D(1), D(100))]
+    assert majority(priced).project == "b"
+    unpriced = [Part("a", None, D(2), D(0)), Part("b", None, D(3), D(0))]
+    assert majority(unpriced).project == "b"
