@@ -702,7 +702,9 @@ def map_invoice(
 ) -> InvoiceMapping:
     """One Severa invoice or credit note as the Netvisor sales invoice to send, or why not.
 
-    Every rule is checked, so a refused invoice lists everything there is to fix at once.
+    Every rule is checked, so a refused invoice lists everything there is to fix at once;
+    only the total is compared once the lines are complete (with a row refused, the sum of
+    the others says nothing).
     """
     invoice = source.invoice
     label = _label(invoice)
