@@ -14,7 +14,8 @@ What it guarantees, all from ``reference/netvisor-api.md``:
 * Reads are retried with backoff on retryable errors. A write that may have reached Netvisor
   but got no readable answer raises :class:`NetvisorOutcomeUnknown`; it is never re-sent here.
 * Lists that Netvisor caps (``customercodelist`` 100, ``getcustomer idlist`` 500,
-  ``getproduct idlist/codelist`` 400) are split into as many calls as needed.
+  ``getproduct idlist/codelist`` 400, ``getsalesinvoice netvisorkeylist`` 500) are split
+  into as many calls as needed.
 * Bodies larger than ``max_response_bytes`` are cut off with :class:`ResponseTooLargeError`.
 * Netvisor's error texts may echo the MAC input; both keys are masked in every message.
 """
@@ -26,13 +27,15 @@ import logging
 import random
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import TypeVar
 from zoneinfo import ZoneInfo
 
+import attrs
 import httpx
 
 from silta.netvisor import responses as r
+from silta.netvisor import salesinvoices as si
 from silta.netvisor import schema
 from silta.netvisor import xmlcodec as x
 from silta.netvisor.auth import NetvisorAuth, NetvisorCredentials
@@ -51,6 +54,7 @@ from silta.netvisor.errors import (
 )
 from silta.netvisor.gate import PROCESS_GATE, OrganisationGate
 from silta.netvisor.models import (
+    CreditNoteMatch,
     Customer,
     CustomerData,
     CustomerSummary,
@@ -59,6 +63,9 @@ from silta.netvisor.models import (
     Product,
     ProductData,
     ProductSummary,
+    SalesInvoice,
+    SalesInvoiceData,
+    SalesInvoiceSummary,
     UnreadRecord,
 )
 from silta.netvisor.retry import DEFAULT_RETRY, RetryPolicy, resend_is_safe
@@ -69,6 +76,8 @@ __all__ = [
     "CUSTOMER_IDS_PER_CALL",
     "DEFAULT_MAX_RESPONSE_BYTES",
     "DEFAULT_TIMEOUT",
+    "INVOICE_KEYS_PER_CALL",
+    "INVOICE_LIST_PAGE",
     "PRODUCTION_URL",
     "PRODUCTS_PER_CALL",
     "TEST_URL",
@@ -88,6 +97,9 @@ DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024
 CUSTOMER_CODES_PER_CALL = 100  # customerlist.nv customercodelist
 CUSTOMER_IDS_PER_CALL = 500  # getcustomer.nv idlist
 PRODUCTS_PER_CALL = 400  # getproduct.nv idlist / codelist
+INVOICE_KEYS_PER_CALL = 500  # getsalesinvoice.nv netvisorkeylist
+INVOICE_LIST_PAGE = 500  # salesinvoicelist.nv answers at most this many rows
+INVOICE_STATUSES = frozenset({"open", "overdue", "paid", "unsent", "creditloss", "rejected"})
 
 # changedsince is a wall-clock time without zone; Netvisor is a Finnish service, so we send
 # Finnish time (an assumption: the documentation does not say).
@@ -430,6 +442,122 @@ class NetvisorClient:
         if update_parent_reference:
             params["updateparentreference"] = "true"
         await self._post("dimensionitem.nv", params, x.build(schema.DIMENSION_ITEM, write))
+
+    # -- sales invoices --------------------------------------------------------------------
+
+    async def add_sales_invoice(self, data: SalesInvoiceData) -> int:
+        """``salesinvoice.nv?method=add``; returns the new invoice's NetvisorKey.
+
+        A write like the others: never re-sent after it may have arrived. An answer lost on
+        the way, or an ``OK`` without ``InsertedDataIdentifier``, raises
+        :class:`NetvisorOutcomeUnknown`; look the invoice up by its number
+        (:meth:`list_sales_invoices`) before anything is sent again.
+        """
+        body = x.build(schema.SALES_INVOICE, data)
+        root = await self._post("salesinvoice.nv", {"method": "add"}, body)
+        return self._inserted_key(root, "salesinvoice.nv")
+
+    async def list_sales_invoices(
+        self,
+        *,
+        number: str | None = None,
+        status: str | None = None,
+        begin_date: date | None = None,
+        end_date: date | None = None,
+        modified_since: datetime | None = None,
+        modified_before: datetime | None = None,
+        customer_code: str | None = None,
+        customer_key: int | None = None,
+        above_key: int | None = None,
+        batch_id: int | None = None,
+        country: str | None = None,
+        private_comment: bool = True,
+        currency_sums: bool = False,
+    ) -> list[SalesInvoiceSummary]:
+        """``salesinvoicelist.nv``: invoices (not orders) matching every filter given.
+
+        Netvisor answers at most 500 rows; when a page is full the next is asked for above
+        its highest NetvisorKey (``invoicesabovenetvisorkey``), so the list is complete. A
+        lookup by ``number`` is one call. ``private_comment`` and ``currency_sums`` choose
+        the ``replyoption`` (1, 2 or 3).
+        """
+        params: dict[str, str] = {}
+        if number is not None:
+            params["invoicenumber"] = number
+        if status is not None:
+            if status not in INVOICE_STATUSES:
+                raise NetvisorRequestError(f"salesinvoicelist.nv has no invoicestatus {status!r}")
+            params["invoicestatus"] = status
+        if begin_date is not None:
+            params["begininvoicedate"] = begin_date.isoformat()
+        if end_date is not None:
+            params["endinvoicedate"] = end_date.isoformat()
+        if modified_since is not None:
+            params["lastmodifiedstart"] = _changed_since(modified_since)
+        if modified_before is not None:
+            params["lastmodifiedend"] = _changed_since(modified_before)
+        if customer_code is not None:
+            params["customercode"] = customer_code
+        if customer_key is not None:
+            params["customernetvisorkey"] = str(customer_key)
+        if batch_id is not None:
+            params["salesinvoicebatchid"] = str(batch_id)
+        if country is not None:
+            params["invoicingcustomercountrycode"] = country
+        reply = (1 if private_comment else 0) | (2 if currency_sums else 0)
+        if reply:
+            params["replyoption"] = str(reply)
+        rows: list[SalesInvoiceSummary] = []
+        above = above_key
+        while True:
+            page_params = dict(params)
+            if above is not None:
+                page_params["invoicesabovenetvisorkey"] = str(above)
+            page = si.read_sales_invoice_list(await self._get("salesinvoicelist.nv", page_params))
+            rows.extend(page)
+            if len(page) < INVOICE_LIST_PAGE:
+                return rows
+            highest = max(row.netvisor_key for row in page)
+            if above is not None and highest <= above:
+                raise NetvisorProtocolError(
+                    "salesinvoicelist.nv returned no key above invoicesabovenetvisorkey; "
+                    "paging would loop"
+                )
+            above = highest
+
+    async def get_sales_invoice(self, netvisor_key: int) -> SalesInvoice:
+        """``getsalesinvoice.nv?netvisorkey=``: one invoice, or :class:`NotFound`.
+
+        Netvisor answers an unknown key with OK and an empty ``<SalesInvoice/>``.
+        """
+        found = si.read_sales_invoices(
+            await self._get("getsalesinvoice.nv", {"netvisorkey": str(netvisor_key)})
+        )
+        if not found:
+            raise NotFound(f"Sales invoice not found with Netvisor identifier: {netvisor_key}")
+        invoice = found[0]
+        if invoice.netvisor_key is None:
+            invoice = attrs.evolve(invoice, netvisor_key=netvisor_key)
+        return invoice
+
+    async def get_sales_invoices(self, netvisor_keys: Iterable[int]) -> list[SalesInvoice]:
+        """Invoices by key, 500 per ``netvisorkeylist`` call; unknown keys are skipped."""
+        keys = _unique(str(key) for key in netvisor_keys)
+        found: list[SalesInvoice] = []
+        for chunk in _chunks(keys, INVOICE_KEYS_PER_CALL):
+            root = await self._get("getsalesinvoice.nv", {"netvisorkeylist": ",".join(chunk)})
+            found.extend(si.read_sales_invoices(root))
+        return found
+
+    async def match_credit_note(self, credit_note_key: int, invoice_key: int) -> None:
+        """``matchcreditnote.nv``: mark the credit note as crediting the invoice.
+
+        Netvisor requires both to be sent and to have vouchers, in the same currency; a
+        refusal comes back as :class:`InvalidData`. A write: a lost answer raises
+        :class:`NetvisorOutcomeUnknown`.
+        """
+        match = CreditNoteMatch(credit_note_key=credit_note_key, invoice_key=invoice_key)
+        await self._post("matchcreditnote.nv", {}, x.build(schema.MATCH_CREDIT_NOTE, match))
 
     # -- the exchange ----------------------------------------------------------------------
 

@@ -12,6 +12,7 @@ builds exactly that.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from decimal import Decimal
 from itertools import compress, repeat
@@ -21,16 +22,24 @@ from typing import Any, Literal
 import attrs
 
 __all__ = [
+    "VAT_CODES",
+    "CreditNoteMatch",
     "Customer",
     "CustomerData",
     "CustomerSummary",
     "DimensionHeader",
     "DimensionItem",
     "DimensionItemWrite",
+    "InvoiceDimension",
     "PriceType",
     "Product",
     "ProductData",
     "ProductSummary",
+    "SalesInvoice",
+    "SalesInvoiceData",
+    "SalesInvoiceLine",
+    "SalesInvoiceLineData",
+    "SalesInvoiceSummary",
     "UnreadRecord",
 ]
 
@@ -254,3 +263,201 @@ class UnreadRecord:
     code: str | None
     name: str | None
     reason: str
+
+
+# -- sales invoices ----------------------------------------------------------------------------
+
+# productvatpercentage's vatcode values, as salesinvoice.dtd lists them.
+VAT_CODES = frozenset(
+    [
+        "NONE",
+        "KOOS",
+        "EUOS",
+        "EUUO",
+        "EUPO",
+        "100",
+        "KOMY",
+        "EUMY",
+        "EUUM",
+        "EUPM312",
+        "EUPM309",
+        "MUUL",
+        "EVTO",
+        "EVPO",
+        "EVKV",
+        "KAVE",
+        "RAMY",
+        "RAOS",
+        "EVRO",
+        "MAAL",
+        "EVMA",
+        "KOMY0",
+    ]
+)
+# Statuses an added invoice may take (reference/invoices.md §2.1): open = already sent
+# elsewhere, ledger only; unsent = Netvisor sends it. Orders and drafts are out of scope.
+_ADD_STATUSES = ("unsent", "open")
+_IDENTIFIER_TYPES = ("customer", "netvisor")  # customer = the code, netvisor = the key
+
+
+@attrs.frozen(kw_only=True)
+class InvoiceDimension:
+    """One dimension on an invoice line, by names: the header and the item under it."""
+
+    header: str
+    item: str
+
+
+@attrs.frozen(kw_only=True)
+class SalesInvoiceLineData:
+    """One product line of ``salesinvoice.nv``.
+
+    ``unit_price`` is net and, for Netvisor, never negative: a credit note or a discount
+    carries its sign in ``quantity`` (and in the sums). ``line_sum`` is gross (net + VAT),
+    as Netvisor's own answers show it; Netvisor uses the two sums only when both are given.
+    """
+
+    product_identifier: str
+    product_identifier_type: str = attrs.field(
+        default="customer", validator=attrs.validators.in_(_IDENTIFIER_TYPES)
+    )
+    name: str
+    unit_price: Decimal
+    vat_percent: Decimal
+    vat_code: str = attrs.field(validator=attrs.validators.in_(VAT_CODES))
+    quantity: Decimal
+    vat_sum: Decimal | None = None
+    line_sum: Decimal | None = None
+    account: str | None = None  # accountingaccountsuggestion: the sales account number
+    dimensions: tuple[InvoiceDimension, ...] = ()
+
+
+@attrs.frozen(kw_only=True)
+class SalesInvoiceData:
+    """A sales invoice (or credit note) to add with ``salesinvoice.nv?method=add``.
+
+    A credit note is the same message with negative quantities and total. Giving any of the
+    ``customer_*`` address fields makes Netvisor copy nothing from its customer card, which
+    is what a TEMP customer needs (the real buyer's name and address).
+    """
+
+    number: str | None = None  # None: Netvisor takes the next free number
+    date: dt.date
+    due_date: dt.date | None = None
+    reference_number: str | None = None
+    amount: Decimal  # salesinvoiceamount: the total including VAT, used as given
+    currency: str = "EUR"
+    status: str = attrs.field(default="unsent", validator=attrs.validators.in_(_ADD_STATUSES))
+    free_text_after_lines: str | None = None
+    our_reference: str | None = None
+    your_reference: str | None = None
+    private_comment: str | None = None
+    customer_identifier: str
+    customer_identifier_type: str = attrs.field(
+        default="customer", validator=attrs.validators.in_(_IDENTIFIER_TYPES)
+    )
+    customer_name: str | None = None
+    customer_address_line: str | None = None
+    customer_post_number: str | None = None
+    customer_town: str | None = None
+    customer_country: str | None = None  # ISO 3166 alpha-2
+    payment_term_net_days: int | None = None
+    order_number: str | None = None
+    lines: tuple[SalesInvoiceLineData, ...]
+
+
+@attrs.frozen(kw_only=True)
+class CreditNoteMatch:
+    """The body of ``matchcreditnote.nv``: which credit note credits which invoice."""
+
+    credit_note_key: int
+    invoice_key: int
+
+
+@attrs.frozen(kw_only=True)
+class SalesInvoiceSummary:
+    """One row of ``salesinvoicelist.nv``.
+
+    ``status`` is Netvisor's code in lower case (``open``, ``unsent``, ``paid``...);
+    ``substatus`` narrows an open one (``overdue``, ``reminded``...). The private comment
+    and currency sums come only when asked for with ``replyoption``.
+    """
+
+    netvisor_key: int
+    number: str | None = None
+    date: dt.date | None = None
+    due_date: dt.date | None = None
+    status: str | None = None
+    substatus: str | None = None
+    in_collection: bool | None = None
+    customer_key: int | None = None
+    customer_code: str | None = None
+    customer_name: str | None = None
+    reference_number: str | None = None
+    amount: Decimal | None = None  # InvoiceSum, in the company's currency
+    open_amount: Decimal | None = None
+    private_comment: str | None = None
+    currency: str | None = None
+    currency_amount: Decimal | None = None
+    open_currency_amount: Decimal | None = None
+    uri: str | None = None
+
+
+@attrs.frozen(kw_only=True)
+class SalesInvoiceLine:
+    """One product line as ``getsalesinvoice.nv`` returns it."""
+
+    netvisor_key: int | None = None
+    product_identifier: str | None = None
+    product_identifier_type: str | None = None
+    product_key: int | None = None
+    name: str | None = None
+    unit_price: Decimal | None = None
+    vat_percent: Decimal | None = None
+    vat_code: str | None = None
+    quantity: Decimal | None = None
+    discount_percent: Decimal | None = None
+    free_text: str | None = None
+    vat_sum: Decimal | None = None
+    line_sum: Decimal | None = None
+    account: str | None = None
+    dimensions: tuple[InvoiceDimension, ...] = ()
+
+
+@attrs.frozen(kw_only=True)
+class SalesInvoice:
+    """A sales invoice as ``getsalesinvoice.nv`` returns it.
+
+    ``status`` is the code (Netvisor puts it in the attribute ``status``; the element's text
+    is a localised word, kept as ``status_text``). ``netvisor_key`` is ``None`` only when an
+    answer to a single ``netvisorkey`` left it out; the client fills it in then.
+    """
+
+    netvisor_key: int | None = None
+    number: str | None = None
+    date: dt.date | None = None
+    event_date: dt.date | None = None
+    due_date: dt.date | None = None
+    reference_number: str | None = None
+    amount: Decimal | None = None
+    currency: str | None = None
+    status: str | None = None
+    status_text: str | None = None
+    free_text_before_lines: str | None = None
+    free_text_after_lines: str | None = None
+    our_reference: str | None = None
+    your_reference: str | None = None
+    private_comment: str | None = None
+    customer_key: int | None = None
+    customer_code: str | None = None
+    customer_name: str | None = None
+    customer_business_id: str | None = None
+    customer_address_line: str | None = None
+    customer_post_number: str | None = None
+    customer_town: str | None = None
+    customer_country: str | None = None
+    payment_term_net_days: int | None = None
+    credited_invoice_key: int | None = None
+    voucher_key: int | None = None
+    lines: tuple[SalesInvoiceLine, ...] = ()
+    comment_lines: tuple[str, ...] = ()

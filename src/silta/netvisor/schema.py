@@ -1,13 +1,19 @@
 """Netvisor's request formats as data: element order, value kinds and length limits.
 
-One row per element, in the order of Netvisor's DTDs (``specs/netvisor/customer.dtd`` and
-``product.dtd``; Netvisor refuses elements out of order with "Could not validate xml").
+One row per element, in the order of Netvisor's DTDs (``specs/netvisor/customer.dtd``,
+``product.dtd`` and ``salesinvoice.dtd``; Netvisor refuses elements out of order with "Could
+not validate xml").
 ``tests/netvisor/test_schema.py`` checks these rows against the DTD files themselves, so
 a reordering here cannot slip through. Only the elements Silta writes are listed; everything
 else in the DTDs is optional and simply never sent.
 
 ``dimensionitem.nv`` has no published DTD; its rows follow the element table of Netvisor's
 page "Import and edit dimension dimensionitem.nv" (``reference/netvisor-api.md`` §7.2).
+``matchcreditnote.nv``'s two elements follow the DTD that xi-netvisor ships for it
+(``creditnotenetvisorkey, invoicenetvisorkey``).
+
+Repeated elements (invoice lines, a line's dimensions) are :class:`Each` rows: the element
+is written once per item of a sequence field, with that item as the data of its children.
 
 Limits are from the element tables of the same pages (``netvisor-api.md`` §4.3, §6.3, §7.2).
 """
@@ -18,10 +24,22 @@ from typing import Literal
 
 import attrs
 
-__all__ = ["CUSTOMER", "DIMENSION_ITEM", "PRODUCT", "Group", "Leaf", "Node", "ValueKind"]
+__all__ = [
+    "CUSTOMER",
+    "DIMENSION_ITEM",
+    "MATCH_CREDIT_NOTE",
+    "PRODUCT",
+    "SALES_INVOICE",
+    "Each",
+    "Group",
+    "Leaf",
+    "Node",
+    "ValueKind",
+]
 
-# text: as is; flag: 1/0; boolean: True/False (dimensionitem.nv); decimal: decimal comma.
-ValueKind = Literal["text", "flag", "boolean", "decimal", "integer"]
+# text: as is; flag: 1/0; boolean: True/False (dimensionitem.nv); decimal: decimal comma;
+# date: ANSI yyyy-mm-dd.
+ValueKind = Literal["text", "flag", "boolean", "decimal", "integer", "date"]
 
 
 @attrs.frozen
@@ -47,7 +65,23 @@ class Group:
     required: bool = False
 
 
-Node = Leaf | Group
+@attrs.frozen
+class Each:
+    """``item`` written once per element of the sequence ``field``, each its own data.
+
+    ``required`` means at least one element (the DTD's ``+``); ``*`` rows are not required.
+    """
+
+    field: str
+    item: Group
+    required: bool = False
+
+    @property
+    def tag(self) -> str:
+        return self.item.tag
+
+
+Node = Leaf | Group | Each
 
 _ISO = (("type", "ISO-3166"),)
 
@@ -169,6 +203,128 @@ DIMENSION_ITEM = Group(
                 Leaf("fatherid", "father_id", kind="integer"),
                 Leaf("fatheritem", "father_item"),
                 Leaf("ishidden", "hidden", kind="boolean"),
+            ),
+        ),
+    ),
+)
+
+_ANSI = (("format", "ansi"),)
+
+# salesinvoice.nv, add. Only the elements Silta writes; the DTD's other optional elements
+# are never sent. Limits: none are documented for invoices (reference/invoices.md §6), so
+# only the DTD's order and required elements are enforced here.
+_SALES_INVOICE_LINE = Group(
+    "invoiceline",
+    required=True,
+    children=(
+        Group(
+            "salesinvoiceproductline",
+            required=True,
+            children=(
+                Leaf(
+                    "productidentifier",
+                    "product_identifier",
+                    required=True,
+                    attribute_field=("type", "product_identifier_type"),
+                ),
+                Leaf("productname", "name", required=True),
+                Leaf(
+                    "productunitprice",
+                    "unit_price",
+                    kind="decimal",
+                    required=True,
+                    attributes=(("type", "net"),),
+                ),
+                # The DTD marks vatcode optional; Netvisor's page says it is required.
+                Leaf(
+                    "productvatpercentage",
+                    "vat_percent",
+                    kind="decimal",
+                    required=True,
+                    attribute_field=("vatcode", "vat_code"),
+                ),
+                Leaf("salesinvoiceproductlinequantity", "quantity", kind="decimal", required=True),
+                Leaf("salesinvoiceproductlinevatsum", "vat_sum", kind="decimal"),
+                Leaf("salesinvoiceproductlinesum", "line_sum", kind="decimal"),
+                Leaf("accountingaccountsuggestion", "account"),
+                Each(
+                    "dimensions",
+                    Group(
+                        "dimension",
+                        required=True,
+                        children=(
+                            Leaf("dimensionname", "header", required=True),
+                            Leaf("dimensionitem", "item", required=True),
+                        ),
+                    ),
+                ),
+            ),
+        ),
+    ),
+)
+
+SALES_INVOICE = Group(
+    "root",
+    required=True,
+    children=(
+        Group(
+            "salesinvoice",
+            required=True,
+            children=(
+                Leaf("salesinvoicenumber", "number"),
+                Leaf("salesinvoicedate", "date", kind="date", required=True, attributes=_ANSI),
+                Leaf("salesinvoiceduedate", "due_date", kind="date", attributes=_ANSI),
+                Leaf("salesinvoicereferencenumber", "reference_number"),
+                Leaf(
+                    "salesinvoiceamount",
+                    "amount",
+                    kind="decimal",
+                    required=True,
+                    attribute_field=("iso4217currencycode", "currency"),
+                ),
+                Leaf(
+                    "salesinvoicestatus",
+                    "status",
+                    required=True,
+                    attributes=(("type", "netvisor"),),
+                ),
+                Leaf("salesinvoicefreetextafterlines", "free_text_after_lines"),
+                Leaf("salesinvoiceourreference", "our_reference"),
+                Leaf("salesinvoiceyourreference", "your_reference"),
+                Leaf("salesinvoiceprivatecomment", "private_comment"),
+                Leaf(
+                    "invoicingcustomeridentifier",
+                    "customer_identifier",
+                    required=True,
+                    attribute_field=("type", "customer_identifier_type"),
+                ),
+                Leaf("invoicingcustomername", "customer_name"),
+                Leaf("invoicingcustomeraddressline", "customer_address_line"),
+                Leaf("invoicingcustomerpostnumber", "customer_post_number"),
+                Leaf("invoicingcustomertown", "customer_town"),
+                Leaf("invoicingcustomercountrycode", "customer_country", attributes=_ISO),
+                Leaf("paymenttermnetdays", "payment_term_net_days", kind="integer"),
+                Leaf("ordernumber", "order_number"),
+                Group(
+                    "invoicelines",
+                    required=True,
+                    children=(Each("lines", _SALES_INVOICE_LINE, required=True),),
+                ),
+            ),
+        ),
+    ),
+)
+
+MATCH_CREDIT_NOTE = Group(
+    "root",
+    required=True,
+    children=(
+        Group(
+            "matchcreditnote",
+            required=True,
+            children=(
+                Leaf("creditnotenetvisorkey", "credit_note_key", kind="integer", required=True),
+                Leaf("invoicenetvisorkey", "invoice_key", kind="integer", required=True),
             ),
         ),
     ),

@@ -28,13 +28,14 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any, NoReturn
 from xml.parsers import expat
 
 from silta.netvisor.errors import NetvisorProtocolError, NetvisorRequestError, UnsafeXmlError
-from silta.netvisor.schema import Group, Leaf, Node
+from silta.netvisor.schema import Each, Group, Leaf, Node
 
 __all__ = [
     "build",
@@ -242,6 +243,10 @@ def _format(leaf: Leaf, value: Any) -> str:
         return "True" if value else "False"
     if leaf.kind == "decimal":
         return format_decimal(value if isinstance(value, Decimal) else Decimal(value))
+    if leaf.kind == "date":
+        if not isinstance(value, date):
+            raise NetvisorRequestError(f"{leaf.field} must be a date, got {type(value).__name__}")
+        return value.isoformat()[:10]  # a datetime is a date too: keep the day only
     return str(int(value))
 
 
@@ -261,6 +266,13 @@ def _check(leaf: Leaf, text: str) -> None:
 
 def _render(node: Node, data: object, out: list[str]) -> bool:
     """Append ``node`` for ``data`` to ``out``; return whether anything was written."""
+    if isinstance(node, Each):
+        items: Sequence[object] = getattr(data, node.field) or ()
+        if node.required and not items:
+            raise NetvisorRequestError(f"{node.field} needs at least one <{node.tag}>")
+        for item in items:
+            _render(node.item, item, out)
+        return bool(items)
     if isinstance(node, Leaf):
         value = getattr(data, node.field)
         if value is None:
@@ -291,6 +303,8 @@ def _has_value(node: Node, data: object) -> bool:
     then its required children must be there too (the DTD's ``(a, b?)`` inside ``c?``)."""
     if isinstance(node, Leaf):
         return getattr(data, node.field) is not None
+    if isinstance(node, Each):
+        return bool(getattr(data, node.field))
     return any(_has_value(item, data) for item in node.children)
 
 

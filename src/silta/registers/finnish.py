@@ -1,4 +1,5 @@
-"""Finnish identifiers and codes: business IDs, customer numbers, postal codes, e-invoice operators.
+"""Finnish identifiers and codes: business IDs, customer numbers, postal codes, e-invoice
+operators, invoice reference numbers, VAT rates by date and rounding to cents.
 
 These are pure functions and data with no I/O. They are the only code the sandboxes share with
 the sync rules: both must agree on what a valid business ID or a supported operator is, and
@@ -21,6 +22,12 @@ Sources (see ``../shared/reference/finnish-rules.md`` and ``netvisor-api.md`` §
   ``l10n_fi_edicode`` and the Sprintit Odoo module, as merged in ``netvisor-api.md`` §8) and
   the newer list ``laskuhari_operators()`` (2024-08, ``finnish-rules.md`` §2.4 source S1),
   minus entries known to be obsolete (``PSPBFIHH``) or placeholders (``NETBFI99``).
+* Invoice reference numbers (``invoices.md`` §4): the Finnish viitenumero is 4 to 20
+  digits including a 7-3-1 check digit (Finance Finland, "Kotimaisen viitteen
+  rakenneohje"); the RF creditor reference is ISO 11649 (mod 97 = 1).
+* VAT rates (``finnish-rules.md`` §3.1): one row per rate and period; the supply date
+  decides. Amounts are rounded to cents half-up (away from zero on a tie, so a credit note
+  mirrors its invoice cent for cent).
 """
 
 from __future__ import annotations
@@ -30,23 +37,38 @@ import functools
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
 
 import attrs
 
 __all__ = [
+    "CENT",
     "OPERATORS",
+    "VAT_RATES",
     "BusinessId",
     "CustomerNumberProblem",
     "EInvoiceOperator",
     "InvalidBusinessIdError",
+    "InvalidReferenceError",
     "OperatorKind",
+    "Reference",
+    "VatRatePeriod",
     "business_id_check_digit",
+    "creditor_reference",
     "customer_number_problem",
     "find_operator",
+    "finnish_reference",
     "is_valid_business_id",
     "is_valid_postal_code",
+    "is_valid_reference",
     "parse_business_id",
+    "parse_reference",
+    "reference_check_digit",
+    "round_cents",
     "suggest_operator",
+    "vat_rate_valid_on",
+    "vat_rates_on",
 ]
 
 # --------------------------------------------------------------------------------------------
@@ -334,3 +356,198 @@ def _name_matches(squashed: str, operators: Iterable[EInvoiceOperator]) -> list[
     if len(squashed) < 4:
         return []
     return [op for op in operators if squashed in _squash(op.name)]
+
+
+# --------------------------------------------------------------------------------------------
+# Invoice reference numbers: Finnish (viitenumero, 7-3-1) and RF (ISO 11649)
+# --------------------------------------------------------------------------------------------
+
+# Finance Finland's structure guide: at least 4 and at most 20 digits, the check digit
+# included. Validators that accept 3 digits (a 2-digit base) exist, but such a reference is
+# outside the guide that banks and Finvoice follow, and Netvisor would print it on an
+# invoice that a payer's bank may refuse: it is refused here, with the reason.
+REFERENCE_MIN_DIGITS = 4
+REFERENCE_MAX_DIGITS = 20
+_731 = (7, 3, 1)
+_RF = re.compile(r"^RF(\d{2})([0-9A-Z]{1,21})$")
+
+
+class InvalidReferenceError(ValueError):
+    """A text is not a valid reference number; the messages say why, in Finnish and English."""
+
+    def __init__(self, value: str, message_fi: str, message_en: str) -> None:
+        super().__init__(message_en)
+        self.value = value
+        self.message_fi = message_fi
+        self.message_en = message_en
+
+
+def reference_check_digit(base: str) -> int:
+    """The 7-3-1 check digit of a Finnish reference's base (its digits without the check).
+
+    The base digits are weighted 7, 3, 1, 7, 3, 1, ... from the right; the check digit is
+    what brings the sum up to the next multiple of ten (0 when it already is one).
+    """
+    if not (base.isascii() and base.isdigit()):
+        raise ValueError(f"a reference base is digits only, got {base!r}")
+    total = sum(int(digit) * _731[i % 3] for i, digit in enumerate(reversed(base)))
+    return (10 - total % 10) % 10
+
+
+def finnish_reference(base: str) -> str:
+    """``base`` followed by its check digit: ``"123"`` becomes ``"1232"``."""
+    return base + str(reference_check_digit(base))
+
+
+def creditor_reference(finnish: str) -> str:
+    """The RF form of a Finnish reference: ``"1232"`` becomes ``"RF111232"``.
+
+    ISO 11649: the reference (leading zeros dropped) followed by ``RF00`` as digits
+    (R = 27, F = 15), taken mod 97, gives the check as 98 minus the remainder.
+    """
+    digits = finnish.lstrip("0")
+    check = 98 - int(digits + "271500") % 97
+    return f"RF{check:02d}{digits}"
+
+
+def _mod97_text(text: str) -> int:
+    """``text`` (digits and capitals) as ISO 7064 reads it, letters as 10-35, mod 97."""
+    return int("".join(str(int(char, 36)) for char in text)) % 97
+
+
+@attrs.frozen
+class Reference:
+    """A validated reference number as written for the payer, without spaces."""
+
+    text: str
+    kind: str  # "finnish" | "rf"
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def parse_reference(text: str) -> Reference:
+    """Read a Finnish reference (``1232``, ``12345 67890 7``) or an RF one (``RF11 1232``).
+
+    Spaces (the printed groups of five or four) are dropped; letters of an RF reference are
+    read case-insensitively and returned in capitals.
+
+    Raises:
+        InvalidReferenceError: with a Finnish and an English reason.
+    """
+    compact = re.sub(r"[\s\u00a0]", "", unicodedata.normalize("NFKC", text)).upper()
+    if compact.startswith("RF"):
+        return _parse_rf(text, compact)
+    if not (compact.isascii() and compact.isdigit()):
+        raise InvalidReferenceError(
+            text,
+            f"Viitenumero {text!r} ei ole pelkkiä numeroita eikä RF-viite",
+            f"Reference number {text!r} is neither digits only nor an RF reference",
+        )
+    if compact.startswith("0"):
+        raise InvalidReferenceError(
+            text,
+            f"Viitenumero {text!r} alkaa nollalla",
+            f"Reference number {text!r} starts with zero",
+        )
+    if not REFERENCE_MIN_DIGITS <= len(compact) <= REFERENCE_MAX_DIGITS:
+        raise InvalidReferenceError(
+            text,
+            f"Viitenumerossa {text!r} on {len(compact)} numeroa; sallittu on 4–20 "
+            "tarkistenumero mukaan lukien",
+            f"Reference number {text!r} has {len(compact)} digits; 4 to 20 are allowed, "
+            "the check digit included",
+        )
+    if reference_check_digit(compact[:-1]) != int(compact[-1]):
+        raise InvalidReferenceError(
+            text,
+            f"Viitenumeron {text!r} tarkistenumero on väärä",
+            f"Reference number {text!r} has a wrong check digit",
+        )
+    return Reference(compact, "finnish")
+
+
+def _parse_rf(text: str, compact: str) -> Reference:
+    match = _RF.match(compact)
+    if not match or not compact.isascii():
+        raise InvalidReferenceError(
+            text,
+            f"RF-viite {text!r} ei ole muotoa RF + kaksi tarkistenumeroa + 1–21 merkkiä",
+            f"RF reference {text!r} is not RF, two check digits and 1 to 21 characters",
+        )
+    if _mod97_text(compact[4:] + compact[:4]) != 1:
+        raise InvalidReferenceError(
+            text,
+            f"RF-viitteen {text!r} tarkistenumerot ovat väärät",
+            f"RF reference {text!r} has wrong check digits",
+        )
+    return Reference(compact, "rf")
+
+
+def is_valid_reference(text: str) -> bool:
+    """Whether :func:`parse_reference` accepts ``text``."""
+    try:
+        parse_reference(text)
+    except InvalidReferenceError:
+        return False
+    return True
+
+
+# --------------------------------------------------------------------------------------------
+# VAT rates by date, and rounding
+# --------------------------------------------------------------------------------------------
+
+
+@attrs.frozen
+class VatRatePeriod:
+    """One VAT rate and the supply dates it applies to (both ends inclusive, ``None`` open).
+
+    The table starts with the rates of 1.1.2013 (24, 14, 10); rates before that (23, 13,
+    9 from 1.7.2010) are not listed, so an older supply date finds no standard or reduced
+    rate and is refused rather than guessed.
+    """
+
+    rate: Decimal
+    kind: str  # general | reduced | zero
+    valid_from: date | None
+    valid_until: date | None
+    source: str
+
+    def applies_on(self, day: date) -> bool:
+        after_start = self.valid_from is None or day >= self.valid_from
+        before_end = self.valid_until is None or day <= self.valid_until
+        return after_start and before_end
+
+
+VAT_RATES: tuple[VatRatePeriod, ...] = (
+    VatRatePeriod(Decimal("24"), "general", date(2013, 1, 1), date(2024, 8, 31), "to 31.8.2024"),
+    VatRatePeriod(Decimal("25.5"), "general", date(2024, 9, 1), None, "from 1.9.2024"),
+    VatRatePeriod(Decimal("14"), "reduced", date(2013, 1, 1), date(2025, 12, 31), "HE 93/2025"),
+    VatRatePeriod(Decimal("13.5"), "reduced", date(2026, 1, 1), None, "HE 93/2025, 1.1.2026"),
+    # 10 %: since 2025 only newspapers and periodicals (HE 141/2024); still a rate in force.
+    VatRatePeriod(Decimal("10"), "reduced", date(2013, 1, 1), None, "HE 141/2024"),
+    VatRatePeriod(Decimal("0"), "zero", None, None, "exempt and zero-rated supplies"),
+)
+"""One row per rate period (``finnish-rules.md`` §3.1, ``invoices.md`` §4)."""
+
+
+def vat_rates_on(day: date) -> frozenset[Decimal]:
+    """Every VAT rate in force on ``day``."""
+    return frozenset(row.rate for row in VAT_RATES if row.applies_on(day))
+
+
+def vat_rate_valid_on(rate: Decimal, day: date) -> bool:
+    """Whether ``rate`` (any scale: ``25.5`` and ``25.50`` are the same) applies on ``day``."""
+    return any(row.rate == rate and row.applies_on(day) for row in VAT_RATES)
+
+
+CENT = Decimal("0.01")
+
+
+def round_cents(value: Decimal) -> Decimal:
+    """``value`` rounded to cents, half-up: 0.005 becomes 0.01 and -0.005 becomes -0.01.
+
+    Decimal's ROUND_HALF_UP rounds a tie away from zero, so a credit note's lines round to
+    exactly the negatives of its invoice's.
+    """
+    return value.quantize(CENT, rounding=ROUND_HALF_UP)

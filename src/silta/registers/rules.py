@@ -13,7 +13,7 @@ import attrs
 
 from silta.domain import Refusal
 
-__all__ = ["RULES", "Rule", "refuse"]
+__all__ = ["RULES", "Rule", "fill", "refuse"]
 
 
 @attrs.frozen
@@ -226,6 +226,117 @@ _RULES = (
         "Laskentakohteen nimi {name} on {length} merkkiä: Netvisor hyväksyy enintään 200",
         "The dimension item name {name} is {length} characters; Netvisor takes at most 200",
     ),
+    # -- sales invoices, Severa -> Netvisor (reference/invoices.md §4, §5) -------------------
+    # {invoice} is "<number> (<billing customer>)"; every text says what to fix and where.
+    Rule(
+        "invoices.customer_not_synchronised",
+        "billingCustomer",
+        "invoices.md §5.5; rules 5-7",
+        "Laskun {invoice} laskutusasiakasta {customer} ei ole siirretty Netvisoriin{reason_fi}: "
+        "korjaa asiakas asiakasrekisterin synkronoinnissa, niin lasku siirtyy seuraavalla ajolla",
+        "The billing customer {customer} of invoice {invoice} has not been synchronised to "
+        "Netvisor{reason_en}; fix the customer in the customer register sync and the invoice "
+        "moves on the next run",
+    ),
+    Rule(
+        "invoices.product_not_synchronised",
+        "code",
+        "invoices.md §5.6; rules 8-12",
+        "Laskun {invoice} rivin {row} tuotetta {code} ei löydy Netvisorista: {fix_fi}",
+        "The product {code} of row {row} of invoice {invoice} is not in Netvisor; {fix_en}",
+    ),
+    Rule(
+        "invoices.temp_missing",
+        "identifier",
+        "rules 7 and 12; invoices.md §5.5-5.6",
+        "Netvisorissa ei ole {card_fi}, jonka koodi on TEMP, joten laskua {invoice} ei voi "
+        "kohdistaa sille: perusta TEMP-kortti Netvisoriin",
+        "Netvisor has no {card_en} with the code TEMP, so invoice {invoice} cannot be assigned "
+        "to it; create the TEMP card in Netvisor",
+    ),
+    Rule(
+        "invoices.dimension_item_missing",
+        "dimension",
+        "rule 16; invoices.md §5.7",
+        "Laskun {invoice} rivin {row} laskentakohdetta {item} (otsikko {header}) ei ole "
+        "Netvisorissa, eikä puuttuvia laskentakohteita luoda: aja laskentakohteiden "
+        "synkronointi tai salli puuttuvien kohteiden luonti laskujen siirtoasetuksissa",
+        "The dimension item {item} (header {header}) of row {row} of invoice {invoice} is not "
+        "in Netvisor and missing items are not created; run the dimension sync or allow "
+        "creating missing items in the invoice transfer settings",
+    ),
+    Rule(
+        "invoices.total_mismatch",
+        "totalIncludingTax",
+        "invoices.md §5.8",
+        "Laskun {invoice} rivien summa {lines_total} ei täsmää Severan loppusummaan "
+        "{severa_total}: tarkista rivien määrät, hinnat ja verokannat Severassa",
+        "The lines of invoice {invoice} add up to {lines_total}, not to Severa's total "
+        "{severa_total}; check the rows' quantities, prices and VAT rates in Severa",
+    ),
+    Rule(
+        "invoices.reference_invalid",
+        "referenceNumber",
+        "invoices.md §4 (7-3-1, ISO 11649)",
+        "Laskun {invoice} viitenumero {reference} ei kelpaa ({reason_fi}): korjaa viitenumero "
+        "Severassa",
+        "The reference number {reference} of invoice {invoice} is not valid ({reason_en}); "
+        "correct it in Severa",
+    ),
+    Rule(
+        "invoices.currency_not_company",
+        "currency",
+        "invoices.md §1.1",
+        "Laskun {invoice} valuutta on {currency}, mutta yrityksen valuutta on "
+        "{company_currency}: siirretään vain yrityksen valuutan laskuja",
+        "Invoice {invoice} is in {currency} but the company's currency is {company_currency}; "
+        "only invoices in the company's currency are transferred",
+    ),
+    Rule(
+        "invoices.vat_rate_not_valid",
+        "vatRate",
+        "invoices.md §4, §5.9; finnish-rules.md §3.1",
+        "Laskun {invoice} rivin {row} ALV-kanta {rate} % ei ole voimassa {day}: korjaa rivin "
+        "verokanta Severassa",
+        "The VAT rate {rate} % of row {row} of invoice {invoice} is not in force on {day}; "
+        "correct the row's VAT rate in Severa",
+    ),
+    Rule(
+        "invoices.reverse_charge_vat_id_missing",
+        "receiverVatNumber",
+        "invoices.md §4, §5.9 (AVL 209 e §)",
+        "Laskulta {invoice} puuttuu ostajan ALV-tunniste, joka on pakollinen käännetyssä "
+        "verovelvollisuudessa ja EU-myynnissä: lisää asiakkaan ALV-numero laskulle Severassa",
+        "Invoice {invoice} has no buyer VAT ID, which reverse charge and intra-EU sales "
+        "require; add the customer's VAT number to the invoice in Severa",
+    ),
+    Rule(
+        "invoices.zero_vat_unmapped",
+        "vatRate",
+        "invoices.md §5.9",
+        "Laskun {invoice} rivin {row} ALV on 0 % ({case_fi}), eikä sille ole valittu "
+        "Netvisorin ALV-koodia: valitse koodi laskujen siirtoasetuksista",
+        "Row {row} of invoice {invoice} has 0 % VAT ({case_en}) and no Netvisor VAT code is "
+        "chosen for it; choose one in the invoice transfer settings",
+    ),
+    Rule(
+        "invoices.number_in_use",
+        "number",
+        "invoices.md §5.3",
+        "Laskunumero {number} on Netvisorissa jo toisen laskun käytössä (asiakas "
+        "{other_customer}, summa {other_total}): tarkista laskut ja laskunumerosarjat",
+        "Invoice number {number} is already used in Netvisor by another invoice (customer "
+        "{other_customer}, total {other_total}); check the invoices and number series",
+    ),
+    Rule(
+        "invoices.credit_note_before_original",
+        "reimburseInvoice",
+        "invoices.md §5.10",
+        "Hyvityslaskun {invoice} hyvittämää laskua {original} ei ole vielä siirretty "
+        "Netvisoriin: hyvityslasku siirtyy, kun alkuperäinen lasku on siirretty",
+        "The invoice {original} that credit note {invoice} credits has not been transferred "
+        "to Netvisor yet; the credit note moves once the original has",
+    ),
 )
 
 RULES: Mapping[str, Rule] = {rule.id: rule for rule in _RULES}
@@ -238,13 +349,14 @@ class _Blank(dict[str, object]):
         return "–"
 
 
+def fill(rule: Rule, **values: object) -> tuple[str, str]:
+    """``rule``'s Finnish and English templates filled from ``values`` (missing: a dash)."""
+    shown = _Blank({k: ("–" if v is None else v) for k, v in values.items()})
+    return rule.fi.format_map(shown), rule.en.format_map(shown)
+
+
 def refuse(rule_id: str, **values: object) -> Refusal:
     """The :class:`Refusal` of ``rule_id`` with its messages filled from ``values``."""
     rule = RULES[rule_id]
-    shown = _Blank({k: ("–" if v is None else v) for k, v in values.items()})
-    return Refusal(
-        rule=rule.id,
-        field=rule.field,
-        message_fi=rule.fi.format_map(shown),
-        message_en=rule.en.format_map(shown),
-    )
+    message_fi, message_en = fill(rule, **values)
+    return Refusal(rule=rule.id, field=rule.field, message_fi=message_fi, message_en=message_en)

@@ -3,7 +3,13 @@
 Knows nothing of registers or databases. See :class:`SeveraClient` for what it guarantees.
 """
 
-from silta.severa.auth import DEFAULT_SCOPES, SeveraCredentials, Token, TokenSource
+from silta.severa.auth import (
+    DEFAULT_SCOPES,
+    INVOICE_SCOPES,
+    SeveraCredentials,
+    Token,
+    TokenSource,
+)
 from silta.severa.client import DEFAULT_TIMEOUT, PAGE_SIZE, PRODUCTION_URL, SeveraClient
 from silta.severa.errors import (
     AddonMissing,
@@ -25,6 +31,20 @@ from silta.severa.errors import (
     SeveraTimeout,
     SeveraTransportError,
     SeveraValidationError,
+)
+from silta.severa.invoices import (
+    CustomerCountrySettings,
+    Invoice,
+    InvoiceCustomer,
+    InvoiceProject,
+    InvoiceReceiverAddress,
+    InvoiceRow,
+    InvoiceSettings,
+    InvoiceStatus,
+    ProjectFee,
+    ProjectTravelExpense,
+    RelatedInvoice,
+    WorkHour,
 )
 from silta.severa.models import (
     Address,
@@ -50,6 +70,7 @@ __all__ = [
     "DEFAULT_RATE",
     "DEFAULT_SCOPES",
     "DEFAULT_TIMEOUT",
+    "INVOICE_SCOPES",
     "PAGE_SIZE",
     "PROCESS_LIMITS",
     "PRODUCTION_URL",
@@ -59,10 +80,18 @@ __all__ = [
     "BusinessUnit",
     "Country",
     "Customer",
+    "CustomerCountrySettings",
     "CustomerInput",
     "ErrorDetail",
     "GuidRef",
     "InsufficientScope",
+    "Invoice",
+    "InvoiceCustomer",
+    "InvoiceProject",
+    "InvoiceReceiverAddress",
+    "InvoiceRow",
+    "InvoiceSettings",
+    "InvoiceStatus",
     "Language",
     "Money",
     "MoneyInput",
@@ -71,9 +100,12 @@ __all__ = [
     "Product",
     "ProductInput",
     "Project",
+    "ProjectFee",
+    "ProjectTravelExpense",
     "RateLimited",
     "RateLimiter",
     "RateLimits",
+    "RelatedInvoice",
     "SeveraApiError",
     "SeveraAuthenticationError",
     "SeveraClient",
@@ -94,4 +126,5 @@ __all__ = [
     "Token",
     "TokenSource",
     "VatRate",
+    "WorkHour",
 ]

@@ -23,6 +23,7 @@ from silta.severa.models import TokenResponse
 
 __all__ = [
     "DEFAULT_SCOPES",
+    "INVOICE_SCOPES",
     "PROCESS_TOKENS",
     "SeveraCredentials",
     "Token",
@@ -40,6 +41,11 @@ DEFAULT_SCOPES: tuple[str, ...] = (
     "settings:write",
     "organization:read",
 )
+
+# What the invoice transfer adds (the document's security blocks): invoices, their rows and
+# the entries billed on them (invoices:read), the status change (invoices:write). Invoice
+# statuses and VAT rates need settings:read, already in the default.
+INVOICE_SCOPES: tuple[str, ...] = ("invoices:read", "invoices:write")
 
 
 def _scopes(values: Iterable[str]) -> tuple[str, ...]:

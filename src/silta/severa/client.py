@@ -13,8 +13,9 @@ What it guarantees, from Severa's OpenAPI document and ``reference/severa-api.md
   never re-sent here.
 * Lists stream as async iterators, page by page: token paging (``rowCount`` 100,
   ``pageToken`` from the ``NextPageToken`` header until there is none) for customers,
-  products, projects and phases; offset paging (``firstRow``, until a short page) for
-  business units and addresses.
+  products, projects, phases, invoices, invoice rows and the entries billed on them;
+  offset paging (``firstRow``, until a short page) for business units, addresses and
+  invoice statuses.
 * Long filter lists (``numbers``, ``projectGuids``) are split so that no query string passes
   2,000 bytes (IIS, which serves Severa, refuses longer query strings by default).
 * Reference data (languages, countries, VAT rates) is read once per client: a client lives
@@ -53,6 +54,16 @@ from silta.severa.errors import (
     SeveraTimeout,
     SeveraTransportError,
     api_error,
+)
+from silta.severa.invoices import (
+    CustomerCountrySettings,
+    Invoice,
+    InvoiceRow,
+    InvoiceSettings,
+    InvoiceStatus,
+    ProjectFee,
+    ProjectTravelExpense,
+    WorkHour,
 )
 from silta.severa.models import (
     Address,
@@ -341,6 +352,104 @@ class SeveraClient:
             base.append(("code", code))
         async for item in self._offset_paged("/v1/businessunits", base, BusinessUnit):
             yield item
+
+    async def get_project(self, guid: str) -> Project:
+        """``GET /v1/projects/{guid}`` (a project's business unit, for one invoice)."""
+        return await self._one("GET", f"/v1/projects/{guid}", Project)
+
+    # -- invoices --------------------------------------------------------------------------
+
+    async def iter_invoices(
+        self,
+        *,
+        status_guids: Iterable[str] | None = None,
+        changed_since: datetime | None = None,
+        numbers: Iterable[int] | None = None,
+        customer_guids: Iterable[str] | None = None,
+    ) -> AsyncIterator[Invoice]:
+        """``GET /v1/invoices``: invoices matching every filter given (token paging).
+
+        ``status_guids`` is the transfer's queue: the invoices in the *ready* status.
+        ``numbers`` may be any length (split under the query limit); the other lists are
+        short by nature and sent whole.
+        """
+        base: Params = []
+        if status_guids is not None:
+            statuses = list(dict.fromkeys(status_guids))
+            if not statuses:
+                return  # an empty filter matches nothing; without it Severa sends everything
+            base.extend(("invoiceStatusGuids", guid) for guid in statuses)
+        if changed_since is not None:
+            base.append(("changedSince", _changed_since(changed_since)))
+        if customer_guids is not None:
+            customers = list(dict.fromkeys(customer_guids))
+            if not customers:
+                return
+            base.extend(("customerGuids", guid) for guid in customers)
+        async for item in self._token_paged_by("/v1/invoices", base, "numbers", numbers, Invoice):
+            yield item
+
+    async def get_invoice(self, guid: str) -> Invoice:
+        """``GET /v1/invoices/{guid}``."""
+        return await self._one("GET", f"/v1/invoices/{guid}", Invoice)
+
+    async def iter_invoice_rows(
+        self, invoice_guid: str, *, row_type: str | None = None
+    ) -> AsyncIterator[InvoiceRow]:
+        """``GET /v1/invoices/{guid}/invoicerows`` (token paging)."""
+        base: Params = [("rowType", row_type)] if row_type is not None else []
+        path = f"/v1/invoices/{invoice_guid}/invoicerows"
+        async for item in self._token_paged(path, base, InvoiceRow):
+            yield item
+
+    async def invoice_settings(self, invoice_guid: str) -> InvoiceSettings:
+        """``GET /v1/invoices/{guid}/invoicesettings``: ``isReverseCharged`` and its text."""
+        path = f"/v1/invoices/{invoice_guid}/invoicesettings"
+        return await self._one("GET", path, InvoiceSettings)
+
+    async def iter_invoice_project_fees(self, invoice_guid: str) -> AsyncIterator[ProjectFee]:
+        """``GET /v1/invoices/{guid}/projectfees``: the fees billed on the invoice, each with
+        the ``invoiceRowGuid`` of its row."""
+        path = f"/v1/invoices/{invoice_guid}/projectfees"
+        async for item in self._token_paged(path, [], ProjectFee):
+            yield item
+
+    async def iter_invoice_work_hours(self, invoice_guid: str) -> AsyncIterator[WorkHour]:
+        """``GET /v1/invoices/{guid}/workhours``: the hours billed on the invoice."""
+        path = f"/v1/invoices/{invoice_guid}/workhours"
+        async for item in self._token_paged(path, [], WorkHour):
+            yield item
+
+    async def iter_invoice_travel_expenses(
+        self, invoice_guid: str
+    ) -> AsyncIterator[ProjectTravelExpense]:
+        """``GET /v1/invoices/{guid}/projecttravelexpenses``: the travel billed on it."""
+        path = f"/v1/invoices/{invoice_guid}/projecttravelexpenses"
+        async for item in self._token_paged(path, [], ProjectTravelExpense):
+            yield item
+
+    async def set_invoice_status(self, invoice_guid: str, status_guid: str) -> Invoice:
+        """``PATCH /v1/invoices/{guid}``, replacing ``/status/guid``: move the invoice on.
+
+        A write: an answer lost after sending raises :class:`SeveraOutcomeUnknown`; read the
+        invoice back to see where it is before sending it again.
+        """
+        path = f"/v1/invoices/{invoice_guid}"
+        return await self._patch(path, {"status/guid": status_guid}, Invoice)
+
+    async def iter_invoice_statuses(
+        self, *, active: bool | None = None
+    ) -> AsyncIterator[InvoiceStatus]:
+        """``GET /v1/invoicestatuses`` (offset paging)."""
+        base: Params = [("active", _flag(active))] if active is not None else []
+        async for item in self._offset_paged("/v1/invoicestatuses", base, InvoiceStatus):
+            yield item
+
+    async def customer_country_settings(self, customer_guid: str) -> list[CustomerCountrySettings]:
+        """``GET /v1/customers/{guid}/customercountrysettings``: VAT treatment by country."""
+        path = f"/v1/customers/{customer_guid}/customercountrysettings"
+        response = await self._request("GET", path)
+        return self._parse_list(response, CustomerCountrySettings, path)
 
     # -- reference data, read once per client -----------------------------------------------
 

@@ -136,6 +136,7 @@ def control_routes(sandbox: NetvisorSandbox) -> list[Route]:
                 },
             }
         )
+
     async def organisation_sales_invoices(request: Request) -> Response:
         organisation = lookup(request)
         if isinstance(organisation, Response):
