@@ -6,7 +6,7 @@ import contextlib
 import getpass
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -14,7 +14,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from silta.commands.report import make_console
-from silta.domain import TenantSettings
+from silta.domain import SettingError, TenantSettings
 from silta.store import DuplicateTenant, Store, StoreError, UnknownTenant
 from silta.sync.settings import change_settings
 from silta.tenantfile import TenantFileError, load_tenant_file
@@ -125,8 +125,8 @@ def show_tenant(name: Annotated[str, typer.Argument(help="The tenant's name.")])
         table = Table(title=f"Settings (version {tenant.settings_version})")
         table.add_column("setting")
         table.add_column("value")
-        for key, value in tenant.settings.as_json().items():
-            table.add_row(key, "" if value is None else str(value))
+        for key, value in tenant.settings.as_text().items():
+            table.add_row(key, value)
         console.print(table)
 
 
@@ -134,25 +134,25 @@ def show_tenant(name: Annotated[str, typer.Argument(help="The tenant's name.")])
 def set_settings(
     name: Annotated[str, typer.Argument(help="The tenant's name.")],
     assignments: Annotated[
-        list[str], typer.Argument(help="key=value, e.g. customers=severa_to_netvisor")
+        list[str],
+        typer.Argument(
+            help="key=value, e.g. customers=severa_to_netvisor; each value is read by its "
+            "setting's type (on/off: true/false/yes/no/on/off; a name is always text)."
+        ),
     ],
 ) -> None:
     """Change settings; a changed direction makes that register's next run a full one."""
-    changes: dict[str, Any] = {}
+    changes: dict[str, str] = {}
     for assignment in assignments:
         key, sep, value = assignment.partition("=")
         if not sep:
             raise fail(f"{assignment!r} is not key=value")
-        changes[key.strip()] = _value(value.strip())
+        changes[key.strip()] = value
     with open_store() as store:
         tenant = find_tenant(store, name)
-        current = tenant.settings.as_json()
-        unknown = set(changes) - set(current)
-        if unknown:
-            raise fail(f"unknown settings {sorted(unknown)}; known: {sorted(current)}")
         try:
-            settings = TenantSettings.from_json({**current, **changes})
-        except ValueError as exc:
+            settings = tenant.settings.with_text(changes)
+        except SettingError as exc:
             raise fail(str(exc)) from None
         _apply_settings(store, tenant, settings)
 
@@ -165,14 +165,3 @@ def _apply_settings(store: Store, tenant: Tenant, settings: TenantSettings) -> N
         )
     else:
         console.print("Nothing changed.")
-
-
-def _value(text: str) -> Any:
-    lowered = text.lower()
-    if lowered in {"true", "on", "yes"}:
-        return True
-    if lowered in {"false", "off", "no"}:
-        return False
-    if text.isdigit():
-        return int(text)
-    return text

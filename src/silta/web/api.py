@@ -10,10 +10,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, Body, Depends, HTTPException, Request
 from pydantic import BaseModel, ConfigDict, Field
 
-from silta.domain import Action, Register, RunStatus, Status, TenantSettings
+from silta.domain import SETTING_KINDS, Action, Register, RunStatus, SettingError, Status
 from silta.store import Entry, RunRecord
 from silta.sync.jobs import Job, TenantBusy
 from silta.sync.settings import change_settings
@@ -26,7 +26,7 @@ from silta.web.access import (
     visible_tenants,
 )
 from silta.web.app import WebState
-from silta.web.forms import checked_settings, connections
+from silta.web.forms import connections
 from silta.web.health import tenant_health
 from silta.web.live import test_connection
 
@@ -76,24 +76,20 @@ class TenantOut(BaseModel):
     registers: list[RegisterHealthOut]
 
 
-class SettingsIn(BaseModel):
-    """Only the settings given change; the rest keep their value."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    customers: str | None = None
-    products: str | None = None
-    dimensions: bool | None = None
-    project_header: str | None = None
-    business_unit_header: str | None = None
-    include_phases: bool | None = None
-    email_invoicing_channel: bool | None = None
-    persons_without_business_id: bool | None = None
-    register_interval_minutes: int | None = Field(default=None, ge=1, le=24 * 60)
-    dimension_time: str | None = None
-    timezone: str | None = None
-    product_group: str | None = None
-    currency: str | None = None
+def _settings_body() -> dict[str, Any]:
+    """The PATCH body's schema for the API document, from the settings table itself (the
+    body is read by :meth:`TenantSettings.with_json`, not by pydantic, whose lax mode would
+    take ``"false"`` or ``1`` for a boolean)."""
+    schema = {
+        "type": "object",
+        "description": "Only the settings given change; the rest keep their value.",
+        "properties": {
+            name: {**kind.json_schema(), "description": f"allowed: {kind.allowed_en}"}
+            for name, kind in SETTING_KINDS.items()
+        },
+        "additionalProperties": False,
+    }
+    return {"requestBody": {"content": {"application/json": {"schema": schema}}}}
 
 
 class SettingsOut(BaseModel):
@@ -292,22 +288,22 @@ async def get_settings(request: Request, principal: Auth, tenant_id: int) -> Set
     )
 
 
-@router.patch("/tenants/{tenant_id}/settings")
+@router.patch("/tenants/{tenant_id}/settings", openapi_extra=_settings_body())
 async def patch_settings(
-    request: Request, principal: Auth, tenant_id: int, body: SettingsIn
+    request: Request,
+    principal: Auth,
+    tenant_id: int,
+    body: Annotated[dict[str, Any], Body()],
 ) -> SettingsOut:
-    """Change the settings given; a changed direction makes that register's next run full."""
+    """Change the settings given; a changed direction makes that register's next run full.
+
+    A value of the wrong type or outside what is allowed is a 422 whose ``detail`` names
+    the setting, the value and the allowed values; nothing is changed then.
+    """
     grant = require_tenant(request, principal, tenant_id, write=True)
-    current = grant.tenant.settings.as_json()
-    given = body.model_dump(exclude_unset=True)
-    for name, value in given.items():  # one at a time first, so the message names the field
-        try:
-            TenantSettings.from_json({**current, name: value})
-        except ValueError as exc:
-            raise HTTPException(status_code=422, detail=f"{name}: {exc}") from None
     try:
-        settings = checked_settings(TenantSettings.from_json({**current, **given}))
-    except ValueError as exc:
+        settings = grant.tenant.settings.with_json(body)
+    except SettingError as exc:
         raise HTTPException(status_code=422, detail=str(exc)) from None
     change = change_settings(
         _web(request).store, tenant_id, settings, changed_by=principal.user.email

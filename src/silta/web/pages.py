@@ -19,6 +19,7 @@ from silta.domain import (
     ProductDirection,
     Register,
     RunStatus,
+    SettingError,
     Status,
     TenantSettings,
 )
@@ -251,6 +252,23 @@ async def settings_tab(request: Request, tenant_id: int) -> Response:
     return await _settings_page(request, principal, grant)
 
 
+# The tab's own words for the settings, to name a refused one as the form does.
+_SETTING_LABELS = {
+    "customers": "settings.customers",
+    "products": "settings.products",
+    "dimensions": "settings.dimensions",
+    "project_header": "settings.project_header",
+    "business_unit_header": "settings.business_unit_header",
+    "include_phases": "settings.include_phases",
+    "email_invoicing_channel": "settings.email_channel",
+    "persons_without_business_id": "settings.persons",
+    "register_interval_minutes": "settings.interval",
+    "dimension_time": "settings.dimension_time",
+    "timezone": "settings.timezone",
+    "product_group": "settings.product_group",
+}
+
+
 @router.post("/tenants/{tenant_id}/settings")
 async def save_settings(request: Request, tenant_id: int) -> Response:
     principal = _principal(request)
@@ -260,11 +278,12 @@ async def save_settings(request: Request, tenant_id: int) -> Response:
     t_lang = language(request)
     try:
         settings = forms.settings_from_form(form, grant.tenant.settings)
-    except ValueError as exc:
+    except SettingError as exc:
+        label = _fmt(t_lang, _SETTING_LABELS[exc.field]) if exc.field in _SETTING_LABELS else None
+        error = _fmt(t_lang, "settings.invalid", error=exc.message(t_lang, label=label))
         return await _settings_page(
-            request, principal, grant, messages=[("error", _fmt(t_lang, "settings.invalid",
-                                                                error=str(exc)))], status=422,
-        )  # fmt: skip
+            request, principal, grant, messages=[("error", error)], status=422
+        )
     change = change_settings(web.store, tenant_id, settings, changed_by=principal.user.email)
     if not change.changed:
         messages = [("ok", _fmt(t_lang, "settings.unchanged"))]
