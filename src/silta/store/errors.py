@@ -16,6 +16,7 @@ from typing import ClassVar
 from silta.errors import SiltaError
 
 __all__ = [
+    "ConfirmationRefused",
     "DuplicateTenant",
     "DuplicateUser",
     "LoginThrottled",
@@ -153,3 +154,8 @@ class TenantBusy(StoreError):
             f"{who} has a run going ({purpose}, by {owner} since "
             f"{since:%Y-%m-%d %H:%M:%S} UTC); try again when it has finished"
         )
+
+
+class ConfirmationRefused(StoreError):
+    """A held register cannot be confirmed with this preview (or is not held): the message
+    says what to do instead, e.g. make a new preview because the settings changed since."""
