@@ -15,7 +15,7 @@ from rich.table import Table
 
 from silta.commands.report import make_console
 from silta.domain import SettingError, TenantSettings
-from silta.store import DuplicateTenant, Store, StoreError, UnknownTenant
+from silta.store import DuplicateTenant, Holds, Store, StoreError, UnknownTenant
 from silta.sync.settings import change_settings
 from silta.tenantfile import TenantFileError, load_tenant_file
 from silta.tenants import Tenant
@@ -29,7 +29,10 @@ console = make_console()
 def fail(message: str, code: int = 2) -> typer.Exit:
     """Print a one-line error (no traceback) and return the exit to raise."""
     # soft_wrap: a path or URL in the message stays whole (copyable) at any width.
-    Console(stderr=True, soft_wrap=True).print(f"[red]silta: {escape(message)}[/red]")
+    # no emoji codes or highlighting: a value quoted in the message is shown as given
+    Console(stderr=True, soft_wrap=True, emoji=False, highlight=False).print(
+        f"[red]silta: {escape(message)}[/red]"
+    )
     return typer.Exit(code=code)
 
 
@@ -128,6 +131,15 @@ def show_tenant(name: Annotated[str, typer.Argument(help="The tenant's name.")])
         for key, value in tenant.settings.as_text().items():
             table.add_row(key, value)
         console.print(table)
+        if tenant.confirmations_waived:
+            console.print("Confirmations of changes are waived for this tenant (operator).")
+        for hold in Holds(store).of(tenant.id).values():
+            changes = "; ".join(f"{c.field}: {c.old or '–'} → {c.new or '–'}" for c in hold.changes)
+            console.print(
+                f"{hold.register.value} waits for a confirmation ({changes}): "
+                f'silta tenant confirm "{tenant.name}" --register {hold.register.value}',
+                markup=False,
+            )
 
 
 @app.command("set")
@@ -165,3 +177,9 @@ def _apply_settings(store: Store, tenant: Tenant, settings: TenantSettings) -> N
         )
     else:
         console.print("Nothing changed.")
+    for register in sorted(change.held):
+        console.print(
+            f"{register.value}: odottaa vahvistusta / waits for a confirmation before its next "
+            f'run writes: silta tenant confirm "{tenant.name}" --register {register.value}',
+            markup=False,
+        )

@@ -158,4 +158,14 @@ class TenantBusy(StoreError):
 
 class ConfirmationRefused(StoreError):
     """A held register cannot be confirmed with this preview (or is not held): the message
-    says what to do instead, e.g. make a new preview because the settings changed since."""
+    says what to do instead, e.g. make a new preview because the settings changed since.
+
+    ``reason`` is one of :data:`REASONS`, for a page to say it in the user's language.
+    """
+
+    REASONS: ClassVar[tuple[str, ...]] = ("not_held", "not_preview", "incomplete", "stale")
+
+    def __init__(self, reason: str, message: str) -> None:
+        assert reason in self.REASONS, reason
+        self.reason = reason
+        super().__init__(message)

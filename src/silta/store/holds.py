@@ -120,7 +120,7 @@ class Holds:
             row = session.get(HoldRow, (tenant_id, register), with_for_update=True)
             if row is None:
                 raise ConfirmationRefused(
-                    f"{tenant.name}: {register.value} is not waiting for a confirmation"
+                    "not_held", f"{tenant.name}: {register.value} is not waiting for a confirmation"
                 )
             run = session.get(RunRow, run_id)
             if (
@@ -130,16 +130,18 @@ class Holds:
                 or not run.dry_run
             ):
                 raise ConfirmationRefused(
-                    f"run {run_id} is no preview of {tenant.name}'s {register.value}"
+                    "not_preview", f"run {run_id} is no preview of {tenant.name}'s {register.value}"
                 )
             if run.status is not RunStatus.COMPLETED:
                 raise ConfirmationRefused(
-                    f"preview run {run_id} did not complete ({run.status.value}); make a new one"
+                    "incomplete",
+                    f"preview run {run_id} did not complete ({run.status.value}); make a new one",
                 )
             if run.started_at < row.since:
                 raise ConfirmationRefused(
+                    "stale",
                     f"the settings of {register.value} changed after preview run {run_id}; "
-                    "make a new preview and confirm that one"
+                    "make a new preview and confirm that one",
                 )
             hold = _hold(row)
             session.delete(row)

@@ -14,7 +14,8 @@ from fastapi import APIRouter, Body, Depends, HTTPException, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from silta.domain import SETTING_KINDS, Action, Register, RunStatus, SettingError, Status
-from silta.store import Entry, RunRecord
+from silta.store import ConfirmationRefused, Entry, Holds, RunRecord
+from silta.sync import previews
 from silta.sync.jobs import Job, TenantBusy
 from silta.sync.settings import change_settings
 from silta.tenants import Tenant
@@ -179,6 +180,20 @@ class EntryOut(_Out):
     message: str | None
 
 
+class HoldOut(_Out):
+    register_: Register = _register_field()
+    since: datetime
+    changed_by: str
+    changes: list[ChangeOut]
+    preview_run_id: int | None  # the newest preview since the hold (any status), if any
+
+
+class ConfirmIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    run_id: int  # the preview the caller has checked
+
+
 class VersionOut(BaseModel):
     version: int
     changed_by: str
@@ -235,7 +250,8 @@ def _entry_out(entry: Entry, language: str) -> EntryOut:
 
 def _tenant_out(request: Request, tenant: Tenant, role: str) -> TenantOut:
     web = _web(request)
-    health = tenant_health(tenant, web.store.runs(tenant.id, limit=30), now=_now())
+    held = Holds(web.store).of(tenant.id)
+    health = tenant_health(tenant, web.store.runs(tenant.id, limit=30), now=_now(), held=held)
     return TenantOut(
         id=tenant.id,
         name=tenant.name,
@@ -361,6 +377,15 @@ async def _start(
 ) -> Job:
     require_tenant(request, principal, tenant_id, write=True)
     what = "preview" if dry else "sync now"
+    if not dry:
+        held = Holds(_web(request).store).of(tenant_id)
+        waiting = [register.value for register in body.registers if register in held]
+        if waiting:
+            raise HTTPException(
+                status_code=409,
+                detail=f"waiting for a confirmation of changed settings: {', '.join(waiting)}; "
+                "make a preview, check it, and POST its run_id to holds/{register}/confirm",
+            )
     try:
         return await _web(request).jobs.start(
             tenant_id,
@@ -396,6 +421,48 @@ async def post_preview(
     if wait:
         job = await _web(request).jobs.wait(job.id)
     return _job_out(job)
+
+
+@router.get("/tenants/{tenant_id}/holds")
+async def list_holds(request: Request, principal: Auth, tenant_id: int) -> list[HoldOut]:
+    """The registers waiting for a confirmation before their next run writes."""
+    require_tenant(request, principal, tenant_id)
+    store = _web(request).store
+    out = []
+    for register, hold in sorted(Holds(store).of(tenant_id).items()):
+        preview = previews.preview_for(store, hold)
+        out.append(
+            HoldOut(
+                register_=register,
+                since=hold.since,
+                changed_by=hold.changed_by,
+                changes=[ChangeOut(field=c.field, old=c.old, new=c.new) for c in hold.changes],
+                preview_run_id=preview.id if preview else None,
+            )
+        )
+    return out
+
+
+@router.post("/tenants/{tenant_id}/holds/{register}/confirm")
+async def confirm_hold(
+    request: Request, principal: Auth, tenant_id: int, register: Register, body: ConfirmIn
+) -> HoldOut:
+    """Confirm a held register with the preview the caller checked (its ``run_id``): 409
+    when the register is not held or the preview does not count (the detail says why)."""
+    require_tenant(request, principal, tenant_id, write=True)
+    try:
+        hold = Holds(_web(request).store).confirm(
+            tenant_id, register, run_id=body.run_id, by=principal.user.email
+        )
+    except ConfirmationRefused as exc:
+        raise HTTPException(status_code=409, detail=str(exc)) from None
+    return HoldOut(
+        register_=register,
+        since=hold.since,
+        changed_by=hold.changed_by,
+        changes=[ChangeOut(field=c.field, old=c.old, new=c.new) for c in hold.changes],
+        preview_run_id=body.run_id,
+    )
 
 
 @router.get("/tenants/{tenant_id}/jobs/{job_id}")
