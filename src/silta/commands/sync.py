@@ -70,8 +70,9 @@ def sync(
                 if register is not None:
                     raise fail(f"{waiting.value} waits for a confirmation of changed settings: "
                                f"{advice} (or --dry-run to preview)")  # fmt: skip
-                console.print(f"{waiting.value}: odottaa vahvistusta, ei ajettu / waits for a "
-                              f"confirmation, not run: {advice}", markup=False)  # fmt: skip
+                note = (f"{waiting.value}: odottaa vahvistusta, ei ajettu / waits for a "
+                        f"confirmation, not run: {advice}")  # fmt: skip
+                console.print(note, markup=False, soft_wrap=True)
             registers = [r for r in registers if r not in held]
         with progress_bars(console) as progress:
             results = asyncio.run(

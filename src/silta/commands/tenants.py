@@ -139,6 +139,7 @@ def show_tenant(name: Annotated[str, typer.Argument(help="The tenant's name.")])
                 f"{hold.register.value} waits for a confirmation ({changes}): "
                 f'silta tenant confirm "{tenant.name}" --register {hold.register.value}',
                 markup=False,
+                soft_wrap=True,
             )
 
 
@@ -182,4 +183,5 @@ def _apply_settings(store: Store, tenant: Tenant, settings: TenantSettings) -> N
             f"{register.value}: odottaa vahvistusta / waits for a confirmation before its next "
             f'run writes: silta tenant confirm "{tenant.name}" --register {register.value}',
             markup=False,
+            soft_wrap=True,
         )

@@ -13,7 +13,7 @@ from typing import Final
 
 from silta.domain import Register
 
-__all__ = ["FIELD_LABELS", "PREFIX_LABELS", "field_label"]
+__all__ = ["ADDRESS_LABELS", "FIELD_LABELS", "PREFIX_LABELS", "field_label"]
 
 # diff field -> (Finnish, English)
 FIELD_LABELS: Final[dict[str, tuple[str, str]]] = {
@@ -55,20 +55,23 @@ FIELD_LABELS: Final[dict[str, tuple[str, str]]] = {
     "vatNumber": ("Y-tunnus", "Business ID"),
     "language/guid": ("Kieli", "Language"),
     "headquarterAddress": ("Pääkonttorin osoite", "Head-office address"),
-    # a Severa address, after its prefix (below)
+}
+
+# A Severa address's fields come prefixed with the address they belong to ...
+PREFIX_LABELS: Final[dict[str, tuple[str, str]]] = {
+    "headquarters.": ("Pääkonttori", "Head office"),
+    "delivery.": ("Postiosoite", "Postal address"),
+}
+# ... and are named after it in Severa's words (silta.registers.customers.to_severa_address).
+ADDRESS_LABELS: Final[dict[str, tuple[str, str]]] = {
     "addressline": ("Osoite", "Address"),
     "postalCode": ("Postinumero", "Postal code"),
+    "city": ("Kaupunki", "City"),
     "country/guid": ("Maa", "Country"),
     "phone": ("Puhelin", "Phone"),
     "fax": ("Faksi", "Fax"),
     "isBillingAddress": ("Laskutus-valinta", "Billing flag"),
     "isPostalAddress": ("Posti-valinta", "Post flag"),
-}
-
-# A Severa address's fields come prefixed with the address they belong to.
-PREFIX_LABELS: Final[dict[str, tuple[str, str]]] = {
-    "headquarters.": ("Pääkonttori", "Head office"),
-    "delivery.": ("Postiosoite", "Postal address"),
 }
 
 # Where a register's diff uses a word in its own sense.
@@ -85,7 +88,8 @@ def field_label(register: Register, field: str, language: str = "fi") -> str:
     for prefix, words in PREFIX_LABELS.items():
         if field.startswith(prefix):
             rest = field.removeprefix(prefix)
-            return f"{words[index]}: {_label(register, rest, index)}"
+            part = ADDRESS_LABELS.get(rest)
+            return f"{words[index]}: {part[index] if part else rest}"
     return _label(register, field, index)
 
 
