@@ -1,4 +1,10 @@
-"""Fixtures for the whole suite."""
+"""Fixtures for the whole suite, and the figures it prints at the end.
+
+A test that measures something worth reading (``tests/store``' 10,000-entry insert) hands
+its lines to :func:`summary_line`; they travel in the test's report, so they are printed in
+the terminal summary whether the suite runs in one process or on ``pytest-xdist`` workers
+(``make test``), whose own terminal summaries nobody sees.
+"""
 
 from __future__ import annotations
 
@@ -18,3 +24,27 @@ def _no_tokens_from_another_test() -> Iterator[None]:
     PROCESS_TOKENS.clear()
     yield
     PROCESS_TOKENS.clear()
+
+
+_SUMMARY = "silta.summary:"  # user property keys: the prefix, then the section's title
+_summary: dict[str, list[str]] = {}
+
+
+def summary_line(node: pytest.Item, section: str, line: str) -> None:
+    """Print ``line`` under ``section`` at the end of the run."""
+    node.user_properties.append((_SUMMARY + section, line))
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    if report.when != "teardown":  # every phase's report carries them: take one
+        return
+    for key, value in report.user_properties:
+        if isinstance(key, str) and key.startswith(_SUMMARY):
+            _summary.setdefault(key.removeprefix(_SUMMARY), []).append(str(value))
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    for section, lines in _summary.items():
+        terminalreporter.section(section)
+        for line in sorted(lines):
+            terminalreporter.write_line(line)

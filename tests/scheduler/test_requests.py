@@ -23,7 +23,9 @@ from silta.sync.jobs import JobState
 from ..store.conftest import POSTGRES_ENV, postgres_schema
 from .conftest import SANDBOX, FleetWorld
 
-pytestmark = pytest.mark.postgres
+# one worker at a time under pytest-xdist: procrastinate's LISTEN/NOTIFY channels are the
+# database's, not a schema's, so two tests' workers would wake each other
+pytestmark = [pytest.mark.postgres, pytest.mark.xdist_group("procrastinate")]
 KEY = Fernet.generate_key().decode("ascii")
 
 

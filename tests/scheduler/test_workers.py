@@ -33,7 +33,9 @@ from .conftest import (
     duplicates,
 )
 
-pytestmark = pytest.mark.postgres
+# one worker at a time under pytest-xdist: procrastinate's LISTEN/NOTIFY channels are the
+# database's, not a schema's, so two tests' workers would wake each other
+pytestmark = [pytest.mark.postgres, pytest.mark.xdist_group("procrastinate")]
 KEY = Fernet.generate_key().decode("ascii")
 INTERVAL = timedelta(minutes=40)
 
