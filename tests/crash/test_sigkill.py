@@ -10,8 +10,8 @@ natural key is adopted, not created again) keeps the registers free of duplicate
 
 ``SILTA_CRASH_KILLS`` sets how many kills: 25 in ``make test`` (the default: 25 kills were
 enough to catch a broken lookup, see docs/reliability.md), 50 in ``make chaos``;
-``SILTA_CRASH_SEED`` the seed of the world and of the kill moments. The figures are printed (``pytest -s``) and written to
-``crash-figures.json`` in the test's temporary directory.
+``SILTA_CRASH_SEED`` the seed of the world and of the kill moments. The figures are printed
+(``pytest -s``) and written to ``crash-figures.json`` in the test's temporary directory.
 """
 
 from __future__ import annotations
