@@ -110,4 +110,3 @@ def test_the_waiver_lifts_holds_and_makes_none(store: Store) -> None:
     store.change_settings(acme.id, TenantSettings(), changed_by="bob", hold=True)
     store.change_settings(acme.id, products, changed_by="bob", hold=True)
     assert set(holds.of(acme.id)) == {Register.CUSTOMERS, Register.PRODUCTS}
-
