@@ -48,11 +48,11 @@ lint: $(VENV)/.synced
 
 # The suite on two pytest-xdist workers: it mostly waits (the sandboxes' latency,
 # subprocesses, compressed clocks), so two processes about halve its time on two cores.
-# --dist loadgroup keeps tests marked with one xdist_group on one worker.
+# The longest tests start first (tests/conftest.py), so the two workers end together.
 TEST_WORKERS ?= 2
 
 test: lint
-	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup
+	$(BIN)/pytest -n $(TEST_WORKERS)
 
 bench: $(VENV)/.synced
 	$(BIN)/python -m bench

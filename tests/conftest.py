@@ -8,6 +8,7 @@ the terminal summary whether the suite runs in one process or on ``pytest-xdist`
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 
 import pytest
@@ -48,3 +49,26 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         terminalreporter.section(section)
         for line in sorted(lines):
             terminalreporter.write_line(line)
+
+
+# The tests that take most of a minute or more (longest first). On pytest-xdist workers
+# (``make test``) they start first: begun last, one of them would keep a worker busy long
+# after the other had run out of tests (longest-first scheduling evens the two out).
+LONG_FIRST = (
+    "tests/crash/test_sigkill.py",
+    "tests/chaos/test_state_machine.py",
+    "tests/scheduler/test_workers.py",
+    "tests/scheduler/test_serve_restart.py",
+    "tests/test_demo.py",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    if "PYTEST_XDIST_WORKER" not in os.environ:  # one process: keep the files' order
+        return
+
+    def rank(item: pytest.Item) -> int:
+        path = item.nodeid.split("::", 1)[0]
+        return LONG_FIRST.index(path) if path in LONG_FIRST else len(LONG_FIRST)
+
+    items.sort(key=rank)  # stable: every worker gets the same order, as xdist requires

@@ -23,9 +23,8 @@ from silta.sync.jobs import JobState
 from ..store.conftest import POSTGRES_ENV, postgres_schema
 from .conftest import SANDBOX, FleetWorld
 
-# one worker at a time under pytest-xdist: procrastinate's LISTEN/NOTIFY channels are the
-# database's, not a schema's, so two tests' workers would wake each other
-pytestmark = [pytest.mark.postgres, pytest.mark.xdist_group("procrastinate")]
+# one such test at a time on the database, also under pytest-xdist (see the fixture)
+pytestmark = [pytest.mark.postgres, pytest.mark.usefixtures("database_channels_alone")]
 KEY = Fernet.generate_key().decode("ascii")
 
 

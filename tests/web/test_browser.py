@@ -23,9 +23,6 @@ from tests.web.conftest import PASSWORD, WebWorld
 
 NewPage = Callable[[], Page]
 
-# one Chromium for the module, and its screenshot folder, on one pytest-xdist worker
-pytestmark = pytest.mark.xdist_group("browser")
-
 #: The controls that change something: none of them may be on a viewer's page.
 MUTATING = ("save-settings", "preview", "sync", "credentials-form", "pause", "resume", "actions")
 
