@@ -25,7 +25,7 @@ help:
 	@echo "make test   - set up, lint, type-check and run the test suite"
 	@echo "make lint   - ruff, mypy --strict and the dependency audit"
 	@echo "make bench  - every benchmark (~14 min); results in bench/results/, see docs/performance.md"
-	@echo "make chaos  - the stateful fault test with 2,000 examples; figures in bench/results/chaos.json"
+	@echo "make chaos  - the long samples: the stateful fault test with 2,000 examples (figures in bench/results/chaos.json), 50 SIGKILLs, 600 settings per entry point"
 
 $(TOOLS)/bin/uv:
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Silta needs Python 3.11 or newer, found " + sys.version.split()[0]'
@@ -46,19 +46,29 @@ lint: $(VENV)/.synced
 	$(BIN)/mypy --strict src
 	$(BIN)/python -m tests.security.audit --uv $(UV)
 
+# The suite on two pytest-xdist workers: it mostly waits (the sandboxes' latency,
+# subprocesses, compressed clocks), so two processes about halve its time on two cores.
+# The longest tests start first (tests/conftest.py), so the two workers end together.
+TEST_WORKERS ?= 2
+
 test: lint
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS)
 
 bench: $(VENV)/.synced
 	$(BIN)/python -m bench
 
-# The state machine of tests/chaos with the long profile (random seeds: each run explores new
-# programs); its figures are printed and kept, and docs/reliability.md quotes the last ones.
+# The long samples that make test keeps small: the state machine of tests/chaos with the
+# long profile (random seeds: each run explores new programs; its figures are printed and
+# kept, and docs/reliability.md quotes the last ones), then the SIGKILL test with 50 kills
+# (25 in make test) and the settings property test with 600 examples per entry point (40).
 chaos: $(VENV)/.synced
 	mkdir -p bench/results
 	rc=0; SILTA_HYPOTHESIS_PROFILE=chaos SILTA_CHAOS_REPORT=bench/results/chaos.json \
 		$(BIN)/pytest -p no:cacheprovider -q tests/chaos || rc=$$?; \
-		$(BIN)/python -m tests.chaos.figures bench/results/chaos.json; exit $$rc
+		$(BIN)/python -m tests.chaos.figures bench/results/chaos.json; \
+		SILTA_HYPOTHESIS_PROFILE=chaos SILTA_CRASH_KILLS=50 \
+		$(BIN)/pytest -p no:cacheprovider -q -s tests/crash tests/test_settings_strict.py \
+		|| rc=$$?; exit $$rc
 
 clean:
 	rm -rf $(VENV) $(TOOLS) .pytest_cache .mypy_cache .ruff_cache

@@ -24,7 +24,7 @@ from silta.sandbox.netvisor import Faults, Integration, NetvisorSandbox
 from silta.sandbox.sample import Sample, SampleSpec, populate
 from silta.sandbox.severa import Credential, SeveraSandbox
 from silta.severa.auth import DEFAULT_SCOPES
-from silta.store import Store
+from silta.store import Holds, Store
 from silta.store.models import RunRow
 from tests.served import serve_in_thread
 
@@ -213,9 +213,20 @@ def test_tenant_set_records_a_settings_version_and_clears_the_watermark(served: 
 @pytest.mark.parametrize(
     ("assignment", "expected"),
     [
-        ("colour=blue", "unknown settings"),
-        ("customers=sideways", "sideways"),
+        ("colour=blue", "colour: no such setting; the settings are: customers, products"),
+        (
+            "customers=temporary",
+            'customers: "temporary" is not allowed; allowed: netvisor_to_severa, '
+            "severa_to_netvisor, temp_customer",
+        ),
         ("customers", "is not key=value"),
+        (
+            "dimensions=maybe",
+            'dimensions: "maybe" is not allowed; allowed: true, false, yes, no, on, off',
+        ),
+        ("include_phases=2", 'include_phases: "2" is not allowed; allowed: true, false'),
+        ("register_interval_minutes=often", '"often" is not allowed; allowed: a whole number'),
+        ("project_header= Projekti", '" Projekti" is not allowed'),
     ],
 )
 def test_tenant_set_refuses_bad_assignments_with_exit_2(
@@ -224,8 +235,35 @@ def test_tenant_set_refuses_bad_assignments_with_exit_2(
     imported(served)
     result = silta("tenant", "set", "Testi Oy", assignment)
     assert result.exit_code == 2
-    assert expected in result.output
+    assert expected in " ".join(result.output.split()), result.output
     assert "Traceback" not in result.output
+    with Store.open() as store:
+        assert store.tenant("Testi Oy").settings_version == 1  # nothing stored
+
+
+@pytest.mark.parametrize(
+    ("assignment", "key", "stored"),
+    [
+        ("project_header=2024", "project_header", "2024"),  # a name, not a number
+        ("project_header=Yes", "project_header", "Yes"),  # a name, not a boolean
+        ("project_header=on", "project_header", "on"),
+        ("business_unit_header=007", "business_unit_header", "007"),
+        ("dimensions=YES", "dimensions", True),  # on/off words in any case
+        ("dimensions=Off", "dimensions", False),
+        ("register_interval_minutes=45", "register_interval_minutes", 45),
+    ],
+)
+def test_tenant_set_reads_each_value_by_its_settings_type(
+    served: Served, assignment: str, key: str, stored: object
+) -> None:
+    imported(served)
+    silta("tenant", "set", "Testi Oy", "dimensions=on")  # so "Off" above is a change
+    result = silta("tenant", "set", "Testi Oy", assignment)
+    assert result.exit_code == 0, result.output
+    with Store.open() as store:
+        assert getattr(store.tenant("Testi Oy").settings, key) == stored
+    shown = silta("tenant", "show", "Testi Oy")
+    assert shown.exit_code == 0, shown.output
 
 
 def test_unknown_tenant_exits_2(served: Served) -> None:
@@ -329,3 +367,67 @@ def test_sync_first_marks_runs_of_dead_processes_interrupted(served: Served) -> 
     assert silta("sync", "Testi Oy", "--register", "products").exit_code == 0
     shown = silta("run", "show", str(run_id))
     assert "interrupted" in shown.output
+
+
+# -- silta tenant confirm ----------------------------------------------------------------
+
+
+def test_a_direction_change_waits_for_silta_tenant_confirm(served: Served) -> None:
+    """The issue's case on the command line: customers ran Severa → Netvisor, the operator
+    turns them round; nothing writes them until the preview has been shown and confirmed."""
+    imported(served)
+    assert silta("sync", "Testi Oy", "--register", "customers").exit_code == 0
+    changed = silta("tenant", "set", "Testi Oy", "customers=netvisor_to_severa")
+    assert changed.exit_code == 0, changed.output
+    advice = 'silta tenant confirm "Testi Oy" --register customers'
+    assert advice in changed.output
+    assert advice in silta("tenant", "show", "Testi Oy").output
+    writes = served.writes()
+
+    refused = silta("sync", "Testi Oy", "--register", "customers")
+    assert refused.exit_code == 2 and advice in refused.output
+    everything = silta("sync", "Testi Oy")  # the others run; customers waits, and says so
+    assert everything.exit_code == 0, everything.output
+    assert "customers: odottaa vahvistusta, ei ajettu" in everything.output
+    with Store.open() as store:
+        newest = store.runs(store.tenant("Testi Oy").id, limit=1)
+        assert newest[0].register is not Register.CUSTOMERS
+    writes = served.writes()
+
+    declined = runner.invoke(
+        app, ["tenant", "confirm", "Testi Oy", "--register", "customers"], input="n\n"
+    )
+    assert declined.exit_code == 1, declined.output
+    assert "Seuraava ajo kirjoittaisi / The next run would write" in declined.output
+    assert "Pääkonttori: " in declined.output and " → " in declined.output  # labels, old → new
+    assert "Not confirmed" in declined.output
+    assert served.writes() == writes  # the preview wrote nothing
+    with Store.open() as store:
+        assert Register.CUSTOMERS in Holds(store).of(store.tenant("Testi Oy").id)
+
+    confirmed = silta("tenant", "confirm", "Testi Oy", "--yes", "--language", "en")
+    assert confirmed.exit_code == 0, confirmed.output
+    assert "Head office: " in confirmed.output
+    assert "confirmed with preview run" in confirmed.output
+    assert served.writes() == writes
+    assert silta("sync", "Testi Oy", "--register", "customers").exit_code == 0
+    assert served.writes() > writes
+    nothing = silta("tenant", "confirm", "Testi Oy")
+    assert nothing.exit_code == 0 and "Nothing is waiting" in nothing.output
+
+
+def test_the_operator_waives_confirmations_from_the_command_line(served: Served) -> None:
+    imported(served)
+    silta("tenant", "set", "Testi Oy", "customers=netvisor_to_severa")
+    waived = silta("tenant", "confirmations", "Testi Oy", "--waive")
+    assert waived.exit_code == 0 and "waived now" in waived.output
+    with Store.open() as store:
+        tenant = store.tenant("Testi Oy")
+        assert tenant.confirmations_waived and Holds(store).of(tenant.id) == {}
+    changed = silta("tenant", "set", "Testi Oy", "customers=severa_to_netvisor")
+    assert "waits for a confirmation" not in changed.output
+    assert "Confirmations of changes are waived" in silta("tenant", "show", "Testi Oy").output
+    required = silta("tenant", "confirmations", "Testi Oy", "--require")
+    assert required.exit_code == 0 and "required now" in required.output
+    changed = silta("tenant", "set", "Testi Oy", "customers=netvisor_to_severa")
+    assert "waits for a confirmation" in changed.output

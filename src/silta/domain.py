@@ -8,12 +8,20 @@ same things without importing each other.
 from __future__ import annotations
 
 import enum
+import json
+import re
+import unicodedata
+from collections.abc import Mapping
 from datetime import time
-from typing import Any
+from typing import Any, Final
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import attrs
 
 __all__ = [
+    "HEADER_NAME_MAX",
+    "INTERVAL_MAX",
+    "SETTING_KINDS",
     "TEMP_CODE",
     "Action",
     "CustomerDirection",
@@ -23,9 +31,14 @@ __all__ = [
     "Register",
     "RunKind",
     "RunStatus",
+    "SettingError",
     "Status",
     "System",
     "TenantSettings",
+    "UnknownSetting",
+    "parse_setting",
+    "parse_setting_text",
+    "setting_text",
 ]
 
 
@@ -62,17 +75,395 @@ class ProductDirection(enum.StrEnum):
     TEMP_PRODUCT = "temp_product"  # "Ei siirretä – käytä tilapäistuotetta"
 
 
+# -- a company's settings: one row per field, one parser for every entry point ---------------
+#
+# The tenant file, ``silta tenant set``, the settings form and the API all read settings
+# through :data:`SETTING_KINDS`, so a value is accepted or refused the same way everywhere:
+# on/off fields take only booleans, names are always text, and every refusal names the
+# field, the value and what is allowed. Two forms of input exist: JSON-like values (TOML,
+# JSON: typed, so ``"false"`` is text and refused where a boolean is wanted) and text (a
+# command line or a form field, parsed by the field's type, so ``project_header=2024`` is
+# the name "2024").
+
+HEADER_NAME_MAX = 50  # dimensionitem.nv: a header name is "text, max 50"
+TEXT_MAX = 200  # the product group: no documented limit; the form's bound
+INTERVAL_MAX = 24 * 60  # a register interval longer than a day is surely a typing error
+
+
+def _shown(value: object) -> str:
+    """A refused value as the message quotes it: JSON-like, so text shows in quotes and a
+    boolean without, and cut short (a value may be a whole pasted paragraph)."""
+    if isinstance(value, time):
+        text = value.isoformat()
+    else:
+        try:
+            text = json.dumps(value, ensure_ascii=False)
+        except (TypeError, ValueError):
+            text = repr(value)
+    return text if len(text) <= 60 else text[:59] + "…"
+
+
+class SettingError(ValueError):
+    """A setting was refused: the message names the field, the value and what is allowed.
+
+    ``str()`` is English (the CLI, the API, the tenant file); :meth:`message` gives either
+    language for the web app.
+    """
+
+    def __init__(self, field: str, value: object, allowed_en: str, allowed_fi: str) -> None:
+        self.field = field
+        self.value = value
+        self.allowed_en = allowed_en
+        self.allowed_fi = allowed_fi
+        super().__init__(self.message("en"))
+
+    def message(self, language: str = "fi", *, label: str | None = None) -> str:
+        """The message in ``language``, naming the field by ``label`` (a form's own word
+        for it) when given."""
+        name, shown = label or self.field, _shown(self.value)
+        if language == "en":
+            return f"{name}: {shown} is not allowed; allowed: {self.allowed_en}"
+        return f"{name}: {shown} ei kelpaa; sallitut: {self.allowed_fi}"
+
+
+class UnknownSetting(SettingError):
+    """A key that is no setting; "allowed" lists the settings there are."""
+
+    def __init__(self, field: str, value: object = None) -> None:
+        known = ", ".join(SETTING_KINDS)
+        super().__init__(field, value, known, known)
+
+    def message(self, language: str = "fi", *, label: str | None = None) -> str:
+        name = label or self.field
+        if language == "en":
+            return f"{name}: no such setting; the settings are: {self.allowed_en}"
+        return f"{name}: tällaista asetusta ei ole; asetukset ovat: {self.allowed_fi}"
+
+
+class _Refused(Exception):
+    """Raised by a kind; the table adds the field and the allowed values."""
+
+
+@attrs.frozen
+class _Kind:
+    """How one type of setting is read and written.
+
+    ``allowed_*`` describe the JSON form (tenant file, API); ``text_allowed_*`` the text
+    form (command line, form field) when it differs.
+    """
+
+    allowed_en: str
+    allowed_fi: str
+    text_allowed_en: str = ""
+    text_allowed_fi: str = ""
+
+    def from_json(self, value: object) -> object:
+        self.check(value)
+        return value
+
+    def from_text(self, text: str) -> object:
+        return self.from_json(text)
+
+    def to_json(self, value: Any) -> Any:
+        return value
+
+    def to_text(self, value: Any) -> str:
+        return str(value)
+
+    def check(self, value: object) -> None:
+        """Whether ``value`` is a valid value of the field itself (the attrs validator)."""
+        raise NotImplementedError
+
+    def json_schema(self) -> dict[str, Any]:
+        """The JSON form as a JSON Schema (the API's document)."""
+        return {"type": "string"}
+
+
+@attrs.frozen
+class _Choice(_Kind):
+    values: tuple[str, ...] = ()
+    enum_type: type[enum.StrEnum] | None = None
+
+    def from_json(self, value: object) -> object:
+        if not isinstance(value, str) or value not in self.values:
+            raise _Refused
+        assert self.enum_type is not None
+        return self.enum_type(value)
+
+    def to_json(self, value: Any) -> Any:
+        return str(value.value)
+
+    def to_text(self, value: Any) -> str:
+        return str(value.value)
+
+    def check(self, value: object) -> None:
+        assert self.enum_type is not None
+        if not isinstance(value, self.enum_type):
+            raise _Refused
+
+    def json_schema(self) -> dict[str, Any]:
+        return {"type": "string", "enum": list(self.values)}
+
+
+def _choice(kind: type[enum.StrEnum]) -> _Choice:
+    values = tuple(str(member.value) for member in kind)
+    listed = ", ".join(values)
+    return _Choice(listed, listed, values=values, enum_type=kind)
+
+
+_TRUE = frozenset({"true", "yes", "on"})
+_FALSE = frozenset({"false", "no", "off"})
+
+
+@attrs.frozen
+class _Flag(_Kind):
+    def from_json(self, value: object) -> object:
+        self.check(value)  # a boolean only: "false" in quotes is text, 0 and 1 are numbers
+        return value
+
+    def from_text(self, text: str) -> object:
+        word = text.lower()
+        if word in _TRUE:
+            return True
+        if word in _FALSE:
+            return False
+        raise _Refused
+
+    def to_text(self, value: Any) -> str:
+        return "true" if value else "false"
+
+    def check(self, value: object) -> None:
+        if not isinstance(value, bool):
+            raise _Refused
+
+    def json_schema(self) -> dict[str, Any]:
+        return {"type": "boolean"}
+
+
+@attrs.frozen
+class _Name(_Kind):
+    """Text as it is written: never a number or a boolean, no spaces at either end, no
+    control characters, within ``limit``. ``empty`` is the meaning of "" when empty is
+    allowed (a header left empty is not created: ``None``)."""
+
+    limit: int = TEXT_MAX
+    empty_allowed: bool = False
+
+    def from_json(self, value: object) -> object:
+        if value is None and self.empty_allowed:
+            return None
+        if not isinstance(value, str):
+            raise _Refused
+        if value == "" and self.empty_allowed:
+            return None
+        self.check(value)
+        return value
+
+    def to_text(self, value: Any) -> str:
+        return "" if value is None else str(value)
+
+    def check(self, value: object) -> None:
+        if value is None and self.empty_allowed:
+            return
+        if (
+            not isinstance(value, str)
+            or not value
+            or value != value.strip()
+            or len(value) > self.limit
+            or any(unicodedata.category(char) in ("Cc", "Cs") for char in value)
+        ):
+            raise _Refused
+
+    def json_schema(self) -> dict[str, Any]:
+        text = {"type": "string", "maxLength": self.limit}
+        return {"anyOf": [text, {"type": "null"}]} if self.empty_allowed else text
+
+
+@attrs.frozen
+class _Minutes(_Kind):
+    low: int = 1
+    high: int = INTERVAL_MAX
+
+    def from_text(self, text: str) -> object:
+        # ASCII digits only: "²".isdigit() is true, yet int("²") fails
+        if not (text.isascii() and text.isdigit() and len(text) <= 6):
+            raise _Refused
+        return self.from_json(int(text))
+
+    def check(self, value: object) -> None:
+        if type(value) is not int or not self.low <= value <= self.high:
+            raise _Refused
+
+    def json_schema(self) -> dict[str, Any]:
+        return {"type": "integer", "minimum": self.low, "maximum": self.high}
+
+
+_HH_MM = re.compile(r"([01][0-9]|2[0-3]):[0-5][0-9]")
+
+
+@attrs.frozen
+class _TimeOfDay(_Kind):
+    def from_json(self, value: object) -> object:
+        if isinstance(value, time):  # a TOML local time, 02:00:00
+            self.check(value)
+            return value
+        if not isinstance(value, str) or not _HH_MM.fullmatch(value):
+            raise _Refused
+        return time.fromisoformat(value)
+
+    def to_json(self, value: Any) -> Any:
+        return value.strftime("%H:%M")
+
+    def to_text(self, value: Any) -> str:
+        return str(value.strftime("%H:%M"))
+
+    def check(self, value: object) -> None:
+        if (
+            not isinstance(value, time)
+            or value.tzinfo is not None
+            or value.second
+            or value.microsecond
+        ):
+            raise _Refused
+
+    def json_schema(self) -> dict[str, Any]:
+        return {"type": "string", "pattern": f"^{_HH_MM.pattern}$"}
+
+
+@attrs.frozen
+class _Zone(_Kind):
+    def check(self, value: object) -> None:
+        if not isinstance(value, str) or not value or value != value.strip():
+            raise _Refused
+        try:
+            ZoneInfo(value)
+        # "Europe" is a directory of the zone database (IsADirectoryError), a very long name
+        # an OSError too: both are unknown zones to the user
+        except (ZoneInfoNotFoundError, ValueError, OSError):
+            raise _Refused from None
+
+
+_CURRENCY = re.compile(r"[A-Z]{3}")
+
+
+@attrs.frozen
+class _Currency(_Kind):
+    def check(self, value: object) -> None:
+        if not isinstance(value, str) or not _CURRENCY.fullmatch(value):
+            raise _Refused
+
+    def json_schema(self) -> dict[str, Any]:
+        return {"type": "string", "pattern": f"^{_CURRENCY.pattern}$"}
+
+
+_FLAG = _Flag(
+    "true or false (a boolean, not in quotes)",
+    "true tai false (totuusarvo ilman lainausmerkkejä)",
+    "true, false, yes, no, on, off (any case)",
+    "true, false, yes, no, on, off (isoin tai pienin kirjaimin)",
+)
+_HEADER = _Name(
+    f"text in quotes: the name of a Netvisor dimension header, at most {HEADER_NAME_MAX} "
+    'characters, no spaces at either end; "" for none',
+    f"teksti lainausmerkeissä: Netvisorin laskentakohdeotsikon nimi, enintään {HEADER_NAME_MAX} "
+    'merkkiä, ei välilyöntejä alussa tai lopussa; "" jos ei luoda',
+    f"the name of a Netvisor dimension header, at most {HEADER_NAME_MAX} characters, "
+    "no spaces at either end; empty for none",
+    f"Netvisorin laskentakohdeotsikon nimi, enintään {HEADER_NAME_MAX} merkkiä, "
+    "ei välilyöntejä alussa tai lopussa; tyhjä jos ei luoda",
+    limit=HEADER_NAME_MAX,
+    empty_allowed=True,
+)
+
+# One row per setting, in the order of TenantSettings' fields.
+SETTING_KINDS: Final[dict[str, _Kind]] = {
+    "customers": _choice(CustomerDirection),
+    "products": _choice(ProductDirection),
+    "dimensions": _FLAG,
+    "project_header": _HEADER,
+    "business_unit_header": _HEADER,
+    "include_phases": _FLAG,
+    "email_invoicing_channel": _FLAG,
+    "persons_without_business_id": _FLAG,
+    "register_interval_minutes": _Minutes(
+        f"a whole number of minutes from 1 to {INTERVAL_MAX}",
+        f"minuutteja kokonaislukuna 1–{INTERVAL_MAX}",
+    ),
+    "dimension_time": _TimeOfDay(
+        'a time of day as "HH:MM", e.g. "02:00"', 'kellonaika muodossa "HH:MM", esim. "02:00"'
+    ),
+    "timezone": _Zone(
+        'a time zone of the IANA database, e.g. "Europe/Helsinki"',
+        'IANA-tietokannan aikavyöhyke, esim. "Europe/Helsinki"',
+    ),
+    "product_group": _Name(
+        f"text in quotes: the name of a Netvisor product group, 1 to {TEXT_MAX} characters, "
+        "no spaces at either end",
+        f"teksti lainausmerkeissä: Netvisorin tuoteryhmän nimi, 1–{TEXT_MAX} merkkiä, "
+        "ei välilyöntejä alussa tai lopussa",
+        f"the name of a Netvisor product group, 1 to {TEXT_MAX} characters, "
+        "no spaces at either end",
+        f"Netvisorin tuoteryhmän nimi, 1–{TEXT_MAX} merkkiä, ei välilyöntejä alussa tai lopussa",
+    ),
+    "currency": _Currency(
+        'a currency code of three capital letters, e.g. "EUR"',
+        'kolmen ison kirjaimen valuuttakoodi, esim. "EUR"',
+    ),
+}
+
+
+def _refusal(name: str, value: object, *, text: bool) -> SettingError:
+    kind = SETTING_KINDS[name]
+    if text and kind.text_allowed_en:
+        return SettingError(name, value, kind.text_allowed_en, kind.text_allowed_fi)
+    return SettingError(name, value, kind.allowed_en, kind.allowed_fi)
+
+
+def parse_setting(name: str, value: object) -> Any:
+    """A JSON-like value (tenant file, API) of setting ``name``, as the field holds it.
+
+    Raises:
+        SettingError: unknown ``name``, or the value is refused (the message says why).
+    """
+    kind = SETTING_KINDS.get(name)
+    if kind is None:
+        raise UnknownSetting(name, value)
+    try:
+        return kind.from_json(value)
+    except _Refused:
+        raise _refusal(name, value, text=False) from None
+
+
+def parse_setting_text(name: str, text: str) -> Any:
+    """A text value (command line, form field) of setting ``name``, parsed by its type.
+
+    Raises:
+        SettingError: unknown ``name``, or the value is refused (the message says why).
+    """
+    kind = SETTING_KINDS.get(name)
+    if kind is None:
+        raise UnknownSetting(name, text)
+    try:
+        return kind.from_text(text)
+    except _Refused:
+        raise _refusal(name, text, text=True) from None
+
+
+def setting_text(name: str, value: object) -> str:
+    """The text form of a setting's value, as ``silta tenant set`` takes it back."""
+    return SETTING_KINDS[name].to_text(value)
+
+
+def _valid(_instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    try:
+        SETTING_KINDS[attribute.name].check(value)
+    except _Refused:
+        raise _refusal(attribute.name, value, text=False) from None
+
+
 def _header(value: str | None) -> str | None:
     """An empty header means "not created" (article): spell it ``None`` only."""
-    if value is None:
-        return None
-    value = value.strip()
-    return value or None
-
-
-def _positive_minutes(_instance: object, attribute: attrs.Attribute[int], value: int) -> None:
-    if value < 1:
-        raise ValueError(f"{attribute.name} must be at least one minute")
+    return None if value == "" else value
 
 
 @attrs.frozen(kw_only=True)
@@ -80,54 +471,72 @@ class TenantSettings:
     """One company's choices on the "Netvisor-Severa liittymän asetukset" tab.
 
     The defaults write nothing: both registers start as "not transferred" and dimensions off,
-    so a company is synchronized only after its KH admin has chosen the directions.
+    so a company is synchronized only after its KH admin has chosen the directions. Every
+    field is checked by its row of :data:`SETTING_KINDS`, so no entry point can make one
+    that a later reader would take for something else (``"false"`` for on).
     """
 
-    customers: CustomerDirection = CustomerDirection.TEMP_CUSTOMER
-    products: ProductDirection = ProductDirection.TEMP_PRODUCT
-    dimensions: bool = False  # "Siirretään Severan projektit laskentakohteiksi Netvisoriin"
-    project_header: str | None = attrs.field(default=None, converter=_header)
-    business_unit_header: str | None = attrs.field(default=None, converter=_header)
-    include_phases: bool = False  # "Tuo myös töiden vaiheet"
-    email_invoicing_channel: bool = False  # Netvisor's e-mail delivery channel is on
-    persons_without_business_id: bool = False  # such Severa customers are person customers
-    register_interval_minutes: int = attrs.field(default=40, validator=_positive_minutes)
-    dimension_time: time = time(2, 0)
-    timezone: str = "Europe/Helsinki"
+    customers: CustomerDirection = attrs.field(
+        default=CustomerDirection.TEMP_CUSTOMER, validator=_valid
+    )
+    products: ProductDirection = attrs.field(
+        default=ProductDirection.TEMP_PRODUCT, validator=_valid
+    )
+    # "Siirretään Severan projektit laskentakohteiksi Netvisoriin"
+    dimensions: bool = attrs.field(default=False, validator=_valid)
+    project_header: str | None = attrs.field(default=None, converter=_header, validator=_valid)
+    business_unit_header: str | None = attrs.field(
+        default=None, converter=_header, validator=_valid
+    )
+    include_phases: bool = attrs.field(default=False, validator=_valid)  # "Tuo myös töiden vaiheet"
+    # Netvisor's e-mail delivery channel is on
+    email_invoicing_channel: bool = attrs.field(default=False, validator=_valid)
+    # such Severa customers are person customers
+    persons_without_business_id: bool = attrs.field(default=False, validator=_valid)
+    register_interval_minutes: int = attrs.field(default=40, validator=_valid)
+    dimension_time: time = attrs.field(default=time(2, 0), validator=_valid)
+    timezone: str = attrs.field(default="Europe/Helsinki", validator=_valid)
     # Not on the article's tab, but Netvisor needs them when Silta creates products:
-    product_group: str = "Severa"  # product.nv requires a product group
-    currency: str = "EUR"  # Severa money amounts carry a currency code
+    product_group: str = attrs.field(default="Severa", validator=_valid)  # product.nv requires one
+    currency: str = attrs.field(default="EUR", validator=_valid)  # of Severa money amounts
 
     def as_json(self) -> dict[str, Any]:
         """A JSON-able dict (enum values as text, the time as ``HH:MM``)."""
-        data = attrs.asdict(self)
-        data["customers"] = self.customers.value
-        data["products"] = self.products.value
-        data["dimension_time"] = self.dimension_time.strftime("%H:%M")
-        return data
+        return {name: kind.to_json(getattr(self, name)) for name, kind in SETTING_KINDS.items()}
 
     @classmethod
-    def from_json(cls, data: dict[str, Any]) -> TenantSettings:
-        """The inverse of :meth:`as_json`; unknown keys are an error, missing ones default.
+    def from_json(cls, data: Mapping[str, Any]) -> TenantSettings:
+        """The inverse of :meth:`as_json` (and a tenant file's ``[settings]``): every value
+        of its field's JSON type, unknown keys an error, missing ones default.
 
         Raises:
-            ValueError: an unknown key or an invalid value (the message names it).
+            SettingError: the first key or value refused (the message names the field, the
+                value and what is allowed).
         """
-        known = {field.name for field in attrs.fields(cls)}
-        unknown = set(data) - known
-        if unknown:
-            raise ValueError(f"unknown settings: {', '.join(sorted(unknown))}")
-        values = dict(data)
-        try:
-            if "customers" in values:
-                values["customers"] = CustomerDirection(values["customers"])
-            if "products" in values:
-                values["products"] = ProductDirection(values["products"])
-            if isinstance(values.get("dimension_time"), str):
-                values["dimension_time"] = time.fromisoformat(values["dimension_time"])
-            return cls(**values)
-        except (TypeError, ValueError) as exc:
-            raise ValueError(f"invalid settings: {exc}") from None
+        return cls(**{name: parse_setting(name, value) for name, value in data.items()})
+
+    def with_json(self, changes: Mapping[str, Any]) -> TenantSettings:
+        """These settings with ``changes`` (JSON-like values, as from the API) applied.
+
+        Raises:
+            SettingError: as :meth:`from_json`; nothing is applied then.
+        """
+        parsed = {name: parse_setting(name, value) for name, value in changes.items()}
+        return attrs.evolve(self, **parsed)
+
+    def with_text(self, changes: Mapping[str, str]) -> TenantSettings:
+        """These settings with ``changes`` given as text (command line, form) applied, each
+        value parsed by its field's type.
+
+        Raises:
+            SettingError: as :meth:`from_json`; nothing is applied then.
+        """
+        parsed = {name: parse_setting_text(name, text) for name, text in changes.items()}
+        return attrs.evolve(self, **parsed)
+
+    def as_text(self) -> dict[str, str]:
+        """Every setting as the text ``silta tenant set`` takes."""
+        return {name: setting_text(name, getattr(self, name)) for name in SETTING_KINDS}
 
 
 class RunKind(enum.StrEnum):

@@ -52,4 +52,6 @@ class Tenant:
     settings: TenantSettings
     settings_version: int
     paused: bool = False
+    # the operator waived "a direction change is confirmed before it writes" (silta.confirmation)
+    confirmations_waived: bool = False
     created_at: datetime

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import fcntl
+import hashlib
 import itertools
+import os
+import tempfile
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -21,6 +25,28 @@ from silta.store import RunRecord, Schedule, Slot, SlotState, Store
 from silta.tenants import Tenant
 
 SANDBOX = "http://sandbox.test"
+
+
+@pytest.fixture
+def database_channels_alone() -> Iterator[None]:
+    """Tests that run procrastinate workers on the test database take turns.
+
+    Each test has a schema of its own, but procrastinate's LISTEN/NOTIFY channels belong to
+    the database: under pytest-xdist a worker of one test would hear another test's "abort
+    job 5" and abort its own job 5 (job ids are per schema). A lock file per database URL
+    makes such tests wait for each other, in one process or several, and leaves other
+    databases (other checkouts on the machine) alone. (xdist's ``--dist loadgroup`` would
+    keep them on one worker, but does not group under pytest 9.2.)
+    """
+    url = os.environ.get("SILTA_TEST_POSTGRES_URL", "")
+    digest = hashlib.sha256(url.encode()).hexdigest()[:16]
+    path = Path(tempfile.gettempdir()) / f"silta-tests-procrastinate-{digest}.lock"
+    with path.open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def sandbox_app(world: Fleet) -> Starlette:

@@ -23,7 +23,8 @@ from silta.sync.jobs import JobState
 from ..store.conftest import POSTGRES_ENV, postgres_schema
 from .conftest import SANDBOX, FleetWorld
 
-pytestmark = pytest.mark.postgres
+# one such test at a time on the database, also under pytest-xdist (see the fixture)
+pytestmark = [pytest.mark.postgres, pytest.mark.usefixtures("database_channels_alone")]
 KEY = Fernet.generate_key().decode("ascii")
 
 

@@ -33,7 +33,8 @@ from .conftest import (
     duplicates,
 )
 
-pytestmark = pytest.mark.postgres
+# one such test at a time on the database, also under pytest-xdist (see the fixture)
+pytestmark = [pytest.mark.postgres, pytest.mark.usefixtures("database_channels_alone")]
 KEY = Fernet.generate_key().decode("ascii")
 INTERVAL = timedelta(minutes=40)
 

@@ -28,6 +28,7 @@ from silta.netvisor import NetvisorCredentials
 from silta.severa import SeveraCredentials
 from silta.store import Entry, Store
 from silta.tenants import NetvisorConnection, SeveraConnection, TenantConfig
+from tests.conftest import summary_line
 
 POSTGRES_ENV = "SILTA_TEST_POSTGRES_URL"
 KEY = "lVgUqzfjrrrb3c0n1Cwl9TR7rLKjM1_3BMqS6ZBDo0E="
@@ -41,8 +42,6 @@ PLANTED = {
     "client_id": "PLANTED-sv-client-id-0c77",
     "client_secret": "PLANTED-sv-client-secret-55d0",
 }
-
-_TIMINGS = pytest.StashKey[list[str]]()
 
 
 def netvisor(suffix: str = "") -> NetvisorConnection:
@@ -147,9 +146,12 @@ def store(store_url: str) -> Iterator[Store]:
 
 
 @pytest.fixture
-def timings(request: pytest.FixtureRequest) -> list[str]:
-    """Lines for the terminal summary."""
-    return request.config.stash.setdefault(_TIMINGS, [])
+def timings(request: pytest.FixtureRequest) -> Iterator[list[str]]:
+    """Lines for the terminal summary (:func:`tests.conftest.summary_line`)."""
+    lines: list[str] = []
+    yield lines
+    for line in lines:
+        summary_line(request.node, "silta.store timings", line)
 
 
 @contextmanager
@@ -167,13 +169,3 @@ def postgres_schema() -> Iterator[str]:
     finally:
         with psycopg.connect(admin_url, autocommit=True) as admin:
             admin.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(schema))
-
-
-def pytest_terminal_summary(
-    terminalreporter: pytest.TerminalReporter, config: pytest.Config
-) -> None:
-    lines = config.stash.get(_TIMINGS, [])
-    if lines:
-        terminalreporter.section("silta.store timings")
-        for line in lines:
-            terminalreporter.write_line(line)

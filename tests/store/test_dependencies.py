@@ -8,6 +8,7 @@ from tests.test_architecture import offenders
 def test_the_store_imports_only_the_vocabulary_below_it() -> None:
     allowed = (
         "silta.domain",  # registers, actions, settings
+        "silta.confirmation",  # which settings changes hold a register: pure rules
         "silta.tenants",  # Tenant and its connections
         "silta.netvisor",  # the credential types inside a connection
         "silta.severa",

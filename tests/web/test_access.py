@@ -50,6 +50,10 @@ LOGOUT: Row = ({303}, {303}, {303}, {303}, {303})
 TO_SETTINGS: Row = ({303}, {303}, {303}, {303}, {303})
 # the tokens page: a KH's own tokens, an operator's everyone's; a viewer has none to manage
 TOKENS_PAGE: Row = ({303}, {403}, {404}, {200}, {200})
+# the operator's own switches: a tenant's KH may not waive what protects the tenant
+OPERATOR_WRITE: Row = ({303}, {403}, {404}, {403}, PAGE_WRITTEN)
+# 409: nothing is held in the matrix's world (test_confirmation.py confirms for real)
+API_CONFIRM: Row = ({401}, {403}, {404}, {200, 409}, {200, 409})
 
 # (method, path template) -> who gets what
 MATRIX: dict[tuple[str, str], Row] = {
@@ -76,6 +80,10 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("GET", "/tenants/{tenant_id}/tokens"): TOKENS_PAGE,
     ("POST", "/tenants/{tenant_id}/tokens"): PAGE_WRITE,
     ("POST", "/tenants/{tenant_id}/tokens/{token_id}/revoke"): PAGE_WRITE,
+    ("GET", "/tenants/{tenant_id}/confirm/{register}"): PAGE_READ,
+    ("POST", "/tenants/{tenant_id}/confirm/{register}/preview"): PAGE_WRITE,
+    ("POST", "/tenants/{tenant_id}/confirm/{register}"): PAGE_WRITE,
+    ("POST", "/tenants/{tenant_id}/confirmations"): OPERATOR_WRITE,
     ("GET", "/api/v1/tenants"): API_ANY,
     ("GET", "/api/v1/tenants/{tenant_id}"): API_READ,
     ("GET", "/api/v1/tenants/{tenant_id}/settings"): API_READ,
@@ -85,6 +93,8 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("POST", "/api/v1/tenants/{tenant_id}/test-connection"): API_WRITE,
     ("POST", "/api/v1/tenants/{tenant_id}/sync"): API_WRITE,
     ("POST", "/api/v1/tenants/{tenant_id}/preview"): API_WRITE,
+    ("GET", "/api/v1/tenants/{tenant_id}/holds"): API_READ,
+    ("POST", "/api/v1/tenants/{tenant_id}/holds/{register}/confirm"): API_CONFIRM,
     ("GET", "/api/v1/tenants/{tenant_id}/jobs/{job_id}"): API_READ,
     ("GET", "/api/v1/tenants/{tenant_id}/runs"): API_READ,
     ("GET", "/api/v1/tenants/{tenant_id}/runs/{run_id}"): API_READ,
@@ -105,9 +115,12 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/tenants/{tenant_id}/sync"): {"register": "customers"},
     ("POST", "/tenants/{tenant_id}/preview"): {"register": "customers"},
     ("POST", "/tenants/{tenant_id}/tokens"): {"name": "matrix", "scope": "read", "days": "30"},
+    ("POST", "/tenants/{tenant_id}/confirm/{register}"): {"run_id": "1"},
+    ("POST", "/tenants/{tenant_id}/confirmations"): {"waived": "0"},
     ("PATCH", "/api/v1/tenants/{tenant_id}/settings"): {"register_interval_minutes": 50},
     ("POST", "/api/v1/tenants/{tenant_id}/sync"): {"registers": ["customers"]},
     ("POST", "/api/v1/tenants/{tenant_id}/preview"): {"registers": ["customers"]},
+    ("POST", "/api/v1/tenants/{tenant_id}/holds/{register}/confirm"): {"run_id": 1},
 }
 
 
@@ -163,6 +176,7 @@ async def _fill(web: WebWorld) -> dict[str, str]:
         "run_id": str(job.run_ids[0]),
         "job_id": str(job.id),
         "rule_id": rule,
+        "register": "customers",
         "path": "silta.css",
     }
 
@@ -279,7 +293,9 @@ async def test_a_viewers_pages_have_no_mutating_forms(web: WebWorld) -> None:
     async with web.client() as client:
         await login(client, web.users.viewer)
         base = f"/tenants/{web.tenant.id}"
-        for page in ("/", f"{base}/settings", f"{base}/runs", f"{base}/preview", f"{base}/history"):
+        pages = ("/", f"{base}/settings", f"{base}/runs", f"{base}/preview", f"{base}/history",
+                 f"{base}/confirm/customers")  # fmt: skip
+        for page in pages:
             html = (await client.get(page)).text
             assert 'method="post" action="/tenants/' not in html, page
             assert 'method="post" action="/logout"' in html  # the one form a viewer has

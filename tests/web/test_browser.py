@@ -157,8 +157,21 @@ def test_kh_changes_settings_previews_syncs_and_follows_a_refusal_to_its_fix(
         steps("preview")
         assert web.world.writes() == writes, "a preview wrote to the services"
 
-        # -- sync now: the runs page refreshes itself until the runs are done --------------
-        sync_now(page)
+        # -- sync now: the direction change is confirmed first, with the preview just made,
+        # field by field; then the runs page refreshes itself until the runs are done -----
+        page.get_by_test_id("sync").click()
+        expect(page).to_have_url(re.compile(rf"/tenants/{tenant}/confirm/customers\?sync=all$"))
+        expect(page.get_by_test_id("sync-waits")).to_be_visible()
+        expect(page.get_by_test_id("confirm-summary")).to_contain_text("Seuraava ajo")
+        expect(page.get_by_test_id("confirm-preview").locator("tr[data-action]")).not_to_have_count(
+            0
+        )
+        steps("confirm the change")
+        assert web.world.writes() == writes, "the service was written before the confirmation"
+        page.get_by_test_id("confirm").click()
+        expect(page).to_have_url(re.compile(r"/tenants/\d+/runs\?job=\d+$"))
+        expect(page.get_by_test_id("job-done")).to_be_visible(timeout=JOB_TIMEOUT)
+        wait_for_job(page)
         runs = page.get_by_test_id("runs").locator("tbody tr")
         synced = runs.filter(has_not_text="esikatselu")
         expect(synced).to_have_count(len(Register))

@@ -235,5 +235,18 @@ def test_tenant_health_is_one_row_per_register_in_order() -> None:
         Health.RUNNING,
         Health.NEVER,
         Health.OFF,
+        Health.HELD,
     }
     assert every_state == set(Health)  # a new state must get a test here
+
+
+def test_held_when_a_change_waits_for_its_confirmation_and_nothing_is_due() -> None:
+    """A held register gets no slots (the dispatcher skips it), so no next run is shown;
+    its last real run is still the one shown."""
+    last = run(ago=timedelta(minutes=10), counts={"refused": 1})
+    row = register_health(tenant(), Register.CUSTOMERS, [last], now=NOW, held=True)
+    assert row == RegisterHealth(Register.CUSTOMERS, Health.HELD, last, None)
+    paused = register_health(tenant(paused=True), Register.CUSTOMERS, [last], now=NOW, held=True)
+    assert paused.health is Health.PAUSED  # nothing runs at all: paused says more
+    rows = tenant_health(tenant(), [last], now=NOW, held={Register.PRODUCTS})
+    assert [row.health for row in rows] == [Health.REFUSALS, Health.HELD, Health.NEVER]

@@ -377,7 +377,8 @@ async def test_an_invalid_interval_shows_the_error_and_changes_nothing(
     assert messages(page(answer)) == [
         (
             "error",
-            "Asetuksia ei tallennettu: register_interval_minutes: a whole number from 1 to 1440",
+            "Asetuksia ei tallennettu: Asiakkaat ja tuotteet siirretään (minuutin välein): "
+            f'"{interval}" ei kelpaa; sallitut: minuutteja kokonaislukuna 1–1440',
         )
     ]
     tenant = web.store.tenant(web.tenant.id)
@@ -388,17 +389,21 @@ async def test_an_invalid_interval_shows_the_error_and_changes_nothing(
 
 
 @pytest.mark.parametrize(
-    ("field", "value"),
+    ("field", "value", "label", "allowed"),
     [
-        ("timezone", "Mars/Olympus"),
-        ("timezone", "Europe"),  # a folder of the zone database: once a 500
-        ("dimension_time", "25:00"),
-        ("dimension_time", "02:00+03:00"),
-        ("customers", "sideways"),
+        ("timezone", "Mars/Olympus", "Aikavyöhyke", "Europe/Helsinki"),
+        # a folder of the zone database: once a 500
+        ("timezone", "Europe", "Aikavyöhyke", "Europe/Helsinki"),
+        ("dimension_time", "25:00", "Laskentakohteet siirretään öisin klo", "HH:MM"),
+        ("dimension_time", "02:00+03:00", "Laskentakohteet siirretään öisin klo", "HH:MM"),
+        ("customers", "sideways", "Asiakasrekisteri", "netvisor_to_severa, severa_to_netvisor"),
+        # a checkbox that says something other than on or off
+        ("dimensions", "maybe", "Siirretään Severan projektit", "true, false, yes, no, on, off"),
+        ("project_header", "x" * 51, "Laskentakohdeotsikko projekteille", "enintään 50"),
     ],
 )
-async def test_other_invalid_values_show_the_error_and_change_nothing(
-    web: WebWorld, kh: Client, field: str, value: str
+async def test_other_invalid_values_show_field_value_and_allowed_and_change_nothing(
+    web: WebWorld, kh: Client, field: str, value: str, label: str, allowed: str
 ) -> None:
     client, _ = kh
     tree = await settings_tab(client, web)
@@ -408,7 +413,8 @@ async def test_other_invalid_values_show_the_error_and_change_nothing(
     assert answer.status_code == 422
     [(kind, message)] = messages(page(answer))
     assert kind == "error"
-    assert message.startswith(f"Asetuksia ei tallennettu: {field}: ")
+    assert message.startswith(f"Asetuksia ei tallennettu: {label}"), message
+    assert f'"{value[:40]}' in message and allowed in message, message
     assert web.store.tenant(web.tenant.id).settings_version == 1
 
 

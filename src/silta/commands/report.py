@@ -11,6 +11,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from silta.domain import Register, RunStatus
+from silta.registers.labels import field_label
 from silta.store import Entry, RunRecord
 
 __all__ = [
@@ -79,9 +80,8 @@ def print_entries(
             text = f"    [{refusal.rule}] {refusal.message(language)}"
             console.print(text, markup=False)
         for change in entry.changes:
-            console.print(
-                f"    {change.field}: {change.old or '–'} → {change.new or '–'}", markup=False
-            )
+            label = field_label(entry.register, change.field, language)
+            console.print(f"    {label}: {change.old or '–'} → {change.new or '–'}", markup=False)
         if entry.message:
             console.print(f"    {entry.message}", markup=False)
         shown += 1

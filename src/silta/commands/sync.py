@@ -21,7 +21,7 @@ from silta.commands.report import (
 )
 from silta.commands.tenants import fail, find_tenant, open_store
 from silta.domain import Action, Register, RunStatus, Status
-from silta.store import UnknownRun
+from silta.store import Holds, UnknownRun
 from silta.sync import sync_tenant
 
 __all__ = ["register_commands"]
@@ -63,6 +63,17 @@ def sync(
         # looks; the history should say "interrupted" before a new run starts.
         store.interrupt_stale_runs()
         registers = [register] if register else list(Register)
+        if not dry_run:  # a held register waits for its confirmation; a preview does not
+            held = Holds(store).of(found.id)
+            for waiting in (r for r in registers if r in held):
+                advice = f'silta tenant confirm "{found.name}" --register {waiting.value}'
+                if register is not None:
+                    raise fail(f"{waiting.value} waits for a confirmation of changed settings: "
+                               f"{advice} (or --dry-run to preview)")  # fmt: skip
+                note = (f"{waiting.value}: odottaa vahvistusta, ei ajettu / waits for a "
+                        f"confirmation, not run: {advice}")  # fmt: skip
+                console.print(note, markup=False, soft_wrap=True)
+            registers = [r for r in registers if r not in held]
         with progress_bars(console) as progress:
             results = asyncio.run(
                 sync_tenant(

@@ -6,7 +6,7 @@ import contextlib
 import getpass
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -14,9 +14,9 @@ from rich.markup import escape
 from rich.table import Table
 
 from silta.commands.report import make_console
-from silta.domain import TenantSettings
+from silta.domain import SettingError, TenantSettings
 from silta.endpoints import Endpoints
-from silta.store import DuplicateTenant, Store, StoreError, UnknownTenant
+from silta.store import DuplicateTenant, Holds, Store, StoreError, UnknownTenant
 from silta.sync.settings import change_settings
 from silta.tenantfile import TenantFileError, load_tenant_file
 from silta.tenants import Tenant
@@ -30,7 +30,10 @@ console = make_console()
 def fail(message: str, code: int = 2) -> typer.Exit:
     """Print a one-line error (no traceback) and return the exit to raise."""
     # soft_wrap: a path or URL in the message stays whole (copyable) at any width.
-    Console(stderr=True, soft_wrap=True).print(f"[red]silta: {escape(message)}[/red]")
+    # no emoji codes or highlighting: a value quoted in the message is shown as given
+    Console(stderr=True, soft_wrap=True, emoji=False, highlight=False).print(
+        f"[red]silta: {escape(message)}[/red]"
+    )
     return typer.Exit(code=code)
 
 
@@ -130,34 +133,44 @@ def show_tenant(name: Annotated[str, typer.Argument(help="The tenant's name.")])
         table = Table(title=f"Settings (version {tenant.settings_version})")
         table.add_column("setting")
         table.add_column("value")
-        for key, value in tenant.settings.as_json().items():
-            table.add_row(key, "" if value is None else str(value))
+        for key, value in tenant.settings.as_text().items():
+            table.add_row(key, value)
         console.print(table)
+        if tenant.confirmations_waived:
+            console.print("Confirmations of changes are waived for this tenant (operator).")
+        for hold in Holds(store).of(tenant.id).values():
+            changes = "; ".join(f"{c.field}: {c.old or '–'} → {c.new or '–'}" for c in hold.changes)
+            console.print(
+                f"{hold.register.value} waits for a confirmation ({changes}): "
+                f'silta tenant confirm "{tenant.name}" --register {hold.register.value}',
+                markup=False,
+                soft_wrap=True,
+            )
 
 
 @app.command("set")
 def set_settings(
     name: Annotated[str, typer.Argument(help="The tenant's name.")],
     assignments: Annotated[
-        list[str], typer.Argument(help="key=value, e.g. customers=severa_to_netvisor")
+        list[str],
+        typer.Argument(
+            help="key=value, e.g. customers=severa_to_netvisor; each value is read by its "
+            "setting's type (on/off: true/false/yes/no/on/off; a name is always text)."
+        ),
     ],
 ) -> None:
     """Change settings; a changed direction makes that register's next run a full one."""
-    changes: dict[str, Any] = {}
+    changes: dict[str, str] = {}
     for assignment in assignments:
         key, sep, value = assignment.partition("=")
         if not sep:
             raise fail(f"{assignment!r} is not key=value")
-        changes[key.strip()] = _value(value.strip())
+        changes[key.strip()] = value
     with open_store() as store:
         tenant = find_tenant(store, name)
-        current = tenant.settings.as_json()
-        unknown = set(changes) - set(current)
-        if unknown:
-            raise fail(f"unknown settings {sorted(unknown)}; known: {sorted(current)}")
         try:
-            settings = TenantSettings.from_json({**current, **changes})
-        except ValueError as exc:
+            settings = tenant.settings.with_text(changes)
+        except SettingError as exc:
             raise fail(str(exc)) from None
         _apply_settings(store, tenant, settings)
 
@@ -170,14 +183,10 @@ def _apply_settings(store: Store, tenant: Tenant, settings: TenantSettings) -> N
         )
     else:
         console.print("Nothing changed.")
-
-
-def _value(text: str) -> Any:
-    lowered = text.lower()
-    if lowered in {"true", "on", "yes"}:
-        return True
-    if lowered in {"false", "off", "no"}:
-        return False
-    if text.isdigit():
-        return int(text)
-    return text
+    for register in sorted(change.held):
+        console.print(
+            f"{register.value}: odottaa vahvistusta / waits for a confirmation before its next "
+            f'run writes: silta tenant confirm "{tenant.name}" --register {register.value}',
+            markup=False,
+            soft_wrap=True,
+        )

@@ -2,9 +2,9 @@
 
 A dispatcher reads each tenant's settings (no secrets), computes the current slot of each
 register that is switched on (:func:`silta.schedule.current_slot`) and claims the ones
-nobody claimed (:meth:`silta.store.Schedule.claim`). Paused tenants and tenants halted for
-refused credentials get no slots. Any number of dispatchers may tick at once: the store's
-unique key lets one claim of a slot win.
+nobody claimed (:meth:`silta.store.Schedule.claim`). Paused tenants, tenants halted for
+refused credentials and registers held for a confirmation get no slots. Any number of
+dispatchers may tick at once: the store's unique key lets one claim of a slot win.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from datetime import datetime
 from silta.domain import Register, TenantSettings
 from silta.schedule import current_slot
 from silta.scheduler.clock import Clock, wall_clock
-from silta.store import Schedule, Slot, SlotKey, Store
+from silta.store import Holds, Schedule, Slot, SlotKey, Store
 from silta.sync.runner import adapter_for
 
 __all__ = ["Dispatcher", "wanted_slots"]
@@ -25,13 +25,16 @@ def wanted_slots(
     tenants: Iterable[tuple[int, bool, TenantSettings]],
     halts: Mapping[int, str],
     now: datetime,
+    held: Mapping[int, frozenset[Register]] | None = None,
 ) -> Iterator[SlotKey]:
-    """The current slot of every register that should run: not paused, halted or off."""
+    """The current slot of every register that should run: not paused, halted, off, or
+    held for a confirmation of what it would write (``held``: tenant -> registers)."""
+    held = held or {}
     for tenant_id, paused, settings in tenants:
         if paused or tenant_id in halts:
             continue
         for register in Register:
-            if adapter_for(register, settings) is None:
+            if adapter_for(register, settings) is None or register in held.get(tenant_id, ()):
                 continue
             due = current_slot(register, tenant_id, settings, now)
             yield SlotKey(tenant_id, register, due.at, due.full)
@@ -52,5 +55,10 @@ class Dispatcher:
 
     def tick(self) -> list[Slot]:
         """Claim what is due now; the slots claimed by this call, oldest due first."""
-        wanted = wanted_slots(self._store.schedulable(), self._schedule.halts(), self._clock())
+        wanted = wanted_slots(
+            self._store.schedulable(),
+            self._schedule.halts(),
+            self._clock(),
+            Holds(self._store).held(),
+        )
         return self._schedule.claim(wanted, owner=self._owner)

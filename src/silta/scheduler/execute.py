@@ -4,7 +4,8 @@ The same body runs under the embedded scheduler and in a procrastinate worker, s
 rules live once:
 
 * a slot that has ended, or that a live holder runs, is left alone (never doubled);
-* a paused or halted tenant's slot ends as skipped, with the reason;
+* a paused or halted tenant's slot ends as skipped, with the reason, and so does a slot
+  of a register held for a confirmation (:mod:`silta.confirmation`);
 * a run whose credentials or access rights were refused halts the tenant's schedule until
   its settings or connections change (the overview shows "credentials rejected");
 * a slot whose tenant is busy, or whose run is stopped (shutdown), goes back to the queue
@@ -23,15 +24,25 @@ import httpx
 
 from silta.domain import RunStatus
 from silta.severa import DEFAULT_RATE
-from silta.store import Schedule, SlotState, Store, StoreError, TenantBusy, UnknownTenant
+from silta.store import (
+    Holds,
+    Schedule,
+    SlotState,
+    Store,
+    StoreError,
+    TenantBusy,
+    UnknownTenant,
+)
 from silta.sync.engine import CREDENTIALS_REFUSED
 from silta.sync.runner import sync_tenant
 
-__all__ = ["SCHEDULE_TRIGGER", "SlotOutcome", "run_slot"]
+__all__ = ["HELD_NOTE", "SCHEDULE_TRIGGER", "SlotOutcome", "run_slot"]
 
 log = logging.getLogger("silta.scheduler")
 
 SCHEDULE_TRIGGER = "schedule"  # a scheduled run's trigger is "schedule #<slot id>"
+# claimed before its settings changed; the dispatcher claims no more until confirmed
+HELD_NOTE = "held: a KH must confirm a preview of the changed settings first"
 
 
 @attrs.frozen
@@ -66,6 +77,8 @@ async def run_slot(
     except UnknownTenant:  # removed meanwhile (its slots go with it)
         return SlotOutcome(slot_id, None)
     skip = _skip_reason(schedule, tenant.id, tenant.paused)
+    if skip is None and slot.register in Holds(store).of(tenant.id):
+        skip = HELD_NOTE
     if skip is not None:
         schedule.finish(slot.id, owner=owner, state=SlotState.SKIPPED, note=skip)
         return SlotOutcome(slot.id, SlotState.SKIPPED, note=skip)

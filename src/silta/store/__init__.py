@@ -11,6 +11,7 @@ module              concept
 ``store.py``        :class:`Store`, the API the engine, web app and CLI call
 ``accounts.py``     :class:`Accounts`: users of the web app, roles, sign-in, tokens
 ``schedule.py``     :class:`Schedule`: claimed slots, tenant locks, halted tenants
+``holds.py``        :class:`Holds`: registers held until a KH confirms a preview
 ``records.py``      the frozen values it takes and gives (all times aware UTC)
 ``errors.py``       its exceptions, all :class:`~silta.errors.SiltaError`
 ``models.py``       the tables (SQLAlchemy typed declarative models)
@@ -23,6 +24,7 @@ module              concept
 
 from silta.store.accounts import Accounts
 from silta.store.errors import (
+    ConfirmationRefused,
     DuplicateTenant,
     DuplicateUser,
     LoginThrottled,
@@ -36,9 +38,11 @@ from silta.store.errors import (
     UnknownUser,
     WeakPassword,
 )
+from silta.store.holds import Holds
 from silta.store.records import (
     ApiToken,
     Entry,
+    Hold,
     Link,
     LinkState,
     Membership,
@@ -61,9 +65,12 @@ from silta.store.store import Store
 __all__ = [
     "Accounts",
     "ApiToken",
+    "ConfirmationRefused",
     "DuplicateTenant",
     "DuplicateUser",
     "Entry",
+    "Hold",
+    "Holds",
     "Link",
     "LinkState",
     "LoginThrottled",

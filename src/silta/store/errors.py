@@ -16,6 +16,7 @@ from typing import ClassVar
 from silta.errors import SiltaError
 
 __all__ = [
+    "ConfirmationRefused",
     "DuplicateTenant",
     "DuplicateUser",
     "LoginThrottled",
@@ -153,3 +154,18 @@ class TenantBusy(StoreError):
             f"{who} has a run going ({purpose}, by {owner} since "
             f"{since:%Y-%m-%d %H:%M:%S} UTC); try again when it has finished"
         )
+
+
+class ConfirmationRefused(StoreError):
+    """A held register cannot be confirmed with this preview (or is not held): the message
+    says what to do instead, e.g. make a new preview because the settings changed since.
+
+    ``reason`` is one of :data:`REASONS`, for a page to say it in the user's language.
+    """
+
+    REASONS: ClassVar[tuple[str, ...]] = ("not_held", "not_preview", "incomplete", "stale")
+
+    def __init__(self, reason: str, message: str) -> None:
+        assert reason in self.REASONS, reason
+        self.reason = reason
+        super().__init__(message)

@@ -38,6 +38,7 @@ from silta.store.types import TextEnum, UTCDateTime
 __all__ = [
     "ApiTokenRow",
     "Base",
+    "HoldRow",
     "LinkRow",
     "LoginFailureRow",
     "MembershipRow",
@@ -92,6 +93,8 @@ class TenantRow(Base):
     netvisor_credentials: Mapped[str] = mapped_column(Text)
     severa_credentials: Mapped[str] = mapped_column(Text)
     paused: Mapped[bool] = mapped_column(Boolean, default=False)
+    # the operator waived "confirm a direction change before it writes" for this company
+    confirmations_waived: Mapped[bool] = mapped_column(Boolean, default=False)
     settings_version: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -356,3 +359,23 @@ class TenantHaltRow(Base):
     )
     reason: Mapped[str] = mapped_column(Text)
     since: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class HoldRow(Base):
+    """A register whose settings changed what it writes: the scheduler leaves it alone until
+    a KH admin confirms a preview made after ``since`` (:mod:`silta.confirmation`).
+
+    ``changes`` are the settings named, each from its last confirmed value to the current
+    one; ``settings_version`` the version that made (or last changed) the hold.
+    """
+
+    __tablename__ = "register_holds"
+
+    tenant_id: Mapped[int] = mapped_column(
+        ForeignKey("tenants.id", ondelete="CASCADE"), primary_key=True
+    )
+    register: Mapped[Register] = mapped_column(TextEnum(Register), primary_key=True)
+    since: Mapped[datetime] = mapped_column(UTCDateTime)
+    settings_version: Mapped[int] = mapped_column(Integer)
+    changes: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    changed_by: Mapped[str] = mapped_column(String(_NAME))

@@ -30,6 +30,7 @@ from silta.domain import (
 __all__ = [
     "ApiToken",
     "Entry",
+    "Hold",
     "Link",
     "LinkState",
     "Membership",
@@ -171,6 +172,25 @@ class TenantEventKind(enum.StrEnum):
     CONNECTIONS = "connections"
     PAUSED = "paused"
     RESUMED = "resumed"
+    CONFIRMED = "confirmed"  # a KH confirmed a held register's preview
+    CONFIRMATIONS_WAIVED = "confirmations_waived"  # by the operator
+    CONFIRMATIONS_REQUIRED = "confirmations_required"
+
+
+@attrs.frozen
+class Hold:
+    """A register held until a KH confirms a preview made after ``since``.
+
+    ``changes``: the settings that changed what it writes, each from its last confirmed
+    value to the current one (values as text).
+    """
+
+    tenant_id: int
+    register: Register
+    since: datetime = attrs.field(converter=aware_utc)
+    settings_version: int
+    changes: tuple[FieldChange, ...] = attrs.field(converter=_changes)
+    changed_by: str
 
 
 @attrs.frozen

@@ -73,6 +73,7 @@ from silta.store.errors import (
     UnknownRun,
     UnknownTenant,
 )
+from silta.store.holds import update_holds
 from silta.store.models import (
     LinkRow,
     RunEntryRow,
@@ -315,6 +316,7 @@ class Store:
                     netvisor_credentials=netvisor_secret,
                     severa_credentials=severa_secret,
                     paused=False,
+                    confirmations_waived=False,
                     settings_version=1,
                     created_at=now,
                     updated_at=now,
@@ -490,18 +492,26 @@ class Store:
         return TenantSettings.from_json(data.settings)
 
     def change_settings(
-        self, tenant_id: int, settings: TenantSettings, *, changed_by: str
+        self,
+        tenant_id: int,
+        settings: TenantSettings,
+        *,
+        changed_by: str,
+        hold: bool = False,
     ) -> SettingsVersion:
         """Store ``settings`` as the next version, with the fields it changes.
 
         When nothing changed, no version is added and the current one is returned.
+        ``hold``: a user's change (CLI, settings tab, API): a change of what a register
+        writes holds it until confirmed (:mod:`silta.store.holds`), in this transaction.
         """
         changed_by = _bounded(changed_by, "changed_by")
         now = self._now()
         with self._writing() as session:
             tenant = self._locked_tenant(session, tenant_id)
             current = session.get_one(SettingsVersionRow, (tenant_id, tenant.settings_version))
-            changes = _settings_changes(TenantSettings.from_json(current.settings), settings)
+            before = TenantSettings.from_json(current.settings)
+            changes = _settings_changes(before, settings)
             if not changes:
                 return _settings_version(current)
             row = SettingsVersionRow(
@@ -516,6 +526,16 @@ class Store:
             tenant.settings_version = row.version
             tenant.updated_at = now
             _lift_halt(session, tenant_id)  # the article: retried once the settings change
+            if hold:
+                update_holds(
+                    session,
+                    tenant,
+                    before,
+                    settings,
+                    version=row.version,
+                    changed_by=changed_by,
+                    now=now,
+                )
         return _settings_version(row)
 
     def settings_history(self, tenant_id: int) -> list[SettingsVersion]:
@@ -959,6 +979,7 @@ class Store:
             settings=TenantSettings.from_json(data.settings),
             settings_version=row.settings_version,
             paused=row.paused,
+            confirmations_waived=row.confirmations_waived,
             created_at=row.created_at,
         )
 

@@ -16,7 +16,7 @@ from silta.domain import CustomerDirection, ProductDirection, Register, RunKind,
 from silta.netvisor import NetvisorAuth, NetvisorClient
 from silta.severa import DEFAULT_RATE, SeveraClient
 from silta.severa.auth import PROCESS_TOKENS
-from silta.store import Schedule, Store, StoreError
+from silta.store import Holds, Schedule, Store, StoreError
 from silta.store.schedule import new_owner
 from silta.sync.context import SyncContext
 from silta.sync.customers import CustomersToNetvisor, CustomersToSevera
@@ -133,6 +133,8 @@ async def sync_tenant(
     """Run the tenant's registers one after the other (one company, one request at a time).
 
     ``progress(register)`` is called as each register starts, ``on_result`` as it ends.
+    A register held for a confirmation (:mod:`silta.confirmation`) is not run, except as a
+    dry run: callers say so before they start (:class:`~silta.store.Holds`).
     The tenant's lock is held throughout, so no other process runs this company meanwhile
     (``owner``: whose name to hold it under; default a fresh one).
 
@@ -213,9 +215,15 @@ async def _sync_registers(
     async with tenant_context(
         store, tenant, http=http, clock=clock, severa_rate=severa_rate, retry=retry
     ) as ctx:
+        # Read after the settings the run uses: a hold is made in the same transaction as
+        # the settings that call for it, so settings this run sees come with their hold.
+        held = () if dry_run else tuple(Holds(store).of(tenant.id))
         for register in registers:
             adapter = adapter_for(register, ctx.settings)
             if adapter is None:
+                continue
+            if register in held:  # a preview is what it waits for; writing is not
+                log.info("%s: %s waits for a confirmation; not run", tenant.name, register)
                 continue
             result = await run_register(
                 ctx,

@@ -1,8 +1,11 @@
 """Changing a tenant's settings, and what a change means for its registers' next runs.
 
-The CLI (``silta tenant set``) and the web app's settings tab both come through here, so a
-changed direction or dimension choice always makes that register's next run a full one:
-links and watermarks made under the old choice say nothing about the new one.
+The CLI (``silta tenant set``, ``silta tenant import --update``), the web app's settings
+tab and the API all come through here, so a changed direction or dimension choice always
+makes that register's next run a full one (links and watermarks made under the old choice
+say nothing about the new one), and holds the register until a KH admin has confirmed a
+preview of what it would write (:mod:`silta.confirmation`), unless the operator waived that
+for the tenant.
 """
 
 from __future__ import annotations
@@ -10,7 +13,7 @@ from __future__ import annotations
 import attrs
 
 from silta.domain import Register, TenantSettings
-from silta.store import SettingsVersion, Store
+from silta.store import Holds, SettingsVersion, Store
 
 __all__ = ["REGISTER_OF", "SettingsChange", "change_settings"]
 
@@ -33,14 +36,16 @@ class SettingsChange:
     version: SettingsVersion
     changed: tuple[str, ...]  # the names of the settings that changed, in field order
     full_next: frozenset[Register]  # registers whose next run is full because of it
+    held: frozenset[Register] = frozenset()  # registers waiting for a confirmation now
 
 
 def change_settings(
     store: Store, tenant_id: int, settings: TenantSettings, *, changed_by: str
 ) -> SettingsChange:
-    """Store ``settings`` as the tenant's new version and reset the affected watermarks."""
+    """Store ``settings`` as the tenant's new version, reset the affected watermarks, and
+    hold the registers whose writes changed."""
     before = store.settings(tenant_id)
-    version = store.change_settings(tenant_id, settings, changed_by=changed_by)
+    version = store.change_settings(tenant_id, settings, changed_by=changed_by, hold=True)
     changed = tuple(
         field.name
         for field in attrs.fields(TenantSettings)
@@ -49,4 +54,5 @@ def change_settings(
     full_next = frozenset(REGISTER_OF[name] for name in changed if name in REGISTER_OF)
     for register in full_next:
         store.clear_watermark(tenant_id, register)
-    return SettingsChange(version, changed, full_next)
+    held = frozenset(Holds(store).of(tenant_id))
+    return SettingsChange(version, changed, full_next, held)

@@ -13,11 +13,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, Body, Depends, HTTPException, Request
 from pydantic import BaseModel, ConfigDict, Field
 
-from silta.domain import Action, Register, RunStatus, Status, TenantSettings
-from silta.store import Entry, RunRecord
+from silta.domain import SETTING_KINDS, Action, Register, RunStatus, SettingError, Status
+from silta.store import ConfirmationRefused, Entry, Holds, RunRecord
+from silta.sync import previews
 from silta.sync.jobs import Job, TenantBusy
 from silta.sync.settings import change_settings
 from silta.tenants import Tenant
@@ -32,7 +33,7 @@ from silta.web.access import (
     visible_tenants,
 )
 from silta.web.app import WebState
-from silta.web.forms import checked_settings, connections
+from silta.web.forms import connections
 from silta.web.health import tenant_health
 from silta.web.live import test_connection
 
@@ -87,24 +88,20 @@ class TenantOut(BaseModel):
     registers: list[RegisterHealthOut]
 
 
-class SettingsIn(BaseModel):
-    """Only the settings given change; the rest keep their value."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    customers: str | None = None
-    products: str | None = None
-    dimensions: bool | None = None
-    project_header: str | None = None
-    business_unit_header: str | None = None
-    include_phases: bool | None = None
-    email_invoicing_channel: bool | None = None
-    persons_without_business_id: bool | None = None
-    register_interval_minutes: int | None = Field(default=None, ge=1, le=24 * 60)
-    dimension_time: str | None = None
-    timezone: str | None = None
-    product_group: str | None = None
-    currency: str | None = None
+def _settings_body() -> dict[str, Any]:
+    """The PATCH body's schema for the API document, from the settings table itself (the
+    body is read by :meth:`TenantSettings.with_json`, not by pydantic, whose lax mode would
+    take ``"false"`` or ``1`` for a boolean)."""
+    schema = {
+        "type": "object",
+        "description": "Only the settings given change; the rest keep their value.",
+        "properties": {
+            name: {**kind.json_schema(), "description": f"allowed: {kind.allowed_en}"}
+            for name, kind in SETTING_KINDS.items()
+        },
+        "additionalProperties": False,
+    }
+    return {"requestBody": {"content": {"application/json": {"schema": schema}}}}
 
 
 class SettingsOut(BaseModel):
@@ -194,6 +191,20 @@ class EntryOut(_Out):
     message: str | None
 
 
+class HoldOut(_Out):
+    register_: Register = _register_field()
+    since: datetime
+    changed_by: str
+    changes: list[ChangeOut]
+    preview_run_id: int | None  # the newest preview since the hold (any status), if any
+
+
+class ConfirmIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    run_id: int  # the preview the caller has checked
+
+
 class VersionOut(BaseModel):
     version: int
     changed_by: str
@@ -250,7 +261,8 @@ def _entry_out(entry: Entry, language: str) -> EntryOut:
 
 def _tenant_out(request: Request, tenant: Tenant, role: str) -> TenantOut:
     web = _web(request)
-    health = tenant_health(tenant, web.store.runs(tenant.id, limit=30), now=_now())
+    held = Holds(web.store).of(tenant.id)
+    health = tenant_health(tenant, web.store.runs(tenant.id, limit=30), now=_now(), held=held)
     return TenantOut(
         id=tenant.id,
         name=tenant.name,
@@ -303,22 +315,22 @@ async def get_settings(request: Request, principal: Auth, tenant_id: Id) -> Sett
     )
 
 
-@router.patch("/tenants/{tenant_id}/settings")
+@router.patch("/tenants/{tenant_id}/settings", openapi_extra=_settings_body())
 async def patch_settings(
-    request: Request, principal: Auth, tenant_id: Id, body: SettingsIn
+    request: Request,
+    principal: Auth,
+    tenant_id: Id,
+    body: Annotated[dict[str, Any], Body()],
 ) -> SettingsOut:
-    """Change the settings given; a changed direction makes that register's next run full."""
+    """Change the settings given; a changed direction makes that register's next run full.
+
+    A value of the wrong type or outside what is allowed is a 422 whose ``detail`` names
+    the setting, the value and the allowed values; nothing is changed then.
+    """
     grant = require_tenant(request, principal, tenant_id, write=True)
-    current = grant.tenant.settings.as_json()
-    given = body.model_dump(exclude_unset=True)
-    for name, value in given.items():  # one at a time first, so the message names the field
-        try:
-            TenantSettings.from_json({**current, name: value})
-        except ValueError as exc:
-            raise HTTPException(status_code=422, detail=f"{name}: {exc}") from None
     try:
-        settings = checked_settings(TenantSettings.from_json({**current, **given}))
-    except ValueError as exc:
+        settings = grant.tenant.settings.with_json(body)
+    except SettingError as exc:
         raise HTTPException(status_code=422, detail=str(exc)) from None
     change = change_settings(
         _web(request).store, tenant_id, settings, changed_by=principal.user.email
@@ -378,6 +390,15 @@ async def _start(
 ) -> Job:
     require_tenant(request, principal, tenant_id, write=True)
     what = "preview" if dry else "sync now"
+    if not dry:
+        held = Holds(_web(request).store).of(tenant_id)
+        waiting = [register.value for register in body.registers if register in held]
+        if waiting:
+            raise HTTPException(
+                status_code=409,
+                detail=f"waiting for a confirmation of changed settings: {', '.join(waiting)}; "
+                "make a preview, check it, and POST its run_id to holds/{register}/confirm",
+            )
     try:
         return await _web(request).jobs.start(
             tenant_id,
@@ -413,6 +434,48 @@ async def post_preview(
     if wait:
         job = await _web(request).jobs.wait(job.id)
     return _job_out(job)
+
+
+@router.get("/tenants/{tenant_id}/holds")
+async def list_holds(request: Request, principal: Auth, tenant_id: Id) -> list[HoldOut]:
+    """The registers waiting for a confirmation before their next run writes."""
+    require_tenant(request, principal, tenant_id)
+    store = _web(request).store
+    out = []
+    for register, hold in sorted(Holds(store).of(tenant_id).items()):
+        preview = previews.preview_for(store, hold)
+        out.append(
+            HoldOut(
+                register_=register,
+                since=hold.since,
+                changed_by=hold.changed_by,
+                changes=[ChangeOut(field=c.field, old=c.old, new=c.new) for c in hold.changes],
+                preview_run_id=preview.id if preview else None,
+            )
+        )
+    return out
+
+
+@router.post("/tenants/{tenant_id}/holds/{register}/confirm")
+async def confirm_hold(
+    request: Request, principal: Auth, tenant_id: Id, register: Register, body: ConfirmIn
+) -> HoldOut:
+    """Confirm a held register with the preview the caller checked (its ``run_id``): 409
+    when the register is not held or the preview does not count (the detail says why)."""
+    require_tenant(request, principal, tenant_id, write=True)
+    try:
+        hold = Holds(_web(request).store).confirm(
+            tenant_id, register, run_id=body.run_id, by=principal.user.email
+        )
+    except ConfirmationRefused as exc:
+        raise HTTPException(status_code=409, detail=str(exc)) from None
+    return HoldOut(
+        register_=register,
+        since=hold.since,
+        changed_by=hold.changed_by,
+        changes=[ChangeOut(field=c.field, old=c.old, new=c.new) for c in hold.changes],
+        preview_run_id=body.run_id,
+    )
 
 
 @router.get("/tenants/{tenant_id}/jobs/{job_id}")

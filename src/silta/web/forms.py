@@ -1,16 +1,14 @@
 """Reading the settings tab's forms into values, strictly: anything odd is a ValueError
-whose message names the field, and nothing is half-applied."""
+whose message names the field (for settings, a :class:`~silta.domain.SettingError` that
+also names the value and what is allowed), and nothing is half-applied."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import time
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import attrs
 from starlette.datastructures import FormData
 
-from silta.domain import CustomerDirection, ProductDirection, TenantSettings
+from silta.domain import TenantSettings
 from silta.endpoints import Endpoints, Service, canonical_url
 from silta.netvisor import NetvisorCredentials
 from silta.severa import SeveraCredentials
@@ -18,15 +16,12 @@ from silta.tenants import NetvisorConnection, SeveraConnection, Tenant
 
 __all__ = [
     "SECRETS_OF",
-    "checked_settings",
     "connection_values",
     "connections",
     "fix_place",
     "settings_from_form",
     "text",
 ]
-
-MAX_INTERVAL = 24 * 60  # a register interval longer than a day is surely a typing error
 
 
 def text(form: FormData, name: str) -> str:
@@ -35,77 +30,41 @@ def text(form: FormData, name: str) -> str:
     return value.strip() if isinstance(value, str) else ""
 
 
-def _checked(form: FormData, name: str) -> bool:
-    return text(form, name) in {"on", "1", "true"}
+# The form's fields, each read as text by its setting's type (silta.domain.SETTING_KINDS),
+# as ``silta tenant set`` reads its values: one parser, one set of messages.
+_CHECKBOXES = (
+    "dimensions",
+    "include_phases",
+    "email_invoicing_channel",
+    "persons_without_business_id",
+)
+_FIELDS = (
+    "customers",
+    "products",
+    "project_header",
+    "business_unit_header",
+    "register_interval_minutes",
+    "dimension_time",
+)
+_KEPT_WHEN_EMPTY = ("timezone", "product_group")  # an emptied field keeps the current value
 
 
 def settings_from_form(form: FormData, current: TenantSettings) -> TenantSettings:
-    """The settings the form asks for; settings not on the form keep their current value."""
-    try:
-        customers = CustomerDirection(text(form, "customers"))
-    except ValueError:
-        raise ValueError("customers: choose one of the three directions") from None
-    try:
-        products = ProductDirection(text(form, "products"))
-    except ValueError:
-        raise ValueError("products: choose one of the three directions") from None
-    interval_text = text(form, "register_interval_minutes")
-    # ASCII digits only: "²".isdigit() is true, yet int("²") fails with a message about int()
-    if not (
-        interval_text.isascii()
-        and interval_text.isdigit()
-        and 1 <= int(interval_text) <= MAX_INTERVAL
-    ):
-        raise ValueError(f"register_interval_minutes: a whole number from 1 to {MAX_INTERVAL}")
-    try:
-        dimension_time = time.fromisoformat(text(form, "dimension_time"))
-    except ValueError:
-        raise ValueError("dimension_time: a time of day such as 02:00") from None
-    timezone = text(form, "timezone") or current.timezone
-    product_group = text(form, "product_group") or current.product_group
-    dimensions = _checked(form, "dimensions")
-    settings = attrs.evolve(
-        current,
-        customers=customers,
-        products=products,
-        dimensions=dimensions,
-        # an empty select means "not created" (the article)
-        project_header=text(form, "project_header") or None,
-        business_unit_header=text(form, "business_unit_header") or None,
-        include_phases=_checked(form, "include_phases"),
-        email_invoicing_channel=_checked(form, "email_invoicing_channel"),
-        persons_without_business_id=_checked(form, "persons_without_business_id"),
-        register_interval_minutes=int(interval_text),
-        dimension_time=dimension_time,
-        timezone=timezone,
-        product_group=product_group,
-    )
-    return checked_settings(settings)
+    """The settings the form asks for; settings not on the form keep their current value.
 
-
-def checked_settings(settings: TenantSettings) -> TenantSettings:
-    """``settings`` if the schedule can be computed from them, the time in whole minutes.
-
-    :class:`TenantSettings` itself accepts any time zone name and any time of day; an unknown
-    zone would only fail later, when a page or the scheduler computes the next run. The form
-    and the API both pass here, so neither can store settings that break them.
+    A checkbox that is not sent is off; one that is sent must say so in a word the command
+    line would take ("on", as browsers send it), anything else is refused like any value.
 
     Raises:
-        ValueError: the message names the field.
+        SettingError: the first field refused, naming it, its value and what is allowed.
     """
-    if not 1 <= settings.register_interval_minutes <= MAX_INTERVAL:
-        raise ValueError(f"register_interval_minutes: a whole number from 1 to {MAX_INTERVAL}")
-    if settings.dimension_time.tzinfo is not None:
-        raise ValueError("dimension_time: a time of day without a zone, such as 02:00")
-    try:
-        ZoneInfo(settings.timezone)
-    # "Europe" is a directory of the zone database (IsADirectoryError), a very long name an
-    # OSError too: both are unknown zones to the user
-    except (ZoneInfoNotFoundError, ValueError, OSError):
-        raise ValueError(f"timezone: {settings.timezone!r} is not a known time zone") from None
-    return attrs.evolve(
-        settings, dimension_time=settings.dimension_time.replace(second=0, microsecond=0)
-    )
+    values = {name: text(form, name) for name in _FIELDS}
+    for name in _CHECKBOXES:
+        values[name] = text(form, name) if name in form else "off"
+    for name in _KEPT_WHEN_EMPTY:
+        if text(form, name):
+            values[name] = text(form, name)
+    return current.with_text(values)
 
 
 CONNECTION_FIELDS = (

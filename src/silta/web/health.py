@@ -1,14 +1,15 @@
 """The health of each register of a tenant, as the overview shows it, and its next run.
 
 One row per state, checked in order: paused wins over everything (nothing runs), a run going
-now is "running", then the last real (not preview) run decides: its credentials or access
-rights refused, it failed or was interrupted, it refused records, or it was fine.
+now is "running", a register held for a confirmation of changed settings is "held" (it will
+not run until a KH confirms), then the last real (not preview) run decides: its credentials
+or access rights refused, it failed or was interrupted, it refused records, or it was fine.
 """
 
 from __future__ import annotations
 
 import enum
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 
 import attrs
@@ -32,6 +33,7 @@ class Health(enum.StrEnum):
     RUNNING = "running"
     NEVER = "never"  # not run yet
     OFF = "off"  # the settings switch the register off
+    HELD = "held"  # a settings change waits for a KH's confirmation of its preview
 
 
 @attrs.frozen
@@ -47,9 +49,15 @@ def _switched_on(register: Register, settings: TenantSettings) -> bool:
 
 
 def register_health(
-    tenant: Tenant, register: Register, runs: Sequence[RunRecord], *, now: datetime
+    tenant: Tenant,
+    register: Register,
+    runs: Sequence[RunRecord],
+    *,
+    now: datetime,
+    held: bool = False,
 ) -> RegisterHealth:
-    """``runs``: the tenant's recent runs, newest first (any register, previews included)."""
+    """``runs``: the tenant's recent runs, newest first (any register, previews included);
+    ``held``: the register waits for a confirmation (:class:`silta.store.Holds`)."""
     mine = [run for run in runs if run.register is register]
     real = [run for run in mine if not run.dry_run]
     last = real[0] if real else None
@@ -61,6 +69,8 @@ def register_health(
         return RegisterHealth(register, Health.PAUSED, last, None)
     if mine and mine[0].status is RunStatus.RUNNING:
         return RegisterHealth(register, Health.RUNNING, mine[0], due)
+    if held:
+        return RegisterHealth(register, Health.HELD, last, None)
     if last is None:
         return RegisterHealth(register, Health.NEVER, None, due)
     if last.error and last.error.startswith(CREDENTIALS_REFUSED):
@@ -75,6 +85,13 @@ def register_health(
 
 
 def tenant_health(
-    tenant: Tenant, runs: Sequence[RunRecord], *, now: datetime
+    tenant: Tenant,
+    runs: Sequence[RunRecord],
+    *,
+    now: datetime,
+    held: Collection[Register] = (),
 ) -> list[RegisterHealth]:
-    return [register_health(tenant, register, runs, now=now) for register in Register]
+    return [
+        register_health(tenant, register, runs, now=now, held=register in held)
+        for register in Register
+    ]

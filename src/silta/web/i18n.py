@@ -69,6 +69,7 @@ TEXTS: Final[dict[str, tuple[str, str]]] = {
     "health.never": ("Ei vielä ajettu", "Not run yet"),
     "health.off": ("Ei käytössä", "Off"),
     "health.running": ("Käynnissä", "Running"),
+    "health.held": ("Odottaa vahvistusta", "Awaiting confirmation"),
     "due.now": ("nyt", "now"),
     # -- settings tab -----------------------------------------------------------------------
     "settings.customers": ("Asiakasrekisteri", "Customer register"),
@@ -138,6 +139,93 @@ TEXTS: Final[dict[str, tuple[str, str]]] = {
         "The next run reads everything: {registers}.",
     ),
     "settings.invalid": ("Asetuksia ei tallennettu: {error}", "Settings not saved: {error}"),
+    "settings.held": (
+        "Muutos ei kirjoita mitään ennen kuin esikatselu on vahvistettu: {registers}.",
+        "The change writes nothing until its preview is confirmed: {registers}.",
+    ),
+    # -- confirming a change of what a register writes (silta.confirmation) ----------------
+    "hold.banner": (
+        "{register}: asetusten muutos odottaa vahvistusta. Ajastetut ajot eivät kirjoita "
+        "mitään ennen kuin KH-pääkäyttäjä on tarkistanut esikatselun ja vahvistanut sen.",
+        "{register}: a settings change awaits confirmation. Scheduled runs write nothing "
+        "until a KH admin has checked the preview and confirmed it.",
+    ),
+    "hold.review": ("Esikatsele ja vahvista", "Preview and confirm"),
+    "hold.changed": ("{who} muutti {when}", "Changed by {who} on {when}"),
+    "confirm.title": ("Vahvista muutos: {register}", "Confirm the change: {register}"),
+    "confirm.explain": (
+        "Seuraava ajo kirjoittaa toiseen järjestelmään tämän esikatselun mukaisesti. Tarkista, "
+        "mitkä tiedot se korvaa, ennen kuin vahvistat.",
+        "The next run writes to the other system as this preview shows. Check which values it "
+        "overwrites before you confirm.",
+    ),
+    "confirm.no_preview": (
+        "Muutoksen jälkeen ei ole tehty esikatselua. Esikatselu lukee molemmat järjestelmät "
+        "mutta ei kirjoita mitään.",
+        "No preview has been made since the change. A preview reads both systems but writes "
+        "nothing.",
+    ),
+    "confirm.make_preview": ("Tee esikatselu", "Make a preview"),
+    "confirm.new_preview": ("Tee uusi esikatselu", "Make a new preview"),
+    "confirm.preview_of": ("Esikatselu {when} (ajo {run})", "Preview of {when} (run {run})"),
+    "confirm.summary": (
+        "Seuraava ajo päivittäisi {updates}, loisi {creates} ja nimeäisi uudelleen {renames} "
+        "tietuetta.",
+        "The next run would update {updates}, create {creates} and rename {renames} records.",
+    ),
+    "confirm.nothing": (
+        "Esikatselun mukaan seuraava ajo ei kirjoita mitään.",
+        "According to the preview the next run writes nothing.",
+    ),
+    "confirm.confirm": ("Vahvista: seuraava ajo saa kirjoittaa", "Confirm: the next run may write"),
+    "confirm.confirm_sync": ("Vahvista ja synkronoi nyt", "Confirm and sync now"),
+    "confirm.failed": (
+        "Esikatselu ei onnistunut, joten sitä ei voi vahvistaa. Tee uusi esikatselu.",
+        "The preview did not complete, so it cannot be confirmed. Make a new one.",
+    ),
+    "confirm.not_held": (
+        "{register} ei odota vahvistusta: muutokset on vahvistettu tai niitä ei ole.",
+        "{register} is not waiting for a confirmation: its changes are confirmed, or none.",
+    ),
+    "confirm.viewer": ("Vain KH-pääkäyttäjä voi vahvistaa.", "Only a KH admin can confirm."),
+    "confirm.sync_waits": (
+        "Synkronointi odottaa vahvistustasi: tarkista esikatselu ja vahvista, niin "
+        "synkronointi käynnistyy.",
+        "Sync now waits for your confirmation: check the preview and confirm, and the sync starts.",
+    ),
+    "confirm.done": (
+        "{register}: muutos vahvistettu. Seuraava ajo kirjoittaa.",
+        "{register}: change confirmed. The next run writes.",
+    ),
+    "confirm.refused.not_held": (
+        "Ei vahvistettavaa: muutos on jo vahvistettu tai peruttu.",
+        "Nothing to confirm: the change was confirmed or undone already.",
+    ),
+    "confirm.refused.not_preview": (
+        "Vain tämän rekisterin esikatselun voi vahvistaa.",
+        "Only a preview of this register can be confirmed.",
+    ),
+    "confirm.refused.incomplete": (
+        "Esikatselu ei valmistunut: tee uusi esikatselu.",
+        "The preview did not complete: make a new one.",
+    ),
+    "confirm.refused.stale": (
+        "Asetukset muuttuivat esikatselun jälkeen: tee uusi esikatselu ja vahvista se.",
+        "The settings changed after the preview: make a new preview and confirm that one.",
+    ),
+    "waiver.title": ("Muutosten vahvistaminen", "Confirming changes"),
+    "waiver.required": (
+        "Vaaditaan: suunnan tai laskentakohdeotsikoiden muutos kirjoittaa vasta, kun KH on "
+        "vahvistanut esikatselun.",
+        "Required: a change of direction or dimension headers writes only after a KH has "
+        "confirmed its preview.",
+    ),
+    "waiver.waived": (
+        "Ylläpitäjä on ohittanut vahvistukset: muutokset tulevat voimaan seuraavassa ajossa.",
+        "The operator has waived confirmations: changes take effect on the next run.",
+    ),
+    "waiver.waive": ("Ohita vahvistukset (ylläpitäjä)", "Waive confirmations (operator)"),
+    "waiver.require": ("Vaadi vahvistukset", "Require confirmations"),
     "temp.exists": (
         "Tilapäis{what} TEMP on Netvisorissa ({name}).",
         "The temporary {what} TEMP exists in Netvisor ({name}).",

@@ -21,13 +21,15 @@ from silta.domain import (
     ProductDirection,
     Register,
     RunStatus,
+    SettingError,
     Status,
     TenantSettings,
 )
 from silta.errors import SiltaError
 from silta.registers.rules import RULES
-from silta.store import ApiToken, LoginThrottled, TokenScope
+from silta.store import ApiToken, ConfirmationRefused, Holds, LoginThrottled, TokenScope
 from silta.store.accounts import valid_email
+from silta.sync import previews
 from silta.sync.jobs import TenantBusy
 from silta.sync.runner import adapter_for
 from silta.sync.settings import change_settings
@@ -238,11 +240,14 @@ async def overview(request: Request) -> Response:
     principal = _principal(request)
     web = _web(request)
     now = datetime.now(UTC)
+    held = Holds(web.store).held()
     rows = [
         {
             "tenant": tenant,
             "role": role,
-            "health": tenant_health(tenant, web.store.runs(tenant.id, limit=30), now=now),
+            "health": tenant_health(
+                tenant, web.store.runs(tenant.id, limit=30), now=now, held=held.get(tenant.id, ())
+            ),
         }
         for tenant, role in visible_tenants(request, principal)
     ]
@@ -266,6 +271,7 @@ async def _settings_page(
     """The tab; ``settings``, when given, is shown instead of the stored settings."""
     web = _web(request)
     tenant = web.store.tenant(grant.tenant.id)
+    holds = Holds(web.store).of(tenant.id)
     shown = settings or tenant.settings
     headers: list[str] | None = None
     headers_error: str | None = None
@@ -291,7 +297,10 @@ async def _settings_page(
         "messages": messages or [],
         "customer_directions": list(CustomerDirection),
         "product_directions": list(ProductDirection),
-        "health": tenant_health(tenant, web.store.runs(tenant.id, limit=30), now=_now()),
+        "health": tenant_health(
+            tenant, web.store.runs(tenant.id, limit=30), now=_now(), held=holds
+        ),
+        "holds": [holds[register] for register in Register if register in holds],
         "jobs": web.jobs.for_tenant(tenant.id)[:3],
         "registers": list(Register),
         "endpoints": web.endpoints,
@@ -304,10 +313,32 @@ def _now() -> datetime:
 
 
 @router.get("/tenants/{tenant_id}/settings")
-async def settings_tab(request: Request, tenant_id: Id) -> Response:
+async def settings_tab(request: Request, tenant_id: Id, confirmed: str | None = None) -> Response:
     principal = _principal(request)
     grant = require_tenant(request, principal, tenant_id)
-    return await _settings_page(request, principal, grant)
+    messages = []
+    if confirmed in {register.value for register in Register}:
+        t_lang = language(request)
+        name = _fmt(t_lang, f"register.{confirmed}")
+        messages.append(("ok", _fmt(t_lang, "confirm.done", register=name)))
+    return await _settings_page(request, principal, grant, messages=messages)
+
+
+# The tab's own words for the settings, to name a refused one as the form does.
+_SETTING_LABELS = {
+    "customers": "settings.customers",
+    "products": "settings.products",
+    "dimensions": "settings.dimensions",
+    "project_header": "settings.project_header",
+    "business_unit_header": "settings.business_unit_header",
+    "include_phases": "settings.include_phases",
+    "email_invoicing_channel": "settings.email_channel",
+    "persons_without_business_id": "settings.persons",
+    "register_interval_minutes": "settings.interval",
+    "dimension_time": "settings.dimension_time",
+    "timezone": "settings.timezone",
+    "product_group": "settings.product_group",
+}
 
 
 @router.post("/tenants/{tenant_id}/settings")
@@ -319,11 +350,12 @@ async def save_settings(request: Request, tenant_id: Id) -> Response:
     t_lang = language(request)
     try:
         settings = forms.settings_from_form(form, grant.tenant.settings)
-    except ValueError as exc:
+    except SettingError as exc:
+        label = _fmt(t_lang, _SETTING_LABELS[exc.field]) if exc.field in _SETTING_LABELS else None
+        error = _fmt(t_lang, "settings.invalid", error=exc.message(t_lang, label=label))
         return await _settings_page(
-            request, principal, grant, messages=[("error", _fmt(t_lang, "settings.invalid",
-                                                                error=str(exc)))], status=422,
-        )  # fmt: skip
+            request, principal, grant, messages=[("error", error)], status=422
+        )
     change = change_settings(web.store, tenant_id, settings, changed_by=principal.user.email)
     if not change.changed:
         messages = [("ok", _fmt(t_lang, "settings.unchanged"))]
@@ -336,6 +368,13 @@ async def save_settings(request: Request, tenant_id: Id) -> Response:
                 if register in change.full_next
             )
             messages.append(("info", _fmt(t_lang, "settings.full_next", registers=names)))
+        if change.held:
+            names = ", ".join(
+                _fmt(t_lang, f"register.{register.value}")
+                for register in Register
+                if register in change.held
+            )
+            messages.append(("warn", _fmt(t_lang, "settings.held", registers=names)))
     return await _settings_page(request, principal, grant, messages=messages)
 
 
@@ -412,6 +451,13 @@ async def sync_now(request: Request, tenant_id: Id) -> Response:
     require_tenant(request, principal, tenant_id, write=True)
     form = await request.form()
     registers = _registers(form)
+    held = Holds(_web(request).store).of(tenant_id)
+    waiting = next((register for register in registers if register in held), None)
+    if waiting is not None:  # the same confirmation as the scheduler's, then the sync
+        chosen = _text(form, "register") or "all"
+        return RedirectResponse(
+            f"/tenants/{tenant_id}/confirm/{waiting.value}?sync={chosen}", status_code=303
+        )
     try:
         job = await _web(request).jobs.start(
             tenant_id, registers=registers, trigger=f"sync now: {principal.user.email}"
@@ -482,6 +528,130 @@ async def preview(request: Request, tenant_id: Id, job: str | None = None) -> Re
         "registers": list(Register),
     }
     return render(request, "preview.html", context)
+
+
+# -- confirming a held register (silta.confirmation) ------------------------------------------
+
+
+def _sync_choice(value: str | None) -> str | None:
+    """The "sync now" choice carried through a confirmation: ``all`` or a register."""
+    if value in ("all", *(register.value for register in Register)):
+        return value
+    return None
+
+
+@router.get("/tenants/{tenant_id}/confirm/{register}")
+async def confirm_page(
+    request: Request,
+    tenant_id: Id,
+    register: Register,
+    job: int | None = None,
+    refused: str | None = None,
+    sync: str | None = None,
+) -> Response:
+    """What the next run of a held register would write, and the button that allows it."""
+    principal = _principal(request)
+    grant = require_tenant(request, principal, tenant_id)
+    web = _web(request)
+    hold = Holds(web.store).of(tenant_id).get(register)
+    current = web.jobs.get(job) if job is not None else None
+    if current is not None and current.tenant_id != tenant_id:
+        current = None
+    preview = previews.preview_for(web.store, hold) if hold is not None else None
+    entries = previews.writes_of(web.store, preview.id) if preview is not None else []
+    counts = {action.value: 0 for action in previews.WRITING}
+    for entry in entries:
+        counts[entry.action.value] += 1
+    context = {
+        "principal": principal,
+        "grant": grant,
+        "tenant": grant.tenant,
+        "register": register,
+        "hold": hold,
+        "job": current,
+        "preview": preview,
+        "entries": entries,
+        "counts": counts,
+        "refused": refused if refused in ConfirmationRefused.REASONS else None,
+        "sync": _sync_choice(sync),
+        "busy": request.query_params.get("busy") == "1",
+    }
+    return render(request, "confirm.html", context)
+
+
+@router.post("/tenants/{tenant_id}/confirm/{register}/preview")
+async def confirm_preview(request: Request, tenant_id: Id, register: Register) -> Response:
+    """A dry run of the held register, to be confirmed on the page it returns to."""
+    principal = _principal(request)
+    require_tenant(request, principal, tenant_id, write=True)
+    form = await request.form()
+    sync = _sync_choice(_text(form, "sync"))
+    back = f"/tenants/{tenant_id}/confirm/{register.value}"
+    carry = f"&sync={sync}" if sync else ""
+    try:
+        job = await _web(request).jobs.start(
+            tenant_id,
+            registers=(register,),
+            dry_run=True,
+            trigger=f"preview to confirm: {principal.user.email}",
+        )
+    except TenantBusy:
+        return RedirectResponse(f"{back}?busy=1{carry}", status_code=303)
+    return RedirectResponse(f"{back}?job={job.id}{carry}", status_code=303)
+
+
+@router.post("/tenants/{tenant_id}/confirm/{register}")
+async def confirm(request: Request, tenant_id: Id, register: Register) -> Response:
+    """The KH has seen preview ``run_id``: the register may write again."""
+    principal = _principal(request)
+    require_tenant(request, principal, tenant_id, write=True)
+    web = _web(request)
+    form = await request.form()
+    sync = _sync_choice(_text(form, "sync"))
+    carry = f"&sync={sync}" if sync else ""
+    run_id = _text(form, "run_id")
+    try:
+        if not (run_id.isascii() and run_id.isdigit()):
+            raise ConfirmationRefused("not_preview", f"{run_id!r} is no run")
+        Holds(web.store).confirm(tenant_id, register, run_id=int(run_id), by=principal.user.email)
+    except ConfirmationRefused as exc:
+        return RedirectResponse(
+            f"/tenants/{tenant_id}/confirm/{register.value}?refused={exc.reason}{carry}",
+            status_code=303,
+        )
+    if sync is None:
+        return RedirectResponse(
+            f"/tenants/{tenant_id}/settings?confirmed={register.value}", status_code=303
+        )
+    chosen = tuple(Register) if sync == "all" else (Register(sync),)
+    held = Holds(web.store).of(tenant_id)
+    waiting = next((other for other in chosen if other in held), None)
+    if waiting is not None:  # another register of the sync waits too
+        return RedirectResponse(
+            f"/tenants/{tenant_id}/confirm/{waiting.value}?sync={sync}", status_code=303
+        )
+    try:
+        job = await web.jobs.start(
+            tenant_id, registers=chosen, trigger=f"sync now: {principal.user.email}"
+        )
+    except TenantBusy:
+        return RedirectResponse(f"/tenants/{tenant_id}/runs?busy=1", status_code=303)
+    return RedirectResponse(f"/tenants/{tenant_id}/runs?job={job.id}", status_code=303)
+
+
+@router.post("/tenants/{tenant_id}/confirmations")
+async def confirmations(request: Request, tenant_id: Id) -> Response:
+    """The operator waives (or requires again) confirmations for the tenant."""
+    principal = _principal(request)
+    grant = require_tenant(request, principal, tenant_id, write=True)
+    if not grant.operator:
+        raise HTTPException(status_code=403, detail="only an operator may waive confirmations")
+    form = await request.form()
+    waived = _text(form, "waived")
+    if waived not in ("0", "1"):
+        raise HTTPException(status_code=422, detail="waived: 0 or 1")
+    Holds(_web(request).store).waive(tenant_id, waived == "1", by=principal.user.email)
+    return RedirectResponse(f"/tenants/{tenant_id}/settings", status_code=303)
 
 
 @router.get("/tenants/{tenant_id}/runs")

@@ -13,6 +13,7 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import StrictUndefined
 
 from silta.domain import Register
+from silta.registers.labels import field_label
 from silta.web.i18n import LANGUAGES, translator
 
 __all__ = ["LANG_COOKIE", "language", "render"]
@@ -33,6 +34,8 @@ def _local(value: datetime | None, zone: str = "Europe/Helsinki") -> str:
 
 
 templates.env.filters["local"] = _local
+# a record's changed field in the article's words (previews, run pages)
+templates.env.globals["field_label"] = field_label
 
 
 def language(request: Request) -> str:
