@@ -159,8 +159,10 @@ async def test_no_secret_in_logs_errors_or_the_journal_under_faults(
     secure: SecureWorld, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.DEBUG)  # the root: every logger, httpx and httpcore included
+    # Through caplog, so that the levels come back after the test: httpx and httpcore left
+    # at DEBUG would log the foreign answers of every later test in this process.
     for name in ("httpx", "httpcore", "silta"):
-        logging.getLogger(name).setLevel(logging.DEBUG)
+        caplog.set_level(logging.DEBUG, logger=name)
     found: dict[str, list[str]] = {}
     failures = 0
     for name, (before, after) in SCENARIOS.items():
