@@ -205,6 +205,10 @@ def nv_customer_view(c: NvCustomer) -> tuple[Any, ...]:
     return (c.code, _blank(c.name), _bid_key(c.business_id), c.active, _blank(c.email))
 
 
+# Where each edited field of a Netvisor customer sits in its view.
+_NV_VIEW_PLACE = {"name": 1, "business_id": 2, "active": 3, "email": 4}
+
+
 def sv_customer_view(c: SvCustomer) -> tuple[Any, ...]:
     return (str(c.number), _blank(c.name), _bid_key(c.vat), c.active, _blank(c.email))
 
@@ -400,6 +404,27 @@ class Oracle:
         wanted, _refused = self.dimension_plan()
         for guid, item in wanted.items():
             self.cand_items.setdefault(guid, set()).add(item)
+
+    def edit_nv_customer(self, c: NvCustomer, **changes: Any) -> None:
+        """A user edits Netvisor customer ``c`` in Netvisor itself: these fields, nothing else.
+
+        The edit lands on whatever the record holds at that moment, which may be a version a
+        faulty run since the last settle point wrote (a candidate) rather than the one the
+        model knows. So every candidate of the code gets the edit too. Without this, a record
+        that no clean run touches afterwards (its Severa customer refused since) and that holds
+        a faulty run's name plus the user's later deactivation matched neither the model nor
+        any candidate, and counted as a lost update (issue 15).
+        """
+        for name, value in changes.items():
+            setattr(c, name, value)
+        edited = nv_customer_view(c)
+        places = {_NV_VIEW_PLACE[name] for name in changes}
+        for code, views in self.cand_nv_customers.items():
+            if code.upper() == c.code.upper():
+                self.cand_nv_customers[code] = {
+                    tuple(edited[i] if i in places else v for i, v in enumerate(view))
+                    for view in views
+                }
 
     # -- the settle point ---------------------------------------------------------------------
 

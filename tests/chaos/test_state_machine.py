@@ -368,17 +368,18 @@ class ChaosMachine(RuleBasedStateMachine):
         if not known:
             return
         c = self.o.nv_customers[known[pick % len(known)]]
+        # The oracle is told of the edit, not just the model: see Oracle.edit_nv_customer.
         if what == "name":
-            c.name = f"Asiakas {self._next()} Oy"
+            self.o.edit_nv_customer(c, name=f"Asiakas {self._next()} Oy")
             values = {"name": c.name}
         elif what == "business id":
-            c.business_id = bid
+            self.o.edit_nv_customer(c, business_id=bid)
             values = {"externalidentifier": bid or ""}
         elif what == "email":
-            c.email = email
+            self.o.edit_nv_customer(c, email=email)
             values = {"email": email or ""}
         else:
-            c.active = what == "activate"
+            self.o.edit_nv_customer(c, active=what == "activate")
             values = {"isactive": "1" if c.active else "0"}
         write_customer(self.nv.customer_register, self.nv.dimension_register,
                        CustomerChanges(values=values), key=c.key, now=self.clock())  # fmt: skip
