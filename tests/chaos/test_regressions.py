@@ -44,3 +44,39 @@ def test_issue_15_a_netvisor_customer_keeps_another_name_after_a_crash(tmp_path:
         state.teardown()
     finally:
         store.close()
+
+
+def test_a_customer_made_in_netvisor_after_a_create_that_never_arrived_is_not_taken_over(
+    tmp_path: Path,
+) -> None:
+    """Found by ``make chaos`` while on issue 15 (shrunk by tests/chaos/program.py from 33
+    steps): the run dies before the create of Severa customer 103 reaches Netvisor; a user
+    then makes Netvisor customer 103, another company. The next run took it over."""
+    store = Store.open(f"sqlite:///{tmp_path}/silta.db", key_file=tmp_path / "silta.key")
+    try:
+        state = ChaosMachine(_Tenants(store))
+        try:
+            state.start(settings=TenantSettings(
+                customers=CustomerDirection.NETVISOR_TO_SEVERA,
+                products=ProductDirection.NETVISOR_TO_SEVERA,
+                dimensions=False,
+                project_header='Projekti',
+                business_unit_header='Yksikkö',
+                include_phases=True,
+            ))  # fmt: skip
+            state.change_settings(new=TenantSettings(
+                customers=CustomerDirection.SEVERA_TO_NETVISOR,
+                products=ProductDirection.SEVERA_TO_NETVISOR,
+                dimensions=False,
+                project_header='Projekti',
+                business_unit_header='Yksikkö',
+                include_phases=True,
+            ), now=0)  # fmt: skip
+            state.severa_adds_customer(active=False, email="laskut@example.fi", head_office=True,
+                                       number=103, operator=None, vat="2617416-4")  # fmt: skip
+            state.sync_and_crash_early(after_commit=False, at=1, full=True)
+            state.netvisor_adds_customer(active=False, bid="1572860-0", code="103", email=None)
+        finally:
+            state.teardown()
+    finally:
+        store.close()

@@ -47,7 +47,7 @@ def test_the_migrations_make_exactly_the_models(store_url: str) -> None:
 
 def test_open_upgrades_to_head_and_again_is_a_no_op(store_url: str) -> None:
     with Store.open(store_url, secret_key=KEY) as store:
-        assert store.revision() == head_revision() == "0004"
+        assert store.revision() == head_revision() == "0007"
         store.add_tenant(config(), changed_by="alice")
         store.upgrade()
     with Store.open(store_url, secret_key=KEY) as store:
@@ -61,7 +61,7 @@ def test_downgrade_to_base_and_back(store_url: str) -> None:
         with store.engine.connect() as connection:
             assert set(inspect(connection).get_table_names()) == {"alembic_version"}
         store.upgrade()
-        assert store.revision() == "0004"
+        assert store.revision() == "0007"
 
 
 def test_without_migrations_the_store_says_what_to_do(store_url: str) -> None:
@@ -77,7 +77,7 @@ def test_two_stores_opening_at_once_both_succeed(store_url: str) -> None:
     engine = create_engine(normalise_url(store_url))
     try:
         with engine.connect() as connection:
-            assert MigrationContext.configure(connection).get_current_revision() == "0004"
+            assert MigrationContext.configure(connection).get_current_revision() == "0007"
     finally:
         engine.dispose()
 
@@ -93,7 +93,7 @@ def test_the_accounts_migration_keeps_the_tenants_both_ways(store_url: str) -> N
         assert store.revision() == "0001"
         store.add_tenant(config(), changed_by="alice")
         store.upgrade()
-        assert store.revision() == "0004"
+        assert store.revision() == "0007"
         with store.engine.connect() as connection:
             assert set(inspect(connection).get_table_names()) == TABLES | {"alembic_version"}
         downgrade(store.engine, "0001")
