@@ -51,7 +51,9 @@ Faults make one thing uncertain: which source version a faulty run managed to wr
 stopped. So the oracle remembers, at every faulty run, what a clean run would have written
 then (*candidates*). A target value that a later clean run overwrites is certain; one that no
 clean run may change (a product once created, a record refused since) must be one of the
-candidates or the value it had before.
+candidates or the value it had before. A user's edit in the target after a faulty run lands
+on whichever of those the record holds, so it is applied to the candidates as well as to the
+model (:meth:`Oracle.edit_nv_customer`, issue 15).
 """
 
 from __future__ import annotations
