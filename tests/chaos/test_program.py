@@ -11,6 +11,7 @@ import shlex
 import shutil
 import subprocess
 import sys
+import tempfile
 from collections.abc import Iterator, Sequence
 from decimal import Decimal
 from pathlib import Path
@@ -92,11 +93,13 @@ def _tiny_failure() -> AssertionError:
 
 
 @pytest.fixture
-def directory(tmp_path: Path) -> Iterator[Path]:
+def directory() -> Iterator[Path]:
     """Inside the repository, where the chaos test writes (its rootdir and configuration then
-    apply to the written file as they do for a real one), removed afterwards."""
-    place = ARTIFACTS / f"selftest-{tmp_path.name}"
-    yield place
+    apply to the written file as they do for a real one), one of its own for every test of
+    every process (``make chaos`` and ``make test`` may run at once), removed afterwards."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    place = Path(tempfile.mkdtemp(prefix="selftest-", dir=ARTIFACTS))
+    yield place / "program"
     shutil.rmtree(place, ignore_errors=True)
 
 
