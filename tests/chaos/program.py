@@ -146,12 +146,7 @@ def render(steps: Sequence[str], harness: Harness, *, header: Sequence[str] = ()
     The header is comments, not a docstring: it quotes an exception's message, which may
     hold anything.
     """
-    used = {
-        node.id
-        for step in steps
-        for node in ast.walk(ast.parse(step))
-        if isinstance(node, ast.Name)
-    }
+    used = {node.id for step in steps for node in _nodes(step) if isinstance(node, ast.Name)}
     imports = _imports([
         "from pathlib import Path",  # the test's tmp_path
         *harness.imports,
@@ -173,6 +168,15 @@ def render(steps: Sequence[str], harness: Harness, *, header: Sequence[str] = ()
         + imports
         + f"\n\n\ndef {TEST_NAME}(tmp_path: Path) -> None:\n{_indent(run)}\n"
     )
+
+
+def _nodes(step: str) -> list[ast.AST]:
+    """A step's syntax nodes; none for a step that is not Python (it is written as printed,
+    and its replay fails with a SyntaxError that the file shows)."""
+    try:
+        return list(ast.walk(ast.parse(step)))
+    except SyntaxError:
+        return []
 
 
 def _imports(lines: Sequence[str]) -> str:

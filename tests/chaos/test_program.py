@@ -150,6 +150,21 @@ def test_an_exhausted_budget_still_ends_with_a_program_that_fails(directory: Pat
     assert (failure.kind, failure.message) == ("AssertionError", "added after a crash")
 
 
+def test_a_program_that_is_not_python_is_written_as_printed(directory: Path) -> None:
+    # A value whose repr is not Python (Hypothesis prints what it has): nothing to replay,
+    # but the program is kept for a person to read, and the failure says it did not replay.
+    error = AssertionError("added after a crash")
+    printed = ["state.crash(at=1)", "state.add(code=<object at 0x7f>)"]
+    error.__notes__ = ["state = TinyMachine()", *printed, "state.teardown()"]
+
+    kept = keep_failing_program(error, TINY, directory, budget=60)
+
+    assert kept is not None
+    assert kept.shrunk is None
+    assert "did NOT fail the same way" in kept.summary()
+    assert all(step in kept.path.read_text() for step in printed)
+
+
 def test_an_error_without_a_program_is_left_alone(directory: Path) -> None:
     assert keep_failing_program(ValueError("no notes"), TINY, directory, budget=1) is None
     assert not directory.exists()
