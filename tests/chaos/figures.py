@@ -39,6 +39,8 @@ def lines(figures: dict[str, Any]) -> list[str]:
         value = figures.get(name, 0)
         verdict = "ok" if value == 0 else "FAILED: must be 0"
         shown.append(f"  {name.replace('_', ' '):<24} {value:>8,}  {verdict}")
+    if figures.get("failing_program"):
+        shown.append(f"  {figures['failing_program']}")
     return shown
 
 

@@ -51,7 +51,9 @@ Faults make one thing uncertain: which source version a faulty run managed to wr
 stopped. So the oracle remembers, at every faulty run, what a clean run would have written
 then (*candidates*). A target value that a later clean run overwrites is certain; one that no
 clean run may change (a product once created, a record refused since) must be one of the
-candidates or the value it had before.
+candidates or the value it had before. A user's edit in the target after a faulty run lands
+on whichever of those the record holds, so it is applied to the candidates as well as to the
+model (:meth:`Oracle.edit_nv_customer`, issue 15).
 """
 
 from __future__ import annotations
@@ -203,6 +205,10 @@ class Item:
 
 def nv_customer_view(c: NvCustomer) -> tuple[Any, ...]:
     return (c.code, _blank(c.name), _bid_key(c.business_id), c.active, _blank(c.email))
+
+
+# Where each edited field of a Netvisor customer sits in its view.
+_NV_VIEW_PLACE = {"name": 1, "business_id": 2, "active": 3, "email": 4}
 
 
 def sv_customer_view(c: SvCustomer) -> tuple[Any, ...]:
@@ -400,6 +406,27 @@ class Oracle:
         wanted, _refused = self.dimension_plan()
         for guid, item in wanted.items():
             self.cand_items.setdefault(guid, set()).add(item)
+
+    def edit_nv_customer(self, c: NvCustomer, **changes: Any) -> None:
+        """A user edits Netvisor customer ``c`` in Netvisor itself: these fields, nothing else.
+
+        The edit lands on whatever the record holds at that moment, which may be a version a
+        faulty run since the last settle point wrote (a candidate) rather than the one the
+        model knows. So every candidate of the code gets the edit too. Without this, a record
+        that no clean run touches afterwards (its Severa customer refused since) and that holds
+        a faulty run's name plus the user's later deactivation matched neither the model nor
+        any candidate, and counted as a lost update (issue 15).
+        """
+        for name, value in changes.items():
+            setattr(c, name, value)
+        edited = nv_customer_view(c)
+        places = {_NV_VIEW_PLACE[name] for name in changes}
+        for code, views in self.cand_nv_customers.items():
+            if code.upper() == c.code.upper():
+                self.cand_nv_customers[code] = {
+                    tuple(edited[i] if i in places else v for i, v in enumerate(view))
+                    for view in views
+                }
 
     # -- the settle point ---------------------------------------------------------------------
 

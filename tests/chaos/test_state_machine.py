@@ -19,11 +19,14 @@ runs and checks:
 Settings change only at a settle point: the oracle then knows which direction every faulty
 run had. Figures (examples, faults injected by kind, duplicates, lost updates) are kept in
 ``FIGURES`` and written as JSON to ``$SILTA_CHAOS_REPORT`` when it is set (``make chaos``).
+A failing program is shrunk and written as a test file (:mod:`.program`), next to that
+report or under ``tests/artifacts/chaos/``; the failure names the file.
 """
 
 from __future__ import annotations
 
 import asyncio
+import copy
 import json
 import os
 import time
@@ -61,13 +64,14 @@ from silta.sandbox.netvisor.products import ProductChanges, write_product
 from silta.sandbox.severa import ALL_SCOPES, Credential, SeveraSandbox
 from silta.sandbox.severa.faults import SeveraFaults
 from silta.severa import SeveraCredentials
+from silta.severa.auth import PROCESS_TOKENS
 from silta.store import Store
 from silta.sync import sync_tenant
 from silta.tenants import NetvisorConnection, SeveraConnection, TenantConfig
 
 from ..sync.builders import severa_customer
 from ..sync.conftest import BASE, ORG_ID, Clock, Interceptor
-from .conftest import PROFILE
+from .conftest import PROFILE, SHRINK_SECONDS
 from .oracle import (
     TEMP,
     NvCustomer,
@@ -82,6 +86,7 @@ from .oracle import (
     read_actual,
     with_check_digit,
 )
+from .program import Harness, keep_failing_program, program_directory
 
 
 class Crash(BaseException):
@@ -103,6 +108,9 @@ FIGURES: dict[str, Any] = {
     "refusals_checked": 0,
     "not_converged": 0,
 }
+# Other tests of this package build machines and replay programs (their settle points count
+# here too): the property test starts from these.
+_NO_FIGURES = copy.deepcopy(FIGURES)
 
 # -- the data pools: tiny, so that programs collide on codes ---------------------------------
 
@@ -163,6 +171,11 @@ class ChaosMachine(RuleBasedStateMachine):
     def __init__(self, tenants: _Tenants, variance: int | None = None) -> None:
         super().__init__()
         FIGURES["examples"] += 1
+        # A program starts from the same process state wherever it runs: without this, a
+        # token of the last program's sandbox (refused here, then renewed) would put one
+        # request more before the first fault, and a program written out as a test file
+        # could replay differently from how it failed.
+        PROCESS_TOKENS.clear()
         self.loop = asyncio.new_event_loop()
         self.clock = Clock()
         self.serial = 0
@@ -371,17 +384,18 @@ class ChaosMachine(RuleBasedStateMachine):
         if not known:
             return
         c = self.o.nv_customers[known[pick % len(known)]]
+        # The oracle is told of the edit, not just the model: see Oracle.edit_nv_customer.
         if what == "name":
-            c.name = f"Asiakas {self._next()} Oy"
+            self.o.edit_nv_customer(c, name=f"Asiakas {self._next()} Oy")
             values = {"name": c.name}
         elif what == "business id":
-            c.business_id = bid
+            self.o.edit_nv_customer(c, business_id=bid)
             values = {"externalidentifier": bid or ""}
         elif what == "email":
-            c.email = email
+            self.o.edit_nv_customer(c, email=email)
             values = {"email": email or ""}
         else:
-            c.active = what == "activate"
+            self.o.edit_nv_customer(c, active=what == "activate")
             values = {"isactive": "1" if c.active else "0"}
         write_customer(self.nv.customer_register, self.nv.dimension_register,
                        CustomerChanges(values=values), key=c.key, now=self.clock())  # fmt: skip
@@ -671,19 +685,57 @@ def _is_write(request: httpx.Request) -> bool:
     return request.method in ("POST", "PATCH") and "token" not in request.url.path
 
 
+# How a failing program's test file builds the machine: keep it in step with the factory
+# given to run_state_machine_as_test below (tests/chaos/program.py).
+HARNESS = Harness(
+    imports=(
+        "from pathlib import Path",
+        "from silta.store import Store",
+        "from tests.chaos.test_state_machine import ChaosMachine, _Tenants",
+    ),
+    setup='store = Store.open(f"sqlite:///{tmp_path}/silta.db", key_file=tmp_path / "silta.key")',
+    machine="ChaosMachine(_Tenants(store))",
+    cleanup="store.close()",
+    names={
+        "TenantSettings": "from silta.domain import TenantSettings",
+        "CustomerDirection": "from silta.domain import CustomerDirection",
+        "ProductDirection": "from silta.domain import ProductDirection",
+        "Decimal": "from decimal import Decimal",
+    },
+)
+PROGRAM_TITLE = (
+    "A failing program of the chaos state machine (tests/chaos/test_state_machine.py).",
+    "To keep it as a regression test, paste the function into tests/chaos/test_regressions.py",
+    "and name it after its issue.",
+)
+
+
 def test_the_targets_match_the_oracle_under_random_edits_and_faults(tmp_path: Path) -> None:
     store = Store.open(f"sqlite:///{tmp_path / 'silta.db'}", key_file=tmp_path / "silta.key")
     tenants = _Tenants(store)
     started = time.monotonic()
+    report = os.environ.get("SILTA_CHAOS_REPORT")
+    FIGURES.clear()
+    FIGURES.update(copy.deepcopy(_NO_FIGURES))
     try:
         run_state_machine_as_test(
             lambda: ChaosMachine(tenants), settings=hypothesis_settings.get_profile(PROFILE)
         )
+    except Exception as error:
+        found = copy.deepcopy(FIGURES)  # the figures are of the search, not of the replays
+        directory = program_directory(report, Path(__file__).parent.parent / "artifacts" / "chaos")
+        kept = keep_failing_program(error, HARNESS, directory, budget=SHRINK_SECONDS,
+                                    title=PROGRAM_TITLE)  # fmt: skip
+        FIGURES.clear()
+        FIGURES.update(found)
+        if kept is not None:
+            FIGURES["failing_program"] = kept.summary()
+            print(kept.summary())
+        raise
     finally:
         store.close()
         FIGURES["profile"] = PROFILE
         FIGURES["seconds"] = round(time.monotonic() - started, 1)
-        report = os.environ.get("SILTA_CHAOS_REPORT")
         if report:
             Path(report).write_text(json.dumps(FIGURES, indent=2, sort_keys=True) + "\n")
     assert FIGURES["duplicates_found"] == 0

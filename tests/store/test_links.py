@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import attrs
 import pytest
 
 from silta.domain import Register, System
@@ -31,6 +32,21 @@ def test_a_pending_link_becomes_linked(store: Store) -> None:
     linked = link("101", "severa-guid-1", natural_key="1234567-1")
     store.save_links(acme.id, [linked])
     assert store.links(acme.id, Register.CUSTOMERS) == [linked]
+
+
+def test_a_pending_link_keeps_what_its_create_sent_until_it_is_linked(store: Store) -> None:
+    acme = store.add_tenant(config(), changed_by="alice")
+    sent = {"business_id": "2617416-4", "name": "Asiakas Oy"}
+    pending = attrs.evolve(link("g1", natural_key="103", state=LinkState.PENDING), intent=sent)
+    store.save_links(acme.id, [pending])
+    (read,) = store.links(acme.id, Register.CUSTOMERS)
+    assert read == pending
+    assert dict(read.intent or {}) == sent
+    assert store.links_of(acme.id, Register.CUSTOMERS, source_keys=["g1"]) == [pending]
+
+    store.save_links(acme.id, [link("g1", "1000", natural_key="103")])
+    (linked,) = store.links(acme.id, Register.CUSTOMERS)
+    assert (linked.state, linked.intent) == (LinkState.LINKED, None)
 
 
 def test_many_links_in_one_call_keep_their_order(store: Store) -> None:

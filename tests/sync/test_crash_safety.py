@@ -11,10 +11,13 @@ import httpx
 import pytest
 
 from silta.domain import CustomerDirection, Register
+from silta.store import LinkState
 
 from .builders import severa_customer
 from .conftest import World, completed, make_world
 from .test_engine import sample_world
+
+S_TO_N = CustomerDirection.SEVERA_TO_NETVISOR
 
 
 class Crash(BaseException):
@@ -202,3 +205,99 @@ async def test_an_item_made_by_a_killed_run_is_renamed_not_made_again(world: Wor
     after_runs = sorted(i.name for i in world.nv.dimension_items("Yksikkö"))
     assert after_runs == ["HKI Helsinki", "Silta Oy"]  # renamed, not made a second time
     assert unit
+
+
+def _die_at_the_create(world: World, *, committed: bool) -> list[str]:
+    """The process dies at the first customer create: before it reaches Netvisor, or just
+    after Netvisor committed it. The intent to create is on record either way (pending)."""
+    fired: list[str] = []
+
+    def aimed(request: httpx.Request) -> bool:
+        return (
+            not fired
+            and request.url.path.endswith("customer.nv")
+            and (request.url.params.get("method") == "add")
+        )
+
+    async def before(request: httpx.Request, _writes: int) -> httpx.Response | None:
+        if not committed and aimed(request):
+            fired.append("before")
+            raise Crash
+        return None
+
+    async def after(request: httpx.Request, _writes: int) -> httpx.Response | None:
+        if committed and aimed(request):
+            fired.append("after")
+            raise Crash
+        return None
+
+    world.transport.hook, world.transport.after = before, after
+    return fired
+
+
+async def _sync_and_die(world: World, fired: list[str]) -> None:
+    with contextlib.suppress(Crash):
+        await world.sync(Register.CUSTOMERS)
+    world.transport.hook = world.transport.after = None
+    assert fired, "the create was never sent"
+    world.clock.advance(minutes=1)
+
+
+@pytest.mark.parametrize("person", [False, True], ids=["company", "person"])
+async def test_a_customer_someone_makes_after_a_create_that_never_arrived_is_not_taken_over(
+    world: World, person: bool
+) -> None:
+    """Found by the chaos test (while on issue 15): a run dies just before it sends the
+    create of Severa customer 103, whose intent is on record; then a user makes Netvisor
+    customer 103, another company. The next run took it over as the record its own create
+    might have made, and overwrote it with the Severa customer's name and business ID. It is
+    not ours: it does not carry what the create sent (the business ID; a person customer's
+    name). The Severa customer is refused, its number in use (rule 5), the user's customer
+    left as it is."""
+    world.settings(customers=S_TO_N, persons_without_business_id=person)
+    guid = severa_customer(world.sv, "Asiakas Oy", 103, vat=None if person else "2617416-4")
+    await _sync_and_die(world, _die_at_the_create(world, committed=False))
+    assert world.nv.customers() == []
+    other = {"externalidentifier": "1572860-0"} if not person else {"isprivatecustomer": "1"}
+    key = world.nv.put_customer(internalidentifier="103", name="Toinen Oy", isactive="1", **other)
+    writes = world.writes()
+
+    result = await world.sync_one(Register.CUSTOMERS, full=True)
+
+    completed([result])
+    assert world.refusals(result) == {"customers.severa.number_in_use": [guid]}
+    assert world.writes() == writes
+    (kept,) = world.nv.customers()
+    expected = None if person else "1572860-0"
+    assert (kept.key, kept.name, kept.get("externalidentifier") or None) == (
+        key,
+        "Toinen Oy",
+        expected,
+    )
+
+
+@pytest.mark.parametrize("person", [False, True], ids=["company", "person"])
+async def test_a_create_that_arrived_is_adopted_though_the_source_changed_since(
+    world: World, person: bool
+) -> None:
+    """The other side of the test above: the create did reach Netvisor (the run died just
+    after it committed), and the Severa customer changed since, business ID and name. The
+    record carries what the create sent, so it is ours: adopted and updated, not refused as
+    another company's, and not made twice."""
+    world.settings(customers=S_TO_N, persons_without_business_id=person)
+    guid = severa_customer(world.sv, "Asiakas Oy", 103, vat=None if person else "2617416-4")
+    await _sync_and_die(world, _die_at_the_create(world, committed=True))
+    (made,) = world.nv.customers()
+    world.sv.update("customer", guid, name="Uusi nimi Oy",
+                    **({} if person else {"vatNumber": "FI07375462"}))  # fmt: skip
+
+    result = await world.sync_one(Register.CUSTOMERS, full=True)
+
+    completed([result])
+    assert world.refusals(result) == {}
+    (adopted,) = world.nv.customers()
+    assert (adopted.key, adopted.name) == (made.key, "Uusi nimi Oy")
+    assert (adopted.get("externalidentifier") or None) == (None if person else "0737546-2")
+    assert [link.state for link in world.store.links(world.tenant.id, Register.CUSTOMERS)] == [
+        LinkState.LINKED
+    ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from silta.domain import Action, CustomerDirection, Register, RunStatus, Status
+from silta.sandbox.netvisor.customers import CustomerChanges, write_customer
 
 from .builders import netvisor_customer, severa_customer
 from .conftest import World, completed
@@ -106,6 +107,36 @@ async def test_rule_05_severa_to_netvisor_refusals(world: World) -> None:
         if e.source_key == cases["customers.severa.operator_unsupported"]
     )
     assert "NDEAFIHH" in operator.refusals[0].message_fi  # the likely fix is named
+
+
+async def test_rule_05_a_customer_refused_after_its_transfer_is_left_as_it_stands(
+    world: World,
+) -> None:
+    """Issue 15's engine side (the oracle was wrong, the engine right): a full run puts the
+    Severa name back over a Netvisor user's edit (rule 2); once the Severa customer loses its
+    business ID it is refused with that rule (rule 5), and its Netvisor customer is written
+    no more: a deactivation made in Netvisor since stays, and so does the name."""
+    world.settings(customers=S_TO_N)
+    guid = severa_customer(world.sv, "Projektiasiakas Oy", 990, vat="FI26174164")
+    completed(await world.sync(Register.CUSTOMERS, full=True))
+    key = world.nv.customer_by_code("990").key
+    write_customer(world.nv.customer_register, world.nv.dimension_register,
+                   CustomerChanges(values={"name": "Asiakas 1 Oy"}), key=key,
+                   now=world.clock())  # fmt: skip
+    completed(await world.sync(Register.CUSTOMERS, full=True))
+    assert world.nv.customer_by_code("990").name == "Projektiasiakas Oy"
+
+    world.sv.update("customer", guid, vatNumber=None)
+    write_customer(world.nv.customer_register, world.nv.dimension_register,
+                   CustomerChanges(values={"isactive": "0"}), key=key,
+                   now=world.clock())  # fmt: skip
+    writes = world.writes()
+    result = await world.sync_one(Register.CUSTOMERS, full=True)
+    completed([result])
+    assert world.refusals(result) == {"customers.severa.business_id_missing": [guid]}
+    assert world.writes() == writes
+    kept = world.nv.customer_by_code("990")
+    assert (kept.key, kept.name, kept.is_active) == (key, "Projektiasiakas Oy", False)
 
 
 async def test_rule_06_netvisor_to_severa_codes_must_be_digits_without_leading_zero(

@@ -52,6 +52,8 @@ __all__ = [
     "FieldRow",
     "HeadOffice",
     "Mapped",
+    "carries_intent",
+    "create_intent",
     "from_netvisor",
     "from_severa",
     "netvisor_changes",
@@ -186,6 +188,33 @@ def number_in_use(record: CustomerRecord, other: str | None, other_id: str | Non
         other=other,
         other_business_id=other_id,
     )
+
+
+def create_intent(data: netvisor.CustomerData) -> dict[str, str | None]:
+    """What a create of ``data`` leaves in Netvisor that tells its customer from one that
+    someone else makes with the same code: the business ID and the name it was sent with.
+
+    The engine keeps it with the pending link (the intent to create): a run that dies
+    between the intent and Netvisor's answer leaves the next run to decide whether the
+    customer it finds by code is the one that create made (see :func:`carries_intent`).
+    """
+    return {"business_id": clean(data.business_id), "name": clean(data.name)}
+
+
+def carries_intent(intent: Mapping[str, Any], name: str | None, business_id: str | None) -> bool:
+    """Whether a Netvisor customer found by code (``name``, ``business_id``) carries what a
+    pending create sent (``intent``, from :func:`create_intent`), so may be that create's.
+
+    Both must match: the business ID in either form (a customer sent without one must have
+    none), and the name, blanks around it aside. The business ID alone is not enough: a
+    user may make the same company's customer by hand meanwhile, and the settled point
+    adopts a same-code customer only by the business ID the Severa customer has *now*.
+    Someone else's customer carrying both is indistinguishable from ours, and then the same
+    company under the same name: adopting it is what a first contact would do.
+    """
+    sent_id = intent.get("business_id")
+    same_id = same_business_id(business_id, sent_id) if sent_id else clean(business_id) is None
+    return same_id and clean(name) == intent.get("name")
 
 
 def same_business_id(a: str | None, b: str | None) -> bool:

@@ -147,6 +147,9 @@ class LinkRow(Base):
     target_key: Mapped[str | None] = mapped_column(String(_NAME))
     natural_key: Mapped[str | None] = mapped_column(String(_NAME))
     state: Mapped[LinkState] = mapped_column(TextEnum(LinkState))
+    # What a pending create sent that tells its record from another with the same natural
+    # key (revision 0007); cleared when the link is confirmed.
+    intent: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 

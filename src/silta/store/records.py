@@ -81,7 +81,9 @@ class LinkState(enum.StrEnum):
     """A link is written as ``PENDING`` before the create is sent, ``LINKED`` after.
 
     A pending link that survives a crash tells the next run to look the record up by its
-    natural key before creating it again: the create may have happened.
+    natural key before creating it again: the create may have happened. Its ``intent`` says
+    what that create carried, so that the record found is taken for the create's only when
+    it carries that too.
     """
 
     PENDING = "pending"
@@ -90,7 +92,13 @@ class LinkState(enum.StrEnum):
 
 @attrs.frozen
 class Link:
-    """One source record and the target record it was written to, within one register."""
+    """One source record and the target record it was written to, within one register.
+
+    ``intent``, on a pending link: what the create sent that tells its record from another
+    one with the same natural key (the register's own choice: for a Severa → Netvisor
+    customer, its business ID and name). ``None`` once linked, and on an intent recorded
+    before revision 0007.
+    """
 
     register: Register
     source_system: System
@@ -98,6 +106,9 @@ class Link:
     target_key: str | None
     natural_key: str | None
     state: LinkState
+    intent: Mapping[str, Any] | None = attrs.field(
+        default=None, converter=attrs.converters.optional(_read_only), hash=False
+    )
 
 
 @attrs.frozen

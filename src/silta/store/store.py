@@ -112,6 +112,7 @@ _LINK_COLUMNS = (
     LinkRow.target_key,
     LinkRow.natural_key,
     LinkRow.state,
+    LinkRow.intent,
 )
 
 
@@ -612,6 +613,7 @@ class Store:
                 "target_key": link.target_key,
                 "natural_key": link.natural_key,
                 "state": link.state,
+                "intent": None if link.intent is None else dict(link.intent),
                 "created_at": now,
                 "updated_at": now,
             }
@@ -623,7 +625,7 @@ class Store:
                 self._upsert(
                     LinkRow,
                     keys=("tenant_id", "register", "source_system", "source_key"),
-                    updates=("target_key", "natural_key", "state", "updated_at"),
+                    updates=("target_key", "natural_key", "state", "intent", "updated_at"),
                 ),
                 rows,
             )

@@ -6,9 +6,10 @@ Severa → Netvisor
     read too and their customers added). Target: Netvisor customers by code
     (``customercodelist``, 100 per call), then their details (``idlist``, 500 per call).
     Matching: the link first, then the code. A Netvisor customer with the same code that
-    is not linked is adopted only when its business ID matches, or when this run's own
-    earlier intent to create it is on record; otherwise the Severa customer is refused:
-    its number is in use by another customer (rule 5, settled point).
+    is not linked is adopted only when its business ID matches, or when it carries what an
+    earlier create of this Severa customer sent (business ID and name, kept with the pending
+    intent): that create may have arrived unconfirmed. Otherwise the Severa customer is
+    refused: its number is in use by another customer (rule 5, settled point).
 
 Netvisor → Severa
     Source: customers (``changedsince`` or all), details by ``idlist``. Target: Severa
@@ -51,6 +52,19 @@ _TEMP_SKIPPED = (
     "Netvisor's temporary customer (rule 7) is not transferred to Severa / "
     "Tilapäisasiakasta ei siirretä Severaan"
 )
+
+
+def _made_by_our_create(link: Link | None, found: netvisor.CustomerSummary) -> bool:
+    """Whether ``found`` (a Netvisor customer with the code, linked to nobody) may be the one
+    a create of ours made that was never confirmed: the link is pending, and the customer
+    carries what that create sent. A customer someone made with the code after a create that
+    never arrived does not, and is not ours to overwrite (settled point "Number must not
+    exist in Netvisor"). An intent recorded before revision 0007 says nothing: trusted."""
+    if link is None or link.state is not LinkState.PENDING:
+        return False
+    if link.intent is None:
+        return True
+    return rules.carries_intent(link.intent, found.name, found.business_id)
 
 
 def _links(ctx: SyncContext, source: System) -> dict[str, Link]:
@@ -190,7 +204,7 @@ class CustomersToNetvisor:
                     ours = owner == customer.guid or (
                         owner is None
                         and (
-                            (link is not None and link.state is LinkState.PENDING)
+                            _made_by_our_create(link, summary)
                             or rules.same_business_id(summary.business_id, record.business_id)
                         )
                     )
@@ -208,7 +222,14 @@ class CustomersToNetvisor:
                     target = candidate
             if target is None:
                 create = _without_blanks(desired)
-                items.append(PlanItem(action=Action.CREATE, payload=_ToNetvisor(create), **base))
+                items.append(
+                    PlanItem(
+                        action=Action.CREATE,
+                        payload=_ToNetvisor(create),
+                        intent=rules.create_intent(create),
+                        **base,
+                    )
+                )
                 continue
             edit, changes = rules.netvisor_changes(target.data(), desired)
             action = Action.UPDATE if changes else Action.UNCHANGED

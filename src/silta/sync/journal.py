@@ -1,10 +1,11 @@
 """What a run writes down as it goes: intents before creates, outcomes, links, counts.
 
 Crash safety rests on one rule: **the intent to create is committed before the create is
-sent.** A pending link (source key, natural key) then survives any crash, and the next run,
-which always looks targets up by natural key, recognises the record it may have created and
-adopts it instead of creating a second one. Outcomes and confirmed links are buffered and
-written in batches, which is safe for the same reason: a lost batch is re-found by natural key.
+sent.** A pending link (source key, natural key, and what the create carries) then survives
+any crash, and the next run, which always looks targets up by natural key, recognises the
+record it may have created and adopts it instead of creating a second one. Outcomes and
+confirmed links are buffered and written in batches, which is safe for the same reason: a
+lost batch is re-found by natural key.
 """
 
 from __future__ import annotations
@@ -81,6 +82,7 @@ class Journal:
                     target_key=None,
                     natural_key=item.natural_key,
                     state=LinkState.PENDING,
+                    intent=item.intent,
                 )
             ],
         )

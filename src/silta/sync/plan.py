@@ -20,7 +20,9 @@ class PlanItem:
     """One record's planned action.
 
     ``payload`` is what the register's adapter needs to carry the action out (the record to
-    write, the current target); it is not part of the plan's identity.
+    write, the current target); it is not part of the plan's identity. ``intent``, on a
+    create: what the create carries that tells its record from another with the same
+    natural key, kept with the pending link (:class:`silta.store.Link`).
     """
 
     source_key: str | None
@@ -32,6 +34,7 @@ class PlanItem:
     refusals: tuple[Refusal, ...] = ()
     message: str | None = None
     payload: Any = attrs.field(default=None, eq=False, repr=False)
+    intent: Mapping[str, Any] | None = attrs.field(default=None, eq=False, repr=False)
 
     @property
     def writes(self) -> bool:
