@@ -13,10 +13,11 @@ import pytest
 from silta.domain import Register, RunStatus
 from silta.schedule import current_slot
 from silta.scheduler import EmbeddedScheduler
+from silta.scheduler.execute import SCHEDULE_TRIGGER, run_slot
 from silta.severa import SeveraCredentials
-from silta.store import Schedule, SlotState, TenantBusy
+from silta.store import Schedule, SlotKey, SlotState, TenantBusy
 from silta.sync.engine import CREDENTIALS_REFUSED
-from silta.sync.runner import tenant_lock
+from silta.sync.runner import sync_tenant, tenant_lock
 from silta.tenants import SeveraConnection
 
 from .conftest import FleetWorld, all_runs, assert_exactly_once, assert_one_at_a_time
@@ -200,3 +201,35 @@ async def test_a_tenant_someone_else_runs_is_waited_for_not_run_beside(
     await settle(scheduler)
     assert all(s.state is SlotState.DONE for s in Schedule(store).slots(busy.id))
     await scheduler.stop()
+
+
+async def test_a_slot_whose_gone_holder_completed_its_run_is_ended_with_that_run_not_rerun(
+    small_fleet: FleetWorld,
+) -> None:
+    """A holder killed after its run completed and before it ended the slot (two
+    transactions): the process that takes the slot over ends it with that run."""
+    tenant = small_fleet.tenants[0]
+    first = Schedule(small_fleet.store)
+    [slot] = first.claim([SlotKey(tenant.id, Register.PRODUCTS, START)], owner="gone:1")
+    assert first.start(slot.id, owner="gone:1") is not None
+    async with small_fleet.http() as http:
+        [ran] = await sync_tenant(
+            small_fleet.store,
+            tenant,
+            registers=(Register.PRODUCTS,),
+            trigger=f"{SCHEDULE_TRIGGER} #{slot.id}",
+            http=http,
+            severa_rate=1000,
+        )
+        assert ran.status is RunStatus.COMPLETED
+        # ... and the holder dies here, its slot still running.
+        await asyncio.sleep(0.01)
+        second = Schedule(small_fleet.store, stale_after=timedelta(milliseconds=1))
+        outcome = await run_slot(
+            small_fleet.store, second, slot.id, owner="next:2", http=http, severa_rate=1000
+        )
+    assert (outcome.state, outcome.run_id) == (SlotState.DONE, ran.run_id)
+    runs = [r for r in all_runs(small_fleet.store) if r.trigger == f"schedule #{slot.id}"]
+    assert [run.id for run in runs] == [ran.run_id]
+    ended = second.slot(slot.id)
+    assert ended is not None and (ended.state, ended.run_id) == (SlotState.DONE, ran.run_id)

@@ -27,6 +27,7 @@ from silta.severa import DEFAULT_RATE
 from silta.store import (
     Holds,
     Schedule,
+    Slot,
     SlotState,
     Store,
     StoreError,
@@ -36,13 +37,15 @@ from silta.store import (
 from silta.sync.engine import CREDENTIALS_REFUSED
 from silta.sync.runner import sync_tenant
 
-__all__ = ["HELD_NOTE", "SCHEDULE_TRIGGER", "SlotOutcome", "run_slot"]
+__all__ = ["ENDED_BY_GONE_HOLDER", "HELD_NOTE", "SCHEDULE_TRIGGER", "SlotOutcome", "run_slot"]
 
 log = logging.getLogger("silta.scheduler")
 
 SCHEDULE_TRIGGER = "schedule"  # a scheduled run's trigger is "schedule #<slot id>"
 # claimed before its settings changed; the dispatcher claims no more until confirmed
 HELD_NOTE = "held: a KH must confirm a preview of the changed settings first"
+# a slot whose gone holder completed its run but did not live to end the slot
+ENDED_BY_GONE_HOLDER = "its run had completed; the holder was gone before it ended the slot"
 
 
 @attrs.frozen
@@ -76,6 +79,14 @@ async def run_slot(
         tenant = store.tenant(slot.tenant_id)
     except UnknownTenant:  # removed meanwhile (its slots go with it)
         return SlotOutcome(slot_id, None)
+    if slot.attempts > 1:
+        # Taken over from a holder that is gone: it may have died after its run completed
+        # and before it ended the slot (two transactions). Running the slot again would do
+        # no harm to the registers, but the slot would have two runs; end it with the one.
+        done = _completed_run(store, tenant.id, slot)
+        if done is not None:
+            schedule.finish(slot.id, owner=owner, state=SlotState.DONE, run_id=done)
+            return SlotOutcome(slot.id, SlotState.DONE, done, note=ENDED_BY_GONE_HOLDER)
     skip = _skip_reason(schedule, tenant.id, tenant.paused)
     if skip is None and slot.register in Holds(store).of(tenant.id):
         skip = HELD_NOTE
@@ -122,6 +133,19 @@ async def run_slot(
         log.warning("tenant %s halted until its settings change: %s", tenant.name, note)
     schedule.finish(slot.id, owner=owner, state=SlotState.FAILED, run_id=result.run_id, note=note)
     return SlotOutcome(slot.id, SlotState.FAILED, result.run_id, note)
+
+
+def _completed_run(store: Store, tenant_id: int, slot: Slot) -> int | None:
+    """The completed run of ``slot`` that a gone holder left, if there is one.
+
+    A tenant has one run at a time and the slot was taken over at once, so its run, if any,
+    is among the tenant's newest few of that register.
+    """
+    trigger = f"{SCHEDULE_TRIGGER} #{slot.id}"
+    for run in store.runs(tenant_id, register=slot.register, limit=10):
+        if run.trigger == trigger and run.status is RunStatus.COMPLETED:
+            return run.id
+    return None
 
 
 def _skip_reason(schedule: Schedule, tenant_id: int, paused: bool) -> str | None:
