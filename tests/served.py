@@ -42,3 +42,12 @@ def serve_in_thread(app: ASGIApp) -> Iterator[str]:
         server.should_exit = True
         thread.join(timeout=10)
         sock.close()
+
+
+def allowing(base_url: str) -> dict[str, str]:
+    """The environment that lets a `silta` process call the sandboxes served at ``base_url``
+    (the operator's allowed addresses; runs refuse any other, silta.endpoints)."""
+    return {
+        "SILTA_NETVISOR_URLS": f"{base_url}/netvisor",
+        "SILTA_SEVERA_URLS": f"{base_url}/severa",
+    }

@@ -193,7 +193,7 @@ def serve(
                 typer.echo(
                     f"warning: {tenant.name}: its {service} address {url} is not allowed "
                     f"(SILTA_{service.upper()}_URLS); the settings tab will not call it, "
-                    "scheduled runs still do: allow it, or import the tenant with --update",
+                    "and its runs fail until it is allowed or the tenant is imported with --update",
                     err=True,
                 )
     accounts = Accounts(store)

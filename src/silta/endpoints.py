@@ -27,7 +27,9 @@ __all__ = [
     "EndpointNotAllowed",
     "Endpoints",
     "Service",
+    "allow_in_process",
     "canonical_url",
+    "in_process",
 ]
 
 Service = Literal["netvisor", "severa"]
@@ -160,3 +162,20 @@ class Endpoints:
             f"{field or service + '_url'}: not an allowed {name} address; allowed: {allowed} "
             f"(the operator sets them with {variable})"
         )
+
+
+# What a run that calls the services over the network (its own HTTP client) obeys; set by
+# the command that starts the process when it allows more than the environment says
+# (``silta demo`` adds the sandboxes it serves), else read from the environment at each run.
+_IN_PROCESS: Endpoints | None = None
+
+
+def allow_in_process(endpoints: Endpoints | None) -> None:
+    """Make ``endpoints`` the addresses runs of this process may call (``None``: the env's)."""
+    global _IN_PROCESS
+    _IN_PROCESS = endpoints
+
+
+def in_process() -> Endpoints:
+    """The addresses runs of this process may call."""
+    return _IN_PROCESS if _IN_PROCESS is not None else Endpoints.from_env()

@@ -38,6 +38,7 @@ from silta.domain import Register, RunStatus
 from silta.store import LinkState, RunRecord, Store
 from silta.sync import sync_tenant
 
+from ..served import allowing
 from .world import CrashWorld, Served, crash_world, duplicates, end_state
 
 KILLS = int(os.environ.get("SILTA_CRASH_KILLS", "25"))
@@ -213,6 +214,7 @@ def test_sigkill_at_random_moments_then_clean_runs_converge_with_no_duplicate(
         **os.environ,
         "SILTA_DATABASE_URL": url,
         "SILTA_SECRET_KEY": KEY,
+        **allowing(served.url),
         "COLUMNS": "200",  # `silta runs` shows whole words
         "NO_COLOR": "1",
     }

@@ -17,6 +17,7 @@ from silta.domain import Register, RunStatus
 from silta.fleet import fleet
 from silta.store import Schedule, Store
 
+from ..served import allowing
 from .conftest import (
     ServedSandboxes,
     all_runs,
@@ -29,7 +30,7 @@ from .conftest import (
 KEY = Fernet.generate_key().decode("ascii")
 
 
-def serve(database: Path, log: Path) -> subprocess.Popen[bytes]:
+def serve(database: Path, log: Path, sandboxes: str) -> subprocess.Popen[bytes]:
     env = {
         **os.environ,
         "SILTA_DATABASE_URL": f"sqlite:///{database}",
@@ -37,6 +38,7 @@ def serve(database: Path, log: Path) -> subprocess.Popen[bytes]:
         "SILTA_SCHEDULER_TICK": "0.5",
         "SILTA_SCHEDULER_CONCURRENCY": "1",  # slow enough to be killed mid-cycle
         "SILTA_LOG_LEVEL": "WARNING",
+        **allowing(sandboxes),
     }
     with log.open("ab") as out:
         return subprocess.Popen(
@@ -71,7 +73,7 @@ def test_serve_killed_mid_cycle_and_restarted_runs_each_slot_once(tmp_path: Path
         ]
         clear_of_boundaries(store, tenants, margin=timedelta(minutes=10))
         schedule = Schedule(store)
-        process = serve(database, log)
+        process = serve(database, log, served.url)
 
         def some_done_some_open() -> bool:
             runs = all_runs(store)
@@ -83,7 +85,7 @@ def test_serve_killed_mid_cycle_and_restarted_runs_each_slot_once(tmp_path: Path
         left_open = [slot for slot in schedule.slots() if slot.state.open]
         assert left_open, "the cycle had ended before the kill; nothing to take over"
 
-        process = serve(database, log)
+        process = serve(database, log, served.url)
         wait_for(
             lambda: (
                 len(schedule.slots()) == 2 * len(tenants)

@@ -24,6 +24,7 @@ from silta.scheduler.queue import ensure_schema
 from silta.store import Schedule, SlotState, Store
 from silta.tenants import Tenant
 
+from ..served import allowing
 from ..store.conftest import POSTGRES_ENV, postgres_schema
 from .conftest import (
     ServedSandboxes,
@@ -50,8 +51,9 @@ def pg_url() -> Iterator[str]:
 class Fleetline:
     """Workers started as `silta worker` processes against one store and the sandboxes."""
 
-    def __init__(self, url: str, world: Fleet, tmp: Path, *, factor: float) -> None:
+    def __init__(self, url: str, world: Fleet, tmp: Path, *, sandboxes: str, factor: float) -> None:
         self.url = url
+        self.sandboxes = sandboxes
         self.world = world
         self.tmp = tmp
         self.factor = factor
@@ -63,6 +65,7 @@ class Fleetline:
             **os.environ,
             "SILTA_DATABASE_URL": self.url,
             "SILTA_SECRET_KEY": KEY,
+            **allowing(self.sandboxes),
             "SILTA_CLOCK_FACTOR": str(self.factor),
             "SILTA_CLOCK_ORIGIN": str(self.origin),
             "SILTA_SCHEDULER_TICK": "1",
@@ -147,7 +150,8 @@ def test_two_workers_fifty_tenants_three_cycles_each_slot_once_one_run_at_a_time
         assert ensure_schema(pg_url) is True
         assert ensure_schema(pg_url) is False  # applied once
         # 40 virtual minutes in 15 real seconds: room for a cycle's 100 runs on 2 cores
-        line = Fleetline(pg_url, world, tmp_path, factor=INTERVAL.total_seconds() / 15)
+        factor = INTERVAL.total_seconds() / 15
+        line = Fleetline(pg_url, world, tmp_path, sandboxes=served.url, factor=factor)
         line.start_worker()
         line.start_worker()
         schedule = Schedule(store)
@@ -212,7 +216,8 @@ def test_a_worker_killed_mid_run_has_its_job_taken_up_again_with_no_duplicate(
         ]
         clear_of_boundaries(store, tenants, margin=timedelta(minutes=10))
         ensure_schema(pg_url)
-        line = Fleetline(pg_url, world, tmp_path, factor=1.0)  # the wall clock: one cycle
+        # the wall clock: one cycle
+        line = Fleetline(pg_url, world, tmp_path, sandboxes=served.url, factor=1.0)
         victim = line.start_worker()
         # kill it in the middle of a run that writes (the first, full runs all create)
         wait_until(

@@ -209,6 +209,42 @@ async def test_a_stored_address_no_longer_allowed_is_not_called(
     assert allowed_listener.connections == []
 
 
+async def test_runs_of_a_stored_address_no_longer_allowed_fail_and_send_nothing(
+    web: WebWorld, allowed_listener: Listener, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A run with its own HTTP client (scheduler, worker, silta sync, sync now) calls only
+    the addresses the operator allows: a stored address outside them fails every register's
+    run with the reason, and the listener there hears nothing. (The control: allowed, the
+    same run reaches the listener.)"""
+    monkeypatch.setenv("SILTA_NETVISOR_URLS", NETVISOR_URL)
+    monkeypatch.setenv("SILTA_SEVERA_URLS", SEVERA_URL)
+    tenant = web.store.update_connections(
+        web.tenant.id,
+        netvisor=NetvisorConnection(
+            web.tenant.netvisor.credentials, base_url=f"{allowed_listener.url}/netvisor"
+        ),
+        severa=SeveraConnection(
+            web.tenant.severa.credentials, base_url=f"{allowed_listener.url}/severa"
+        ),
+        changed_by="before the list was narrowed",
+    )
+    results = await sync_tenant(web.store, tenant, registers=(Register.CUSTOMERS,))
+    assert [result.status.value for result in results] == ["failed"]
+    assert "not one the operator allows (SILTA_NETVISOR_URLS)" in (results[0].error or "")
+    assert allowed_listener.connections == []
+
+    monkeypatch.setenv("SILTA_NETVISOR_URLS", f"{allowed_listener.url}/netvisor")
+    results = await sync_tenant(web.store, tenant, registers=(Register.CUSTOMERS,))
+    assert "not one the operator allows (SILTA_SEVERA_URLS)" in (results[0].error or "")
+    assert allowed_listener.connections == []
+
+    monkeypatch.setenv("SILTA_SEVERA_URLS", f"{allowed_listener.url}/severa")
+    await sync_tenant(
+        web.store, tenant, registers=(Register.CUSTOMERS,), retry=RetryPolicy(attempts=1)
+    )
+    assert allowed_listener.connections, "the control run never reached the listener"
+
+
 # -- a hostile endpoint the operator allowed ------------------------------------------------
 
 MARKER = "PLANTED-foreign-3d9f"

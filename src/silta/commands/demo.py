@@ -30,7 +30,7 @@ from starlette.routing import Mount
 from silta.commands.report import make_console, print_entries, print_summary, progress_bars
 from silta.commands.tenants import fail
 from silta.domain import CustomerDirection, ProductDirection, RunStatus, Status, TenantSettings
-from silta.endpoints import Endpoints
+from silta.endpoints import Endpoints, allow_in_process
 from silta.netvisor import NetvisorCredentials
 from silta.sandbox.netvisor import Integration, NetvisorSandbox
 from silta.sandbox.sample import Sample, SampleSpec, populate
@@ -226,6 +226,7 @@ async def _run(seed: int, size: int, host: str, port: int, database: Path, once:
             state.endpoints = Endpoints.from_env().adding(
                 netvisor=[f"{sandboxes}/netvisor"], severa=[f"{sandboxes}/severa"]
             )
+            allow_in_process(state.endpoints)  # the demo's runs call its own sandboxes
             tenants = []
             runs: list[int] = []  # the first company's first runs, for the printed commands
             for company in COMPANIES:

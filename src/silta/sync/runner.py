@@ -12,7 +12,15 @@ import httpx
 
 from silta.backoff import DEFAULT_RETRY, RetryPolicy
 from silta.config import Settings
-from silta.domain import CustomerDirection, ProductDirection, Register, RunKind, TenantSettings
+from silta.domain import (
+    CustomerDirection,
+    ProductDirection,
+    Register,
+    RunKind,
+    System,
+    TenantSettings,
+)
+from silta.endpoints import Endpoints, in_process
 from silta.netvisor import NetvisorAuth, NetvisorClient
 from silta.severa import DEFAULT_RATE, SeveraClient
 from silta.severa.auth import PROCESS_TOKENS
@@ -21,8 +29,9 @@ from silta.store.schedule import new_owner
 from silta.sync.context import SyncContext
 from silta.sync.customers import CustomersToNetvisor, CustomersToSevera
 from silta.sync.dimensions import DimensionsToNetvisor
-from silta.sync.engine import Adapter, RunResult, run_register
-from silta.sync.journal import Progress
+from silta.sync.engine import Adapter, ConfigurationProblem, RunResult, run_register
+from silta.sync.journal import Journal, Progress
+from silta.sync.plan import Plan
 from silta.sync.products import ProductsToNetvisor, ProductsToSevera
 from silta.sync.temp import TempCustomerCheck, TempProductCheck
 from silta.tenants import Tenant
@@ -212,6 +221,11 @@ async def _sync_registers(
     on_result: Callable[[RunResult], None] | None,
 ) -> list[RunResult]:
     results: list[RunResult] = []
+    # A run with its own HTTP client calls the services over the network: only at the
+    # addresses the operator allows. A stored address can predate the list (or the
+    # operator can narrow it): its runs fail with the reason and send nothing. (A run
+    # handed a client is a test's or a bench's, talking to sandboxes in the process.)
+    refused = _address_refused(tenant, in_process()) if http is None else None
     async with tenant_context(
         store, tenant, http=http, clock=clock, severa_rate=severa_rate, retry=retry
     ) as ctx:
@@ -225,6 +239,8 @@ async def _sync_registers(
             if register in held:  # a preview is what it waits for; writing is not
                 log.info("%s: %s waits for a confirmation; not run", tenant.name, register)
                 continue
+            if refused is not None:
+                adapter = _Refused(adapter.register, adapter.source_system, refused)
             result = await run_register(
                 ctx,
                 adapter,
@@ -237,3 +253,33 @@ async def _sync_registers(
             if on_result is not None:
                 on_result(result)
     return results
+
+
+def _address_refused(tenant: Tenant, endpoints: Endpoints) -> str | None:
+    """Why the tenant's stored addresses may not be called, if one is not allowed."""
+    for service, name, url in (
+        ("netvisor", "Netvisor", tenant.netvisor.base_url),
+        ("severa", "Severa", tenant.severa.base_url),
+    ):
+        if not endpoints.permits(service, url):  # type: ignore[arg-type]
+            variable = f"SILTA_{service.upper()}_URLS"
+            return (
+                f"the {name} address of this company is not one the operator allows "
+                f"({variable}); nothing was sent. Allow it, or set an allowed address"
+            )
+    return None
+
+
+class _Refused:
+    """A register's run that fails at once with the reason, and writes nothing."""
+
+    def __init__(self, register: Register, source_system: System, reason: str) -> None:
+        self.register = register
+        self.source_system = source_system
+        self._reason = reason
+
+    async def plan(self, ctx: SyncContext, since: datetime | None) -> Plan:
+        raise ConfigurationProblem(self._reason)
+
+    async def apply(self, ctx: SyncContext, plan: Plan, journal: Journal) -> None:
+        raise ConfigurationProblem(self._reason)
