@@ -111,8 +111,11 @@ def test_trip_expense_rows_follow_the_documented_order() -> None:
 
 def test_the_order_check_would_catch_a_swap() -> None:
     swapped = dict(TRIP_EXPENSE_MODELS)
-    swapped["customline"] = [("ratio", ""), ("employeeidentifier", ""),
-                             *TRIP_EXPENSE_MODELS["customline"][2:]]  # fmt: skip
+    swapped["customline"] = [
+        ("ratio", ""),
+        ("employeeidentifier", ""),
+        *TRIP_EXPENSE_MODELS["customline"][2:],
+    ]
     with pytest.raises(AssertionError, match="out of"):
         check(schema.TRIP_EXPENSE, swapped)
 
@@ -200,14 +203,26 @@ async def test_a_travel_invoice_is_sent_in_order_with_every_kind_of_line() -> No
     trip = parsed(request.content).find("tripexpense")
     assert trip is not None
     assert [child.tag for child in trip] == [
-        "header", "description", "customlines", "travellines", "dailycompensationlines",
-    ]  # fmt: skip
+        "header",
+        "description",
+        "customlines",
+        "travellines",
+        "dailycompensationlines",
+    ]
     custom, card = trip.findall("customlines/customline")
     assert [child.tag for child in custom] == [
-        "employeeidentifier", "ratio", "amount", "customlineunitprice", "vatpercentage",
-        "linedescription", "begindate", "enddate", "dimension", "dimension",
+        "employeeidentifier",
+        "ratio",
+        "amount",
+        "customlineunitprice",
+        "vatpercentage",
+        "linedescription",
+        "begindate",
+        "enddate",
+        "dimension",
+        "dimension",
         "tripexpenseattachments",
-    ]  # fmt: skip
+    ]
     employee = custom.find("employeeidentifier")
     assert employee is not None and employee.text == "1001" and employee.get("type") == "number"
     ratio = custom.find("ratio")
@@ -218,22 +233,33 @@ async def test_a_travel_invoice_is_sent_in_order_with_every_kind_of_line() -> No
     assert custom.findtext("vatpercentage") == "13,5" and custom.findtext("amount") == "2"
     dates = (custom.findtext("begindate"), custom.findtext("enddate"))
     assert dates == ("2026-03-09", "2026-03-10")
-    assert [(d.findtext("dimensionname"), d.findtext("dimensionitem"))
-            for d in custom.findall("dimension")] == [("Projekti", "100 Pilvi"),
-                                                      ("Yksikkö", "HKI Helsinki")]  # fmt: skip
+    assert [
+        (d.findtext("dimensionname"), d.findtext("dimensionitem"))
+        for d in custom.findall("dimension")
+    ] == [("Projekti", "100 Pilvi"), ("Yksikkö", "HKI Helsinki")]
     attachment = custom.find("tripexpenseattachments/tripexpenseattachment")
     assert attachment is not None
     assert [child.tag for child in attachment] == [
-        "mimetype", "attachmentdescription", "filename", "documentdata",
-    ]  # fmt: skip
+        "mimetype",
+        "attachmentdescription",
+        "filename",
+        "documentdata",
+    ]
     assert base64.b64decode(attachment.findtext("documentdata", "")) == b"%PDF-1.4 kuitti"
     assert card.findtext("linestatus") == "PAID" and custom.find("linestatus") is None
     travel = trip.find("travellines/travelline")
     assert travel is not None
     assert [child.tag for child in travel] == [
-        "employeeidentifier", "traveltype", "passengeramount", "kilometeramount", "unitprice",
-        "linedescription", "traveldate", "routedescription", "dimension",
-    ]  # fmt: skip
+        "employeeidentifier",
+        "traveltype",
+        "passengeramount",
+        "kilometeramount",
+        "unitprice",
+        "linedescription",
+        "traveldate",
+        "routedescription",
+        "dimension",
+    ]
     assert travel.findtext("passengeramount") == "0"
     assert travel.findtext("kilometeramount") == "172,5"
     daily = trip.find("dailycompensationlines/dailycompensationline")

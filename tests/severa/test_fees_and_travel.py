@@ -174,13 +174,22 @@ async def test_fee_filters_go_out_under_the_documents_names() -> None:
 
     path = f"/v1/projects/{PROJECT}/projectfees"
     one = f"/v1/projectfees/{FEE}"
-    fake = FakeSevera(Scripted({path: route, "/v1/projectfees": route,
-                                one: lambda r: json_answer(fee_json())}))  # fmt: skip
+    fake = FakeSevera(
+        Scripted({path: route, "/v1/projectfees": route, one: lambda r: json_answer(fee_json())})
+    )
     client = make_client(fake)
-    assert [f async for f in client.iter_fees_of_project(
-        PROJECT, product_type="Materials", is_billable=False, is_billed=True)] == []  # fmt: skip
-    assert [f async for f in client.iter_project_fees(
-        changed_since=datetime(2026, 3, 1, 12, 0, tzinfo=UTC))] == []  # fmt: skip
+    assert [
+        f
+        async for f in client.iter_fees_of_project(
+            PROJECT, product_type="Materials", is_billable=False, is_billed=True
+        )
+    ] == []
+    assert [
+        f
+        async for f in client.iter_project_fees(
+            changed_since=datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+        )
+    ] == []
     assert ("productType", "Materials") in seen[0] and ("isBillable", "false") in seen[0]
     assert ("isBilled", "true") in seen[0]
     assert ("changedSince", "2026-03-01T12:00:00+00:00") in seen[1]
@@ -246,13 +255,22 @@ def expense_json(
     """A ProjectTravelExpenseOutputModel of a report."""
     body: dict[str, object] = {
         "guid": guid,
-        "travelExpense": {"guid": "t-hotel", "code": "MAJ", "name": "Majoitus",
-                          "expenseClass": expense_class, "includeTime": False},
+        "travelExpense": {
+            "guid": "t-hotel",
+            "code": "MAJ",
+            "name": "Majoitus",
+            "expenseClass": expense_class,
+            "includeTime": False,
+        },
         "project": {"guid": PROJECT, "name": "Pilvi", "number": 100, "isInternal": False},
         "phase": {"guid": PHASE, "name": "10 Määrittely"},
         "user": {"guid": USER, "name": "Maija Meikäläinen", "code": "1001"},
-        "travelReimbursement": {"guid": REPORT, "isApproved": True, "isLocked": True,
-                                "status": "Hyväksytty"},
+        "travelReimbursement": {
+            "guid": REPORT,
+            "isApproved": True,
+            "isLocked": True,
+            "status": "Hyväksytty",
+        },
         "quantity": 2.0,
         "unitCost": money(150.0),
         "unitCostExcludingPurchaseVat": money(132.16),
@@ -267,7 +285,7 @@ def expense_json(
         "attachmentCount": 1,
         "isBillable": True,
         "createdDateTime": STAMP,
-    }  # fmt: skip
+    }
     body.update(extra)
     return body
 
@@ -304,11 +322,22 @@ async def test_an_empty_status_filter_asks_nothing() -> None:
 
 async def test_a_reports_expenses_carry_what_the_travel_transfer_needs() -> None:
     path = f"/v1/travelreimbursements/{REPORT}/projecttravelexpenses"
-    mileage = expense_json("e-2", "Mileage", quantity=172.5, unitCost=money(0.59),
-                           travelReimbursementRequired=False, attachmentCount=0)  # fmt: skip
-    fake = FakeSevera(Scripted({path: lambda r: json_answer([expense_json(), mileage]),
-                                f"/v1/travelreimbursements/{REPORT}":
-                                    lambda r: json_answer(report_json())}))  # fmt: skip
+    mileage = expense_json(
+        "e-2",
+        "Mileage",
+        quantity=172.5,
+        unitCost=money(0.59),
+        travelReimbursementRequired=False,
+        attachmentCount=0,
+    )
+    fake = FakeSevera(
+        Scripted(
+            {
+                path: lambda r: json_answer([expense_json(), mileage]),
+                f"/v1/travelreimbursements/{REPORT}": lambda r: json_answer(report_json()),
+            }
+        )
+    )
     client = make_client(fake)
     hotel, drive = [e async for e in client.iter_travel_reimbursement_expenses(REPORT)]
     assert hotel.user is not None and hotel.user.code == "1001"
@@ -355,21 +384,41 @@ async def test_statuses_and_expense_types_are_offset_paged() -> None:
     def statuses(request: httpx.Request) -> httpx.Response:
         first = int(dict(query(request))["firstRow"])
         rows = [
-            {"guid": f"{n:08d}-0000-4000-8000-000000000000", "name": f"S{n}", "isActive": True,
-             "isApproved": n == 2, "isDefault": n == 0, "isLocked": n >= 2, "sortOrder": n}
+            {
+                "guid": f"{n:08d}-0000-4000-8000-000000000000",
+                "name": f"S{n}",
+                "isActive": True,
+                "isApproved": n == 2,
+                "isDefault": n == 0,
+                "isLocked": n >= 2,
+                "sortOrder": n,
+            }
             for n in range(first, min(first + 100, 104))
-        ]  # fmt: skip
+        ]
         return json_answer(rows)
 
     def types(request: httpx.Request) -> httpx.Response:
         assert ("active", "true") in query(request)
-        return json_answer([{"guid": "t-km", "name": "Kilometrikorvaus", "code": "KM",
-                             "expenseClass": "Mileage", "isMileage": True,
-                             "isDailyAllowance": False, "isActive": True, "includeTime": False,
-                             "purchaseVatRate": 0.0, "unitCost": money(0.59)}])  # fmt: skip
+        return json_answer(
+            [
+                {
+                    "guid": "t-km",
+                    "name": "Kilometrikorvaus",
+                    "code": "KM",
+                    "expenseClass": "Mileage",
+                    "isMileage": True,
+                    "isDailyAllowance": False,
+                    "isActive": True,
+                    "includeTime": False,
+                    "purchaseVatRate": 0.0,
+                    "unitCost": money(0.59),
+                }
+            ]
+        )
 
-    fake = FakeSevera(Scripted({"/v1/travelreimbursementstatuses": statuses,
-                                "/v1/travelexpensetypes": types}))  # fmt: skip
+    fake = FakeSevera(
+        Scripted({"/v1/travelreimbursementstatuses": statuses, "/v1/travelexpensetypes": types})
+    )
     client = make_client(fake)
     found = [s async for s in client.iter_travel_reimbursement_statuses()]
     assert len(found) == 104 and [s.name for s in found if s.is_approved] == ["S2"]
@@ -380,9 +429,19 @@ async def test_statuses_and_expense_types_are_offset_paged() -> None:
 async def test_users_are_found_by_code_the_employee_number() -> None:
     def route(request: httpx.Request) -> httpx.Response:
         assert ("code", "1001") in query(request)
-        return json_answer([{"guid": USER, "firstName": "Maija", "lastName": "Meikäläinen",
-                             "code": "1001", "isActive": True, "email": "maija@example.fi",
-                             "businessUnit": {"guid": "bu", "name": "Helsinki"}}])  # fmt: skip
+        return json_answer(
+            [
+                {
+                    "guid": USER,
+                    "firstName": "Maija",
+                    "lastName": "Meikäläinen",
+                    "code": "1001",
+                    "isActive": True,
+                    "email": "maija@example.fi",
+                    "businessUnit": {"guid": "bu", "name": "Helsinki"},
+                }
+            ]
+        )
 
     fake = FakeSevera(Scripted({"/v1/users": route}))
     (user,) = [u async for u in make_client(fake).iter_users(code="1001")]
@@ -408,12 +467,16 @@ async def test_attachments_names_sizes_and_content() -> None:
             200, content=b"%PDF-1.4 kuitti", headers={"Content-Type": "application/octet-stream"}
         )
 
-    fake = FakeSevera(Scripted({
-        f"/v1/projecttravelexpenses/{EXPENSE}/files": lambda r: json_answer([file_json]),
-        f"/v1/projecttravelexpensefiles/{FILE}": lambda r: json_answer(file_json),
-        f"/v1/users/{USER}/travelexpensesfiles": lambda r: json_answer([file_json]),
-        f"/v1/files/{FILE_DATA}/filedata": content,
-    }))  # fmt: skip
+    fake = FakeSevera(
+        Scripted(
+            {
+                f"/v1/projecttravelexpenses/{EXPENSE}/files": lambda r: json_answer([file_json]),
+                f"/v1/projecttravelexpensefiles/{FILE}": lambda r: json_answer(file_json),
+                f"/v1/users/{USER}/travelexpensesfiles": lambda r: json_answer([file_json]),
+                f"/v1/files/{FILE_DATA}/filedata": content,
+            }
+        )
+    )
     client = make_client(fake)
     (listed,) = [f async for f in client.iter_travel_expense_files(EXPENSE)]
     assert listed.name == "hotelli.pdf" and listed.size == Decimal("18432.0")
@@ -450,7 +513,11 @@ def test_the_transfers_scopes_are_what_the_document_asks_of_their_routes() -> No
     }
     granted = set(DEFAULT_SCOPES) | set(FEE_SCOPES) | set(TRAVEL_SCOPES)
     for method, path in routes:
-        needed = {scope for block in spec["paths"][path][method]["security"]
-                  for scopes in block.values() for scope in scopes}  # fmt: skip
+        needed = {
+            scope
+            for block in spec["paths"][path][method]["security"]
+            for scopes in block.values()
+            for scope in scopes
+        }
         assert needed <= granted, (method, path, needed - granted)
     assert "files:read" in TRAVEL_SCOPES and "users:read" in TRAVEL_SCOPES
