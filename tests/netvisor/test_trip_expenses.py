@@ -338,3 +338,31 @@ async def test_a_refusal_is_netvisors_reason_and_is_not_retried() -> None:
     with pytest.raises(InvalidData, match="Employee not found"):
         await make_client(handler, Sleeps()).add_trip_expense(TRIP)
     assert calls == 1
+
+
+# -- payrollratiolist.nv ---------------------------------------------------------------------
+
+RATIOS = """<PayrollRatios>
+  <PayrollRatio>
+    <Names>
+      <Name ISO639-1Code="fi">Majoituskulut</Name>
+      <Name ISO639-1Code="en">Accommodation</Name>
+      <Name ISO639-1Code="se"></Name>
+    </Names>
+    <Identifier>7</Identifier>
+    <Source>Matkalasku, kulurivit</Source>
+    <RatioNumber>3120</RatioNumber>
+    <DefaultDebitAccountNumber>7890</DefaultDebitAccountNumber>
+  </PayrollRatio>
+  <payrollratio><names><name iso639-1code="FI">Taksikulut</name></names></payrollratio>
+</PayrollRatios>"""
+
+
+async def test_the_ratio_names_are_read_per_language() -> None:
+    seen, handler = capture(ok(RATIOS))
+    hotel, taxi = await make_client(handler).list_trip_expense_ratios()  # type: ignore[arg-type]
+    assert dict(seen[0].url.params) == {"source": "tripexpensecustomlines"}
+    assert (hotel.identifier, hotel.number) == (7, 3120)
+    assert hotel.name("FI") == "Majoituskulut" and hotel.name("en") == "Accommodation"
+    assert hotel.name("SE") is None  # an empty name is no name
+    assert taxi.name("fi") == "Taksikulut" and taxi.identifier is None

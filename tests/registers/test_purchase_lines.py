@@ -131,7 +131,7 @@ def test_severas_own_word_on_a_phases_project_wins_over_the_tree() -> None:
 # -- §5.12: which lines --------------------------------------------------------------------------
 
 
-def test_a_line_with_a_silta_project_item_becomes_one_fee_on_that_project() -> None:
+def test_point_12_a_line_with_a_silta_project_item_becomes_one_fee_on_that_project() -> None:
     mapping = one()
     assert mapping.key == "2001/7001" and not mapping.refusals and mapping.skip is None
     assert mapping.plan is not None
@@ -345,7 +345,7 @@ def test_a_fee_is_found_again_by_its_marker_only() -> None:
 # -- once: changed or deleted after transfer -------------------------------------------------
 
 
-def test_a_line_changed_after_transfer_is_reported_never_repeated() -> None:
+def test_point_12_a_line_changed_after_transfer_is_reported_never_repeated() -> None:
     stored = line_fingerprint(INVOICE, LINE)
     renamed_item = attrs.evolve(LINE, dimensions=(dim(90, "100 Pilvi 2.0"),))
     assert changed_after_transfer(stored, INVOICE, renamed_item, position=1, fee="f") is None
@@ -397,3 +397,23 @@ def test_the_rules_are_in_the_table_in_both_languages() -> None:
     ]:
         rule = RULES[rule_id]
         assert rule.fi and rule.en and rule.source and rule.fi != rule.en
+
+
+def test_point_14_the_key_is_silta_s_and_severa_sees_only_the_marker() -> None:
+    """Severa has no field for an outside key: the link (invoice key, line key) is Silta's,
+    and the fee carries the key only as the marker in its name, to be found again."""
+    mapping = one()
+    assert mapping.plan is not None
+    body = mapping.plan.fee.body()
+    assert set(body) == {
+        "project",
+        "product",
+        "name",
+        "description",
+        "quantity",
+        "measurementUnit",
+        "unitCost",
+        "eventDate",
+        "isBillable",
+    }
+    assert mapping.key == "2001/7001" and marker_key(body["name"]) == mapping.key

@@ -200,7 +200,7 @@ def test_a_zero_sum_report_is_skipped() -> None:
 # -- the travel invoice ------------------------------------------------------------------------
 
 
-def test_a_report_becomes_one_travel_invoice_with_every_kind_of_line() -> None:
+def test_point_13_a_report_becomes_one_travel_invoice_with_every_kind_of_line() -> None:
     mapping = mapped()
     assert not mapping.refusals and mapping.plan is not None
     data = mapping.plan.data
@@ -421,3 +421,12 @@ def test_settings_round_trip_and_refuse_what_they_cannot_mean() -> None:
     ]:
         with pytest.raises(ValueError, match="invalid travel settings"):
             TravelSettings.from_json(bad)
+
+
+def test_point_14_the_key_is_the_reports_guid_and_netvisor_gets_it_only_as_text() -> None:
+    """The link is Silta's (report GUID -> travel invoice); Netvisor's description names
+    the report for the people reading it, and after an unknown outcome for finding it."""
+    mapping = mapped()
+    assert mapping.guid == "r-1" and mapping.plan is not None
+    assert mapping.plan.data.description == "Severa r-1"
+    assert mapping.plan.data.header.startswith("Severa 42")

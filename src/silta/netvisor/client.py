@@ -76,7 +76,7 @@ from silta.netvisor.purchaseinvoices import (
     PurchaseInvoiceSummary,
 )
 from silta.netvisor.retry import DEFAULT_RETRY, RetryPolicy, resend_is_safe
-from silta.netvisor.tripexpenses import TripExpenseData
+from silta.netvisor.tripexpenses import PayrollRatio, TripExpenseData
 from silta.transport import MIN_MASKED_SECRET, TransportErrors, classified, same_origin
 
 __all__ = [
@@ -694,6 +694,13 @@ class NetvisorClient:
             )
         root = await self._post("tripexpense.nv", {}, x.build(schema.TRIP_EXPENSE, data))
         return r.read_inserted_key(root)
+
+    async def list_trip_expense_ratios(self) -> list[PayrollRatio]:
+        """``payrollratiolist.nv?source=tripexpensecustomlines``: the expense types a travel
+        invoice's custom line may name, each with its name per interface language (what
+        the KH's mapping of Severa's expense types must match)."""
+        root = await self._get("payrollratiolist.nv", {"source": "tripexpensecustomlines"})
+        return te.read_payroll_ratios(root)
 
     # -- the exchange ----------------------------------------------------------------------
 

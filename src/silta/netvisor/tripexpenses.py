@@ -33,6 +33,8 @@ from zoneinfo import ZoneInfo
 
 import attrs
 
+from silta.netvisor import xmlcodec as x
+from silta.netvisor.errors import NetvisorProtocolError
 from silta.netvisor.models import InvoiceDimension
 
 __all__ = [
@@ -42,11 +44,13 @@ __all__ = [
     "EMPLOYEE_IDENTIFIER_TYPES",
     "LINE_STATUSES",
     "TRAVEL_TYPES",
+    "PayrollRatio",
     "TripCustomLine",
     "TripDailyLine",
     "TripExpenseAttachment",
     "TripExpenseData",
     "TripTravelLine",
+    "read_payroll_ratios",
 ]
 
 #: N-TE: "The total maximum size of the attachments is 4MB". Read as .NET reads a
@@ -192,3 +196,59 @@ class TripExpenseData:
     def attachment_bytes(self) -> int:
         """The attachments' total size, as Netvisor's limit counts it (file content)."""
         return sum(len(attachment.data) for attachment in self.attachments())
+
+
+# -- payrollratiolist.nv: the ratio names a custom line may carry ----------------------------
+
+
+@attrs.frozen(kw_only=True)
+class PayrollRatio:
+    """One payroll ratio (palkkalaji) of the company, with its name per language.
+
+    ``payrollratiolist.nv?source=tripexpensecustomlines`` lists the expense types a travel
+    invoice's custom line may name (Netvisor's page "Palkkalajien nouto
+    payrollratiolist.nv", https://support.netvisor.fi/fi/articles/769768; not in the
+    reference). ``names`` maps ``fi``/``en``/``se`` to the name in that language, which is
+    what ``ratio type="name"`` must match in a request sent in that language.
+    """
+
+    identifier: int | None = None
+    number: int | None = None
+    names: tuple[tuple[str, str], ...] = ()
+
+    def name(self, language: str) -> str | None:
+        """The name in ``language`` (``FI``, ``EN``, ``SE``; any case)."""
+        return dict(self.names).get(language.lower())
+
+
+def read_payroll_ratios(root: x.Element) -> list[PayrollRatio]:
+    """The rows of ``payrollratiolist.nv``, read tolerantly: the page's table nests
+    ``Names/Name`` (attribute ``ISO639-1Code``) under each ``PayrollRatio``, with the
+    ratio's ``Identifier`` and ``RatioNumber`` beside them or one level down."""
+    ratios = []
+    for element in x.descendants(root, "payrollratio"):
+        names = []
+        for name in x.descendants(element, "name"):
+            language = (name.get("iso639-1code") or "").strip().lower()
+            text = (name.text or "").strip()
+            if language and text:
+                names.append((language, text))
+        ratios.append(
+            PayrollRatio(
+                identifier=_first_int(element, "identifier"),
+                number=_first_int(element, "rationumber"),
+                names=tuple(names),
+            )
+        )
+    return ratios
+
+
+def _first_int(element: x.Element, name: str) -> int | None:
+    for found in x.descendants(element, name):
+        text = (found.text or "").strip()
+        if text:
+            try:
+                return int(text)
+            except ValueError:
+                raise NetvisorProtocolError(f"<{name}> is not an integer") from None
+    return None
