@@ -30,6 +30,7 @@ from silta.registers.purchase_lines import (
     map_invoice,
     map_line,
     marker_key,
+    rekeyed,
     silta_items,
 )
 from silta.registers.rules import RULES
@@ -417,3 +418,19 @@ def test_point_14_the_key_is_silta_s_and_severa_sees_only_the_marker() -> None:
         "isBillable",
     }
     assert mapping.key == "2001/7001" and marker_key(body["name"]) == mapping.key
+
+
+def test_a_transferred_line_under_a_new_key_is_the_same_line_not_a_new_cost() -> None:
+    """Posting replaces an invoice's lines, so their keys may change: same content, same
+    line."""
+    stored = {7001: line_fingerprint(INVOICE, LINE)}
+    reposted = attrs.evolve(
+        INVOICE,
+        lines=(attrs.evolve(LINE, netvisor_key=8001), attrs.evolve(LINE, netvisor_key=8002)),
+    )
+    assert rekeyed(reposted, stored) == {8001: 7001}  # the second copy is a new line
+    assert rekeyed(INVOICE, stored) == {}  # the old key is still there
+    changed = attrs.evolve(
+        INVOICE, lines=(attrs.evolve(LINE, netvisor_key=8001, line_sum=Decimal("9.99")),)
+    )
+    assert rekeyed(changed, stored) == {}

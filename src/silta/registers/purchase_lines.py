@@ -79,6 +79,7 @@ __all__ = [
     "map_line",
     "marker_key",
     "notice",
+    "rekeyed",
     "silta_items",
 ]
 
@@ -492,6 +493,29 @@ def line_fingerprint(invoice: netvisor.PurchaseInvoice, line: netvisor.PurchaseI
     }  # fmt: skip
     canonical = json.dumps(shape, sort_keys=True, ensure_ascii=False, default=str)
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def rekeyed(invoice: netvisor.PurchaseInvoice, transferred: Mapping[int, str]) -> dict[int, int]:
+    """Lines that are transferred lines under a new key: new line key -> old line key.
+
+    ``transferred`` maps this invoice's transferred line keys to their stored
+    fingerprints. Posting a purchase invoice (``purchaseinvoicepostingdata.nv``) replaces
+    its lines, so their keys may change (invoices.md §2.3 [INFERRED]); a new line whose
+    fingerprint (which leaves the key out) is that of a transferred line now gone is the
+    same line, not a new cost. Each old line is matched at most once, in line order.
+    """
+    present = {line.netvisor_key for line in invoice.lines}
+    gone = {key: print_ for key, print_ in transferred.items() if key not in present}
+    matched: dict[int, int] = {}
+    for line in invoice.lines:
+        if line.netvisor_key in transferred:
+            continue
+        digest = line_fingerprint(invoice, line)
+        for old, stored in gone.items():
+            if stored == digest and old not in matched.values():
+                matched[line.netvisor_key] = old
+                break
+    return matched
 
 
 _NOTICES = (
