@@ -14,8 +14,8 @@ What it guarantees, all from ``reference/netvisor-api.md``:
 * Reads are retried with backoff on retryable errors. A write that may have reached Netvisor
   but got no readable answer raises :class:`NetvisorOutcomeUnknown`; it is never re-sent here.
 * Lists that Netvisor caps (``customercodelist`` 100, ``getcustomer idlist`` 500,
-  ``getproduct idlist/codelist`` 400, ``getsalesinvoice netvisorkeylist`` 500) are split
-  into as many calls as needed.
+  ``getproduct idlist/codelist`` 400, ``getsalesinvoice netvisorkeylist`` 500,
+  ``getpurchaseinvoice netvisorkeylist`` 500) are split into as many calls as needed.
 * Bodies larger than ``max_response_bytes`` are cut off with :class:`ResponseTooLargeError`.
 * Netvisor's error texts may echo the MAC input; both keys are masked in every message.
 """
@@ -34,9 +34,11 @@ from zoneinfo import ZoneInfo
 import attrs
 import httpx
 
+from silta.netvisor import purchaseinvoices as pi
 from silta.netvisor import responses as r
 from silta.netvisor import salesinvoices as si
 from silta.netvisor import schema
+from silta.netvisor import tripexpenses as te
 from silta.netvisor import xmlcodec as x
 from silta.netvisor.auth import NetvisorAuth, NetvisorCredentials
 from silta.netvisor.errors import (
@@ -68,7 +70,13 @@ from silta.netvisor.models import (
     SalesInvoiceSummary,
     UnreadRecord,
 )
+from silta.netvisor.purchaseinvoices import (
+    DeletedPurchaseInvoice,
+    PurchaseInvoice,
+    PurchaseInvoiceSummary,
+)
 from silta.netvisor.retry import DEFAULT_RETRY, RetryPolicy, resend_is_safe
+from silta.netvisor.tripexpenses import PayrollRatio, TripExpenseData
 from silta.transport import MIN_MASKED_SECRET, TransportErrors, classified, same_origin
 
 __all__ = [
@@ -80,6 +88,7 @@ __all__ = [
     "INVOICE_LIST_PAGE",
     "PRODUCTION_URL",
     "PRODUCTS_PER_CALL",
+    "PURCHASE_INVOICE_KEYS_PER_CALL",
     "TEST_URL",
     "NetvisorClient",
 ]
@@ -100,12 +109,18 @@ PRODUCTS_PER_CALL = 400  # getproduct.nv idlist / codelist
 INVOICE_KEYS_PER_CALL = 500  # getsalesinvoice.nv netvisorkeylist
 INVOICE_LIST_PAGE = 500  # salesinvoicelist.nv answers at most this many rows
 INVOICE_STATUSES = frozenset({"open", "overdue", "paid", "unsent", "creditloss", "rejected"})
+PURCHASE_INVOICE_KEYS_PER_CALL = 500  # getpurchaseinvoice.nv netvisorkeylist
+PURCHASE_PAYMENT_STATUSES = frozenset({"unpaid", "paid"})
 
 # changedsince is a wall-clock time without zone; Netvisor is a Finnish service, so we send
 # Finnish time (an assumption: the documentation does not say).
 NETVISOR_TIME = ZoneInfo("Europe/Helsinki")
 
 _XML_HEADERS = {"Content-Type": "text/xml; charset=utf-8", "Accept": "text/xml"}
+
+# Every getpurchaseinvoice.nv call: dimensions inside each line (version 2), and no
+# attachments (the invoice image can be megabytes and is not needed).
+_PURCHASE_DETAIL = {"version": "2", "omitattachments": "true"}
 
 
 T = TypeVar("T")
@@ -558,6 +573,134 @@ class NetvisorClient:
         """
         match = CreditNoteMatch(credit_note_key=credit_note_key, invoice_key=invoice_key)
         await self._post("matchcreditnote.nv", {}, x.build(schema.MATCH_CREDIT_NOTE, match))
+
+    # -- purchase invoices (reference/invoices.md §2.3) -------------------------------------
+
+    async def list_purchase_invoices(
+        self,
+        *,
+        status: str | None = None,
+        modified_since: datetime | None = None,
+        modified_before: datetime | None = None,
+        begin_date: date | None = None,
+        end_date: date | None = None,
+        number: str | None = None,
+        batch_id: int | None = None,
+        payment_status: str | None = None,
+        unread: list[UnreadRecord] | None = None,
+    ) -> list[PurchaseInvoiceSummary]:
+        """``purchaseinvoicelist.nv``: purchase invoices matching every filter given.
+
+        ``status`` is ``open``, ``approved`` or ``accepted`` (A-PL's Finnish page: new or in
+        content check, in approval, approved). ``modified_since``/``modified_before`` go as
+        ``lastmodifiedstart``/``lastmodifiedend`` in Finnish wall-clock time, as
+        ``changedsince`` does, and must be aware. The list has no paging parameter: one
+        call answers everything. A row without its key goes to ``unread`` (else raises).
+        """
+        params: dict[str, str] = {}
+        if status is not None:
+            if status not in pi.PURCHASE_INVOICE_STATUSES:
+                raise NetvisorRequestError(
+                    f"purchaseinvoicelist.nv has no invoicestatus {status!r}"
+                )
+            params["invoicestatus"] = status
+        if modified_since is not None:
+            params["lastmodifiedstart"] = _changed_since(modified_since)
+        if modified_before is not None:
+            params["lastmodifiedend"] = _changed_since(modified_before)
+        if begin_date is not None:
+            params["begininvoicedate"] = begin_date.isoformat()
+        if end_date is not None:
+            params["endinvoicedate"] = end_date.isoformat()
+        if number is not None:
+            params["invoicenumber"] = number
+        if batch_id is not None:
+            params["purchaseinvoicebatchid"] = str(batch_id)
+        if payment_status is not None:
+            if payment_status not in PURCHASE_PAYMENT_STATUSES:
+                raise NetvisorRequestError(
+                    f"purchaseinvoicelist.nv has no paymentstatus {payment_status!r}"
+                )
+            params["paymentstatus"] = payment_status
+        root = await self._get("purchaseinvoicelist.nv", params)
+        return pi.read_purchase_invoice_list(root, unread=unread)
+
+    async def get_purchase_invoice(self, netvisor_key: int) -> PurchaseInvoice:
+        """``getpurchaseinvoice.nv?netvisorkey=``: one invoice with its lines, or
+        :class:`NotFound` (Netvisor answers an unknown key with OK and an empty
+        ``<PurchaseInvoice/>``).
+
+        Asked as ``version=2`` (each line's dimensions inside the line) with
+        ``omitattachments=true`` (the invoice image is not needed and can be megabytes).
+        """
+        params = {"netvisorkey": str(netvisor_key), **_PURCHASE_DETAIL}
+        found = pi.read_purchase_invoices(
+            await self._get("getpurchaseinvoice.nv", params), requested_key=netvisor_key
+        )
+        if not found:
+            raise NotFound(f"Purchase invoice not found with Netvisor identifier: {netvisor_key}")
+        return found[0]
+
+    async def get_purchase_invoices(
+        self, netvisor_keys: Iterable[int], *, unread: list[UnreadRecord] | None = None
+    ) -> list[PurchaseInvoice]:
+        """Invoices by key, 500 per ``netvisorkeylist`` call, ``version=2`` without
+        attachments; unknown keys are skipped. An invoice without its key, or with a line
+        without one, goes to ``unread`` (else raises)."""
+        keys = _unique(str(key) for key in netvisor_keys)
+        found: list[PurchaseInvoice] = []
+        for chunk in _chunks(keys, PURCHASE_INVOICE_KEYS_PER_CALL):
+            params = {"netvisorkeylist": ",".join(chunk), **_PURCHASE_DETAIL}
+            root = await self._get("getpurchaseinvoice.nv", params)
+            found.extend(pi.read_purchase_invoices(root, unread=unread))
+        return found
+
+    async def list_deleted_purchase_invoices(
+        self, since: datetime | date
+    ) -> list[DeletedPurchaseInvoice]:
+        """``deletedpurchaseinvoices.nv?deletedsince=``: invoices deleted since the day.
+
+        Netvisor's page (https://support.netvisor.fi/en/support/solutions/articles/77000554202)
+        takes a date and keeps seven days of deletions: a caller that has not asked for a
+        week learns of no older deletion. An aware time is sent as its day in Finland.
+        """
+        if isinstance(since, datetime):
+            if since.tzinfo is None:
+                raise NetvisorRequestError(
+                    "since must be timezone-aware; a naive time is ambiguous across Finnish DST"
+                )
+            day = since.astimezone(NETVISOR_TIME).date()
+        else:
+            day = since
+        root = await self._get("deletedpurchaseinvoices.nv", {"deletedsince": day.isoformat()})
+        return pi.read_deleted_purchase_invoices(root)
+
+    # -- travel invoices (reference/invoices.md §2.4) ---------------------------------------
+
+    async def add_trip_expense(self, data: TripExpenseData) -> int | None:
+        """``tripexpense.nv``: a travel invoice into Netvisor's travel and expenses.
+
+        Refused before sending when its attachments pass Netvisor's 4 MB. A write like the
+        others: an answer lost after sending raises :class:`NetvisorOutcomeUnknown` and is
+        never re-sent here. The reference found no description of the answer, and no
+        resource reads travel invoices back, so an ``OK`` is success with or without an
+        ``InsertedDataIdentifier`` (its key when there is one).
+        """
+        total = data.attachment_bytes()
+        if total > te.ATTACHMENTS_MAX_BYTES:
+            raise NetvisorRequestError(
+                f"the travel invoice's attachments are {total} bytes; Netvisor takes at most "
+                f"{te.ATTACHMENTS_MAX_BYTES}"
+            )
+        root = await self._post("tripexpense.nv", {}, x.build(schema.TRIP_EXPENSE, data))
+        return r.read_inserted_key(root)
+
+    async def list_trip_expense_ratios(self) -> list[PayrollRatio]:
+        """``payrollratiolist.nv?source=tripexpensecustomlines``: the expense types a travel
+        invoice's custom line may name, each with its name per interface language (what
+        the KH's mapping of Severa's expense types must match)."""
+        root = await self._get("payrollratiolist.nv", {"source": "tripexpensecustomlines"})
+        return te.read_payroll_ratios(root)
 
     # -- the exchange ----------------------------------------------------------------------
 

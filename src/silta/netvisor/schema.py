@@ -30,6 +30,7 @@ __all__ = [
     "MATCH_CREDIT_NOTE",
     "PRODUCT",
     "SALES_INVOICE",
+    "TRIP_EXPENSE",
     "Each",
     "Group",
     "Leaf",
@@ -325,6 +326,166 @@ MATCH_CREDIT_NOTE = Group(
             children=(
                 Leaf("creditnotenetvisorkey", "credit_note_key", kind="integer", required=True),
                 Leaf("invoicenetvisorkey", "invoice_key", kind="integer", required=True),
+            ),
+        ),
+    ),
+)
+
+# tripexpense.nv (reference/invoices.md §2.4). No DTD is published: the order is the element
+# table of Netvisor's page (A-TE) and Visma's VB sample client, which agree; only the
+# elements Silta writes are listed. tests/netvisor/test_trip_expenses.py holds the
+# reference's content models and checks these rows against them as against a DTD.
+_TRIP_DIMENSIONS = Each(
+    "dimensions",
+    Group(
+        "dimension",
+        required=True,
+        children=(
+            Leaf("dimensionname", "header", required=True),
+            Leaf("dimensionitem", "item", required=True),
+        ),
+    ),
+)
+_TRIP_ATTACHMENTS = Group(
+    "tripexpenseattachments",
+    children=(
+        Each(
+            "attachments",
+            Group(
+                "tripexpenseattachment",
+                required=True,
+                children=(
+                    Leaf("mimetype", "mime_type", required=True),
+                    Leaf("attachmentdescription", "description", required=True),
+                    # N-TE: an attachment's name is at most 100 characters.
+                    Leaf("filename", "file_name", max_length=100, required=True),
+                    Leaf("documentdata", "document_data", required=True),  # base64
+                ),
+            ),
+            required=True,
+        ),
+    ),
+)
+
+
+def _employee() -> Leaf:
+    return Leaf(
+        "employeeidentifier",
+        "employee_identifier",
+        required=True,
+        attribute_field=("type", "employee_identifier_type"),
+    )
+
+
+TRIP_EXPENSE = Group(
+    "root",
+    required=True,
+    children=(
+        Group(
+            "tripexpense",
+            required=True,
+            children=(
+                Leaf("header", "header", required=True),
+                Leaf("description", "description"),
+                Group(
+                    "customlines",
+                    children=(
+                        Each(
+                            "custom_lines",
+                            Group(
+                                "customline",
+                                required=True,
+                                children=(
+                                    _employee(),
+                                    # The name in the request's interface language.
+                                    Leaf(
+                                        "ratio",
+                                        "ratio",
+                                        required=True,
+                                        attributes=(("type", "name"),),
+                                    ),
+                                    Leaf("amount", "amount", kind="decimal", required=True),
+                                    Leaf(
+                                        "customlineunitprice",
+                                        "unit_price",
+                                        kind="decimal",
+                                        required=True,
+                                        attribute_field=("iso4217currencycode", "currency"),
+                                    ),
+                                    Leaf("vatpercentage", "vat_percent", kind="decimal"),
+                                    Leaf("linedescription", "description", required=True),
+                                    Leaf("begindate", "begin_date", kind="date", required=True),
+                                    Leaf("enddate", "end_date", kind="date", required=True),
+                                    Leaf("linestatus", "line_status"),
+                                    _TRIP_DIMENSIONS,
+                                    _TRIP_ATTACHMENTS,
+                                ),
+                            ),
+                            required=True,
+                        ),
+                    ),
+                ),
+                Group(
+                    "travellines",
+                    children=(
+                        Each(
+                            "travel_lines",
+                            Group(
+                                "travelline",
+                                required=True,
+                                children=(
+                                    _employee(),
+                                    Leaf("traveltype", "travel_type", required=True),
+                                    Leaf(
+                                        "passengeramount",
+                                        "passenger_amount",
+                                        kind="integer",
+                                        required=True,
+                                    ),
+                                    Leaf(
+                                        "kilometeramount",
+                                        "kilometer_amount",
+                                        kind="decimal",
+                                        required=True,
+                                    ),
+                                    Leaf("unitprice", "unit_price", kind="decimal"),
+                                    Leaf("linedescription", "description", required=True),
+                                    Leaf("traveldate", "travel_date", kind="date", required=True),
+                                    Leaf("routedescription", "route_description", required=True),
+                                    Leaf("linestatus", "line_status"),
+                                    _TRIP_DIMENSIONS,
+                                    _TRIP_ATTACHMENTS,
+                                ),
+                            ),
+                            required=True,
+                        ),
+                    ),
+                ),
+                Group(
+                    "dailycompensationlines",
+                    children=(
+                        Each(
+                            "daily_lines",
+                            Group(
+                                "dailycompensationline",
+                                required=True,
+                                children=(
+                                    _employee(),
+                                    Leaf("compensationtype", "compensation_type", required=True),
+                                    Leaf("amount", "amount", kind="decimal", required=True),
+                                    Leaf("unitprice", "unit_price", kind="decimal"),
+                                    Leaf("linedescription", "description", required=True),
+                                    Leaf("timeofdeparture", "departure_text", required=True),
+                                    Leaf("returntime", "return_text", required=True),
+                                    Leaf("linestatus", "line_status"),
+                                    _TRIP_DIMENSIONS,
+                                    _TRIP_ATTACHMENTS,
+                                ),
+                            ),
+                            required=True,
+                        ),
+                    ),
+                ),
             ),
         ),
     ),

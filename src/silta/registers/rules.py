@@ -339,7 +339,112 @@ _RULES = (
     ),
 )
 
-RULES: Mapping[str, Rule] = {rule.id: rule for rule in _RULES}
+# -- purchase-invoice lines, Netvisor -> Severa project fees (invoices.md §1.4, §5.12) -------
+# {invoice} is "<number> (<vendor>)", {line} "<position> (<line text>)".
+_PURCHASE_LINE_RULES = (
+    Rule(
+        "purchase_lines.item_not_silta",
+        "dimension",
+        "invoices.md §1.4, §5.12",
+        "Ostolaskun {invoice} rivillä {line} on projektien laskentakohdeotsikon {header} alla "
+        "kohde {item}, jota Silta ei ole luonut Severan projektista tai vaiheesta: valitse "
+        "riville projektin laskentakohde, jonka Silta on tuonut Severasta, tai poista kohde, "
+        "jos rivi ei ole projektin kulu",
+        "Line {line} of purchase invoice {invoice} carries the item {item} under the project "
+        "header {header}, which Silta did not create from a Severa project or phase; choose "
+        "the project's item that Silta brought from Severa, or remove the item if the line "
+        "is not a project cost",
+    ),
+    Rule(
+        "purchase_lines.product_missing",
+        "product",
+        "invoices.md §1.4, §5.12",
+        "Ostolaskun {invoice} rivin {line} kululle ei ole valittu Severan tuotetta{account_fi}: "
+        "valitse kulutuote (tai tilikohtainen tuote) ostolaskurivien siirtoasetuksista",
+        "No Severa product is chosen for the cost of line {line} of purchase invoice "
+        "{invoice}{account_en}; choose the cost product (or a product for the account) in "
+        "the purchase-line transfer settings",
+    ),
+    Rule(
+        "purchase_lines.phase_not_in_project",
+        "dimension",
+        "invoices.md §5.12",
+        "Ostolaskun {invoice} rivin {line} laskentakohde {item} ei kuulu rivin projektiin "
+        "{project}: valitse riville saman projektin vaihe tai pelkkä projekti",
+        "The item {item} on line {line} of purchase invoice {invoice} does not belong to the "
+        "line's project {project}; choose a phase of that project, or the project alone",
+    ),
+    Rule(
+        "purchase_lines.netvisor.key_missing",
+        "netvisorkey",
+        "reading Netvisor's answers",
+        "Netvisorin vastaus ostolaskusta {code} ({name}) ei sisältänyt laskun tai sen rivin "
+        "tunnistetta (NetvisorKey), joten sen rivejä ei voitu siirtää tällä ajolla. Silta lukee "
+        "laskun uudelleen, kun sitä muutetaan; jos tämä toistuu, ota yhteys Netvisorin tukeen",
+        "Netvisor's answer about purchase invoice {code} ({name}) carried no identifier "
+        "(NetvisorKey) for the invoice or one of its lines, so its lines could not be "
+        "transferred in this run. Silta reads the invoice again when it changes; if this "
+        "repeats, contact Netvisor's support",
+    ),
+)
+
+# -- travel invoices, Severa -> Netvisor tripexpense.nv (invoices.md §1.3, §5.13) -----------
+# {report} is "<number> <title> (<person>)".
+_TRAVEL_RULES = (
+    Rule(
+        "travel.employee_not_matched",
+        "user.code",
+        "invoices.md §1.3, §5.13",
+        "Matkalaskun {report} henkilöä {person} ei voitu yhdistää Netvisorin palkansaajaan "
+        "({reason_fi}): kirjaa Severassa käyttäjän koodiksi hänen Netvisorin "
+        "palkansaajanumeronsa, tai perusta Netvisoriin palkansaaja samalla numerolla",
+        "The person {person} of travel report {report} could not be matched to a Netvisor "
+        "employee ({reason_en}); set the user's code in Severa to their Netvisor employee "
+        "number, or create the employee in Netvisor with that number",
+    ),
+    Rule(
+        "travel.expense_type_unmapped",
+        "travelExpense",
+        "invoices.md §1.3, §5.13",
+        "Matkalaskun {report} kululajia {type} ei ole yhdistetty Netvisorin {target_fi}: "
+        "valitse sille vastine matkalaskujen siirtoasetuksista",
+        "The expense type {type} of travel report {report} is not mapped to a Netvisor "
+        "{target_en}; choose one in the travel transfer settings",
+    ),
+    Rule(
+        "travel.attachments_too_large",
+        "attachments",
+        "invoices.md §1.3 (N-TE)",
+        "Matkalaskun {report} liitteet ovat yhteensä {size}, mutta Netvisor ottaa vastaan "
+        "enintään {limit}: pienennä liitteitä tai jaa matkalasku Severassa pienempiin",
+        "The attachments of travel report {report} come to {size}, but Netvisor takes at most "
+        "{limit}; make the attachments smaller or split the report in Severa",
+    ),
+    Rule(
+        "travel.attachment_name_too_long",
+        "attachments",
+        "invoices.md §1.3 (N-TE)",
+        "Matkalaskun {report} liitteen {name} nimi on {length} merkkiä, mutta Netvisor "
+        "hyväksyy enintään {limit}: lyhennä liitteen nimeä Severassa",
+        "The name of attachment {name} of travel report {report} is {length} characters, but "
+        "Netvisor takes at most {limit}; shorten the attachment's name in Severa",
+    ),
+    Rule(
+        "travel.dimension_item_missing",
+        "dimension",
+        "invoices.md §1.3, §5.13; rule 16",
+        "Matkalaskun {report} laskentakohdetta {item} (otsikko {header}) ei ole Netvisorissa, "
+        "eikä puuttuvia laskentakohteita luoda: aja laskentakohteiden synkronointi tai salli "
+        "puuttuvien kohteiden luonti matkalaskujen siirtoasetuksissa",
+        "The dimension item {item} (header {header}) of travel report {report} is not in "
+        "Netvisor and missing items are not created; run the dimension sync or allow "
+        "creating missing items in the travel transfer settings",
+    ),
+)
+
+RULES: Mapping[str, Rule] = {
+    rule.id: rule for rule in (*_RULES, *_PURCHASE_LINE_RULES, *_TRAVEL_RULES)
+}
 
 
 class _Blank(dict[str, object]):

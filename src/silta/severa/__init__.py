@@ -5,7 +5,9 @@ Knows nothing of registers or databases. See :class:`SeveraClient` for what it g
 
 from silta.severa.auth import (
     DEFAULT_SCOPES,
+    FEE_SCOPES,
     INVOICE_SCOPES,
+    TRAVEL_SCOPES,
     SeveraCredentials,
     Token,
     TokenSource,
@@ -32,8 +34,10 @@ from silta.severa.errors import (
     SeveraTransportError,
     SeveraValidationError,
 )
+from silta.severa.fees import DeletedProjectFee, ProjectFeeInput
 from silta.severa.invoices import (
     CustomerCountrySettings,
+    EntryUser,
     Invoice,
     InvoiceCustomer,
     InvoiceProject,
@@ -44,6 +48,7 @@ from silta.severa.invoices import (
     ProjectFee,
     ProjectTravelExpense,
     RelatedInvoice,
+    TravelReimbursementRef,
     WorkHour,
 )
 from silta.severa.models import (
@@ -65,15 +70,25 @@ from silta.severa.models import (
     VatRate,
 )
 from silta.severa.ratelimit import DEFAULT_RATE, PROCESS_LIMITS, RateLimiter, RateLimits
+from silta.severa.travel import (
+    ExpenseType,
+    TravelExpenseFile,
+    TravelReimbursement,
+    TravelReimbursementStatus,
+    User,
+    UserBusinessUnit,
+)
 
 __all__ = [
     "DEFAULT_RATE",
     "DEFAULT_SCOPES",
     "DEFAULT_TIMEOUT",
+    "FEE_SCOPES",
     "INVOICE_SCOPES",
     "PAGE_SIZE",
     "PROCESS_LIMITS",
     "PRODUCTION_URL",
+    "TRAVEL_SCOPES",
     "AddonMissing",
     "Address",
     "AddressInput",
@@ -82,7 +97,10 @@ __all__ = [
     "Customer",
     "CustomerCountrySettings",
     "CustomerInput",
+    "DeletedProjectFee",
+    "EntryUser",
     "ErrorDetail",
+    "ExpenseType",
     "GuidRef",
     "InsufficientScope",
     "Invoice",
@@ -101,6 +119,7 @@ __all__ = [
     "ProductInput",
     "Project",
     "ProjectFee",
+    "ProjectFeeInput",
     "ProjectTravelExpense",
     "RateLimited",
     "RateLimiter",
@@ -125,6 +144,12 @@ __all__ = [
     "SeveraValidationError",
     "Token",
     "TokenSource",
+    "TravelExpenseFile",
+    "TravelReimbursement",
+    "TravelReimbursementRef",
+    "TravelReimbursementStatus",
+    "User",
+    "UserBusinessUnit",
     "VatRate",
     "WorkHour",
 ]

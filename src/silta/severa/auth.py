@@ -23,8 +23,10 @@ from silta.severa.models import TokenResponse
 
 __all__ = [
     "DEFAULT_SCOPES",
+    "FEE_SCOPES",
     "INVOICE_SCOPES",
     "PROCESS_TOKENS",
+    "TRAVEL_SCOPES",
     "SeveraCredentials",
     "Token",
     "TokenCache",
@@ -46,6 +48,16 @@ DEFAULT_SCOPES: tuple[str, ...] = (
 # the entries billed on them (invoices:read), the status change (invoices:write). Invoice
 # statuses and VAT rates need settings:read, already in the default.
 INVOICE_SCOPES: tuple[str, ...] = ("invoices:read", "invoices:write")
+
+# What the purchase-line transfer adds: project fees, read (the lookup by marker, deleted
+# fees) and written. Like INVOICE_SCOPES, asked only when the transfer is turned on.
+FEE_SCOPES: tuple[str, ...] = ("fees:read", "fees:write")
+
+# What the travel transfer adds: reports and their expenses (travels:read), the status
+# after transfer (travels:write), users' codes (users:read) and the receipts, which the
+# document puts under files:read. Travel statuses and expense types need settings:read,
+# already in the default.
+TRAVEL_SCOPES: tuple[str, ...] = ("travels:read", "travels:write", "users:read", "files:read")
 
 
 def _scopes(values: Iterable[str]) -> tuple[str, ...]:

@@ -13,9 +13,10 @@ What it guarantees, from Severa's OpenAPI document and ``reference/severa-api.md
   never re-sent here.
 * Lists stream as async iterators, page by page: token paging (``rowCount`` 100,
   ``pageToken`` from the ``NextPageToken`` header until there is none) for customers,
-  products, projects, phases, invoices, invoice rows and the entries billed on them;
-  offset paging (``firstRow``, until a short page) for business units, addresses and
-  invoice statuses.
+  products, projects, phases, invoices, invoice rows and the entries billed on them,
+  project fees, travel reimbursements and their expenses, and users; offset paging
+  (``firstRow``, until a short page) for business units, addresses, invoice statuses,
+  travel reimbursement statuses, travel expense types and travel expense files.
 * Long filter lists (``numbers``, ``projectGuids``) are split so that no query string passes
   2,000 bytes (IIS, which serves Severa, refuses longer query strings by default).
 * Reference data (languages, countries, VAT rates) is read once per client: a client lives
@@ -55,6 +56,7 @@ from silta.severa.errors import (
     SeveraTransportError,
     api_error,
 )
+from silta.severa.fees import DeletedProjectFee, ProjectFeeInput
 from silta.severa.invoices import (
     CustomerCountrySettings,
     Invoice,
@@ -82,6 +84,13 @@ from silta.severa.models import (
     VatRate,
 )
 from silta.severa.ratelimit import DEFAULT_RATE, PROCESS_LIMITS, RateLimiter, RateLimits
+from silta.severa.travel import (
+    ExpenseType,
+    TravelExpenseFile,
+    TravelReimbursement,
+    TravelReimbursementStatus,
+    User,
+)
 from silta.transport import MIN_MASKED_SECRET, TransportErrors, classified, same_origin
 
 __all__ = [
@@ -108,6 +117,7 @@ M = TypeVar("M", bound=pydantic.BaseModel)
 Params = list[tuple[str, str]]
 
 _WRITES = frozenset({"POST", "PATCH", "PUT", "DELETE"})
+_JSON = "application/json"
 
 
 def _utc_now() -> datetime:
@@ -451,6 +461,200 @@ class SeveraClient:
         response = await self._request("GET", path)
         return self._parse_list(response, CustomerCountrySettings, path)
 
+    # -- project fees (the purchase-line transfer, reference/invoices.md §3.3) ---------------
+
+    async def create_project_fee(self, fee: ProjectFeeInput) -> ProjectFee:
+        """``POST /v1/projectfees``: a cost row on a project; Severa answers 201 with the
+        stored fee in a one-element array.
+
+        A write: a lost or unreadable answer raises :class:`SeveraOutcomeUnknown` and is
+        never re-sent here. Severa has no field for an outside key, so the caller finds the
+        fee again by the marker its name carries (:meth:`iter_fees_of_project`).
+        """
+        return await self._one("POST", "/v1/projectfees", ProjectFee, body=fee.body())
+
+    async def get_project_fee(self, guid: str) -> ProjectFee:
+        """``GET /v1/projectfees/{guid}``."""
+        return await self._one("GET", f"/v1/projectfees/{guid}", ProjectFee)
+
+    async def iter_project_fees(
+        self, *, changed_since: datetime | None = None
+    ) -> AsyncIterator[ProjectFee]:
+        """``GET /v1/projectfees``: every project's fees, or those changed since a time
+        (the only filter the document gives this route)."""
+        base: Params = []
+        if changed_since is not None:
+            base.append(("changedSince", _changed_since(changed_since)))
+        async for item in self._token_paged("/v1/projectfees", base, ProjectFee):
+            yield item
+
+    async def iter_fees_of_project(
+        self,
+        project_guid: str,
+        *,
+        product_type: str | None = None,
+        is_billable: bool | None = None,
+        is_billed: bool | None = None,
+    ) -> AsyncIterator[ProjectFee]:
+        """``GET /v1/projects/{guid}/projectfees``: one project's fees (token paging).
+
+        The lookup after an unknown outcome reads this list unfiltered: a fee billed or
+        re-typed by a user since would escape a filter, and be made twice.
+        """
+        base: Params = []
+        if product_type is not None:
+            base.append(("productType", product_type))
+        if is_billable is not None:
+            base.append(("isBillable", _flag(is_billable)))
+        if is_billed is not None:
+            base.append(("isBilled", _flag(is_billed)))
+        path = f"/v1/projects/{project_guid}/projectfees"
+        async for item in self._token_paged(path, base, ProjectFee):
+            yield item
+
+    async def iter_deleted_project_fees(
+        self,
+        *,
+        deleted_since: datetime | None = None,
+        project_guids: Iterable[str] | None = None,
+    ) -> AsyncIterator[DeletedProjectFee]:
+        """``GET /v1/deletedprojectfees``: fees deleted since a time, optionally of some
+        projects (a long list is split under the query limit)."""
+        base: Params = []
+        if deleted_since is not None:
+            base.append(("deletedSince", _changed_since(deleted_since)))
+        pages = self._token_paged_by(
+            "/v1/deletedprojectfees", base, "projectGuids", project_guids, DeletedProjectFee
+        )
+        async for item in pages:
+            yield item
+
+    # -- travel reimbursements (the travel transfer, reference/invoices.md §3.4) -------------
+
+    async def iter_travel_reimbursements(
+        self,
+        *,
+        status_guids: Iterable[str] | None = None,
+        changed_since: datetime | None = None,
+    ) -> AsyncIterator[TravelReimbursement]:
+        """``GET /v1/travelreimbursements`` by status and change time (token paging).
+
+        An empty status list asks nothing rather than everything, as for invoices.
+        """
+        base: Params = []
+        if status_guids is not None:
+            statuses = list(dict.fromkeys(status_guids))
+            if not statuses:
+                return
+            base.extend(("travelReimbursementStatusGuids", guid) for guid in statuses)
+        if changed_since is not None:
+            base.append(("changedSince", _changed_since(changed_since)))
+        async for item in self._token_paged("/v1/travelreimbursements", base, TravelReimbursement):
+            yield item
+
+    async def get_travel_reimbursement(self, guid: str) -> TravelReimbursement:
+        """``GET /v1/travelreimbursements/{guid}``."""
+        return await self._one("GET", f"/v1/travelreimbursements/{guid}", TravelReimbursement)
+
+    async def iter_travel_reimbursement_expenses(
+        self, reimbursement_guid: str, *, expense_class: str | None = None
+    ) -> AsyncIterator[ProjectTravelExpense]:
+        """``GET /v1/travelreimbursements/{guid}/projecttravelexpenses``: a report's lines."""
+        base: Params = [("expenseClass", expense_class)] if expense_class is not None else []
+        path = f"/v1/travelreimbursements/{reimbursement_guid}/projecttravelexpenses"
+        async for item in self._token_paged(path, base, ProjectTravelExpense):
+            yield item
+
+    async def set_travel_reimbursement_status(
+        self, reimbursement_guid: str, status_guid: str
+    ) -> TravelReimbursement:
+        """``PATCH /v1/travelreimbursements/{guid}``, replacing
+        ``/travelReimbursementStatus/guid`` (the path by the analogy the invoices use: the
+        document defines no input model for a report). A write: a lost answer raises
+        :class:`SeveraOutcomeUnknown`."""
+        path = f"/v1/travelreimbursements/{reimbursement_guid}"
+        changes = {"travelReimbursementStatus/guid": status_guid}
+        return await self._patch(path, changes, TravelReimbursement)
+
+    async def iter_travel_reimbursement_statuses(
+        self, *, active: bool | None = None
+    ) -> AsyncIterator[TravelReimbursementStatus]:
+        """``GET /v1/travelreimbursementstatuses`` (offset paging)."""
+        base: Params = [("active", _flag(active))] if active is not None else []
+        path = "/v1/travelreimbursementstatuses"
+        async for item in self._offset_paged(path, base, TravelReimbursementStatus):
+            yield item
+
+    async def iter_travel_expense_types(
+        self, *, active: bool | None = None, code: str | None = None
+    ) -> AsyncIterator[ExpenseType]:
+        """``GET /v1/travelexpensetypes`` (offset paging)."""
+        base: Params = []
+        if active is not None:
+            base.append(("active", _flag(active)))
+        if code is not None:
+            base.append(("code", code))
+        async for item in self._offset_paged("/v1/travelexpensetypes", base, ExpenseType):
+            yield item
+
+    async def iter_users(
+        self,
+        *,
+        changed_since: datetime | None = None,
+        code: str | None = None,
+        is_active: bool | None = None,
+    ) -> AsyncIterator[User]:
+        """``GET /v1/users`` (token paging); ``code`` is the employee number."""
+        base: Params = []
+        if changed_since is not None:
+            base.append(("changedSince", _changed_since(changed_since)))
+        if code is not None:
+            base.append(("code", code))
+        if is_active is not None:
+            base.append(("isActive", _flag(is_active)))
+        async for item in self._token_paged("/v1/users", base, User):
+            yield item
+
+    async def get_user(self, guid: str) -> User:
+        """``GET /v1/users/{guid}``."""
+        return await self._one("GET", f"/v1/users/{guid}", User)
+
+    async def iter_travel_expense_files(
+        self, expense_guid: str
+    ) -> AsyncIterator[TravelExpenseFile]:
+        """``GET /v1/projecttravelexpenses/{guid}/files``: a travel expense's attachments,
+        with names and sizes (offset paging). Only worth asking when the expense's
+        ``attachmentCount`` is above 0."""
+        path = f"/v1/projecttravelexpenses/{expense_guid}/files"
+        async for item in self._offset_paged(path, [], TravelExpenseFile):
+            yield item
+
+    async def iter_user_travel_expense_files(
+        self, user_guid: str, *, start: datetime | None = None, end: datetime | None = None
+    ) -> AsyncIterator[TravelExpenseFile]:
+        """``GET /v1/users/{guid}/travelexpensesfiles``: a user's travel expense attachments
+        in a period, each naming its expense (``travelExpenseGuid``)."""
+        base: Params = []
+        if start is not None:
+            base.append(("startDate", _changed_since(start)))
+        if end is not None:
+            base.append(("endDate", _changed_since(end)))
+        path = f"/v1/users/{user_guid}/travelexpensesfiles"
+        async for item in self._offset_paged(path, base, TravelExpenseFile):
+            yield item
+
+    async def get_travel_expense_file(self, guid: str) -> TravelExpenseFile:
+        """``GET /v1/projecttravelexpensefiles/{guid}``: one attachment's description."""
+        path = f"/v1/projecttravelexpensefiles/{guid}"
+        return await self._one("GET", path, TravelExpenseFile)
+
+    async def file_content(self, file_guid: str) -> bytes:
+        """``GET /v1/files/{guid}/filedata``: a file's bytes (``application/octet-stream``),
+        within the client's response size limit."""
+        path = f"/v1/files/{file_guid}/filedata"
+        response = await self._request("GET", path, accept="application/octet-stream")
+        return response.content
+
     # -- reference data, read once per client -----------------------------------------------
 
     async def languages(self) -> list[Language]:
@@ -583,16 +787,26 @@ class SeveraClient:
             raise SeveraProtocolError(f"{path}: unexpected token answer: {_reasons(exc)}") from None
 
     async def _request(
-        self, method: str, path: str, *, params: Params | None = None, body: object = None
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Params | None = None,
+        body: object = None,
+        accept: str = _JSON,
     ) -> httpx.Response:
         token = await self.tokens.get()
         try:
-            return await self._send_with_retries(method, path, params, body, token=token)
+            return await self._send_with_retries(
+                method, path, params, body, token=token, accept=accept
+            )
         except SeveraAuthenticationError:
             # The token may have been revoked or expired early: one fresh token, one more try.
             log.info("severa %s %s: token refused, getting a new one", method, path)
             token = await self.tokens.rejected(token)
-            return await self._send_with_retries(method, path, params, body, token=token)
+            return await self._send_with_retries(
+                method, path, params, body, token=token, accept=accept
+            )
 
     async def _send_with_retries(
         self,
@@ -602,12 +816,13 @@ class SeveraClient:
         body: object,
         *,
         token: Token | None,
+        accept: str = _JSON,
     ) -> httpx.Response:
         write = method in _WRITES and path not in ("/v1/token", "/v1/refreshtoken")
         attempt = 1
         while True:
             try:
-                return await self._attempt(method, path, params, body, token)
+                return await self._attempt(method, path, params, body, token, accept)
             except SeveraError as exc:
                 if write and _may_have_been_written(exc):
                     raise SeveraOutcomeUnknown(
@@ -641,8 +856,9 @@ class SeveraClient:
         params: Params | None,
         body: object,
         token: Token | None,
+        accept: str = _JSON,
     ) -> httpx.Response:
-        headers = {"Client_Id": self._credentials.client_id, "Accept": "application/json"}
+        headers = {"Client_Id": self._credentials.client_id, "Accept": accept}
         if token is not None:
             headers["Authorization"] = token.authorization
         content = None

@@ -21,10 +21,11 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from silta.severa.models import Money, Ref, _Read, _Stamped
+from silta.severa.models import Money, Ref, Timestamp, _Read, _Stamped
 
 __all__ = [
     "CustomerCountrySettings",
+    "EntryUser",
     "Invoice",
     "InvoiceCurrency",
     "InvoiceCustomer",
@@ -38,6 +39,7 @@ __all__ = [
     "ProjectFee",
     "ProjectTravelExpense",
     "RelatedInvoice",
+    "TravelReimbursementRef",
     "WorkHour",
 ]
 
@@ -253,6 +255,25 @@ class TravelExpenseType(_Read):
     code: str | None = None
     name: str | None = None
     expense_class: str | None = None
+    include_time: bool | None = None
+
+
+class EntryUser(_Read):
+    """``UserSubModel`` / ``UserRequiredSubModel``: whose entry it is; ``code`` is the user's
+    code, the employee number the travel transfer matches Netvisor's employees by."""
+
+    guid: str | None = None
+    name: str | None = None
+    code: str | None = None
+
+
+class TravelReimbursementRef(_Read):
+    """``TravelReimbursementSubModel``: the report a travel expense is on, and its state."""
+
+    guid: str | None = None
+    is_approved: bool | None = None
+    is_locked: bool | None = None
+    status: str | None = None
 
 
 class ProjectFee(_Stamped):
@@ -274,6 +295,11 @@ class ProjectFee(_Stamped):
     vat_rate: Decimal | None = None
     event_date: dt.date | None = None
     measurement_unit: str | None = None
+    # Read by the purchase-line transfer (issue 19): what a fee cost and whether it bills.
+    unit_cost: Money | None = None
+    is_billable: bool | None = None
+    customer: Ref | None = None
+    user: EntryUser | None = None
 
 
 class WorkHour(_Stamped):
@@ -293,7 +319,13 @@ class WorkHour(_Stamped):
 
 
 class ProjectTravelExpense(_Stamped):
-    """``ProjectTravelExpenseOutputModel``."""
+    """``ProjectTravelExpenseOutputModel``.
+
+    For the travel transfer (issue 19): ``unit_cost`` is what the employee paid per unit,
+    purchase VAT included (``purchase_vat_rate``); ``travel_reimbursement_required`` false
+    is Severa's "no reimbursement required" (a company card); ``attachment_count`` says
+    whether there are receipts to read.
+    """
 
     invoice_row_guid: str | None = None
     invoice: EntryInvoice | None = None
@@ -308,6 +340,18 @@ class ProjectTravelExpense(_Stamped):
     vat_rate: Decimal | None = None
     event_date: dt.date | None = None
     description: str | None = None
+    user: EntryUser | None = None
+    unit_cost: Money | None = None
+    unit_cost_excluding_purchase_vat: Money | None = None
+    purchase_vat_rate: Decimal | None = None
+    travel_reimbursement_required: bool | None = None
+    travel_reimbursement: TravelReimbursementRef | None = None
+    travel_start_time: Timestamp | None = None
+    travel_end_time: Timestamp | None = None
+    attachment_count: int = 0
+    is_billable: bool | None = None
+    measurement_unit: str | None = None
+    cost_account: Ref | None = None
 
 
 # -- VAT by customer country -----------------------------------------------------------------
