@@ -329,6 +329,8 @@ def worker(
     workers. SIGTERM stops it gracefully: running jobs finish (SILTA_WORKER_GRACEFUL seconds)
     or go back to the queue.
     """
+    from silta.logs import configure_logging
+    from silta.notify.config import NotifyConfig
     from silta.scheduler import clock_from_env
     from silta.scheduler.queue import (
         WorkerContext,
@@ -338,10 +340,6 @@ def worker(
         schema_present,
     )
     from silta.store import Schedule, Store, StoreError
-
-    from silta.logs import configure_logging
-
-    from silta.notify.config import NotifyConfig
 
     settings = Settings()
     configure_logging(settings.log_level, settings.log_format)

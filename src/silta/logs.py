@@ -21,6 +21,7 @@ import sys
 from collections.abc import Iterator, Mapping
 from contextvars import ContextVar
 from datetime import UTC, datetime
+from types import MappingProxyType
 from typing import Any, Literal, TextIO
 
 __all__ = [
@@ -37,7 +38,10 @@ LogFormat = Literal["text", "json"]
 # The fields a line may carry beyond the four every line has, in the order they are written.
 FIELDS = ("tenant", "run", "register", "category", "service", "resource", "status")
 
-_CONTEXT: ContextVar[Mapping[str, object]] = ContextVar("silta_log_context", default={})
+# an immutable default: a mutable one would be shared by every context that never set one
+_CONTEXT: ContextVar[Mapping[str, object]] = ContextVar(
+    "silta_log_context", default=MappingProxyType({})
+)
 
 
 @contextlib.contextmanager

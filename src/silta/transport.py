@@ -80,7 +80,7 @@ def observe(observer: CallObserver | None, call: Call) -> None:
         return
     try:
         observer.call_done(call)
-    except Exception:  # a fault of Silta's own: its traceback is what fixes it
+    except Exception:  # noqa: BLE001 - a fault of Silta's own: its traceback fixes it
         _observer_log.exception("the call observer failed on %s %s", call.service, call.resource)
 
 

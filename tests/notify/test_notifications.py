@@ -106,8 +106,12 @@ async def test_one_digest_per_period_each_refusal_once_and_failures_wait_their_t
     assert verify(
         secret, hook.body, hook.headers.get(TIMESTAMP_HEADER), hook.headers.get(SIGNATURE_HEADER)
     )
-    assert not verify("another secret", hook.body, hook.headers.get(TIMESTAMP_HEADER),
-                      hook.headers.get(SIGNATURE_HEADER))  # fmt: skip
+    assert not verify(
+        "another secret",
+        hook.body,
+        hook.headers.get(TIMESTAMP_HEADER),
+        hook.headers.get(SIGNATURE_HEADER),
+    )
     sent = hook.json()
     assert sent["tenant"] == {"id": tenant.id, "name": tenant.name}
     assert {(e["record"]["name"], e["rule"]) for e in sent["events"]} == refused
@@ -141,8 +145,10 @@ async def test_one_digest_per_period_each_refusal_once_and_failures_wait_their_t
     assert f"/tenants/{tenant.id}/runs/{failed.run_id}" in body_of(fi2)
     (event,) = receiver.received[1].json()["events"]
     assert (event["kind"], event["category"], event["service"]) == (
-        "run_failed", "maintenance", "netvisor"
-    )  # fmt: skip
+        "run_failed",
+        "maintenance",
+        "netvisor",
+    )
     # nothing more to tell, however often the notifier looks
     world.clock.advance(hours=3)
     await notifier.tick()
@@ -321,9 +327,10 @@ async def test_the_api_reads_and_replaces_the_settings(
         secret = await client.post(f"{url}/secret", headers=headers)
         assert secret.status_code == 200
         assert secret.json()["webhook_secret"].startswith("whsec_")
-        assert Notifications(world.store).secret(world.web.tenant.id) == secret.json()[
-            "webhook_secret"
-        ]
+        assert (
+            Notifications(world.store).secret(world.web.tenant.id)
+            == secret.json()["webhook_secret"]
+        )
 
 
 def test_the_webhook_secret_is_ciphertext_at_rest(world: NotifyWorld) -> None:

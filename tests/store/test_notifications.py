@@ -22,8 +22,15 @@ def _refused(number: int, *rules: str) -> object:
     )
 
 
-def _run(store: Store, tenant_id: int, entries: list[object], *, kind: RunKind,
-         status: RunStatus = RunStatus.COMPLETED, dry_run: bool = False) -> int:  # fmt: skip
+def _run(
+    store: Store,
+    tenant_id: int,
+    entries: list[object],
+    *,
+    kind: RunKind,
+    status: RunStatus = RunStatus.COMPLETED,
+    dry_run: bool = False,
+) -> int:
     run_id = store.start_run(
         tenant_id, Register.CUSTOMERS, kind=kind, dry_run=dry_run, trigger="test"
     )
@@ -37,8 +44,9 @@ def _new_events(notifications: Notifications, tenant_id: int) -> list[tuple[str,
     if digest is None:
         return []
     (claimed,) = [d for d in notifications.claim_due() if d.id == digest]
-    notifications.delivered(digest, pending_emails=[], pending_webhook=False, error=None,
-                            retry_at=None)  # fmt: skip
+    notifications.delivered(
+        digest, pending_emails=[], pending_webhook=False, error=None, retry_at=None
+    )
     return sorted((e["record"], e["rule"]) for e in claimed.payload["events"])
 
 
@@ -47,9 +55,10 @@ def test_a_refusal_is_told_once_and_again_after_it_went_away(store: Store) -> No
     notifications = Notifications(store)
     before = _run(store, tenant.id, [_refused(9, RULE_A)], kind=RunKind.FULL)
     settings = NotificationSettings(
-        recipients=(Recipient("kh@acme.fi"),), events=frozenset({"new_refusals"}),
+        recipients=(Recipient("kh@acme.fi"),),
+        events=frozenset({"new_refusals"}),
         period_minutes=15,
-    )  # fmt: skip
+    )
     notifications.save(tenant.id, settings, by="kh")
     assert before and notifications.notice(tenant.id) == 0  # what came before is not news
 
@@ -70,8 +79,12 @@ def test_a_refusal_is_told_once_and_again_after_it_went_away(store: Store) -> No
     assert notifications.reported_refusals(tenant.id, Register.CUSTOMERS) == {("1", RULE_A)}
     # ... and when they come back they are new
     store._clock = _later(store, minutes=40)
-    _run(store, tenant.id, [_refused(1, RULE_A, RULE_B), _refused(2, RULE_A)],
-         kind=RunKind.INCREMENTAL)  # fmt: skip
+    _run(
+        store,
+        tenant.id,
+        [_refused(1, RULE_A, RULE_B), _refused(2, RULE_A)],
+        kind=RunKind.INCREMENTAL,
+    )
     notifications.notice(tenant.id)
     assert _new_events(notifications, tenant.id) == [("1", RULE_B), ("2", RULE_A)]
 
@@ -81,8 +94,9 @@ def test_a_preview_tells_nothing_and_a_failed_full_run_forgets_nothing(store: St
     notifications = Notifications(store)
     notifications.save(
         tenant.id,
-        NotificationSettings(recipients=(Recipient("kh@acme.fi"),),
-                             events=frozenset({"new_refusals", "run_failed"})),  # fmt: skip
+        NotificationSettings(
+            recipients=(Recipient("kh@acme.fi"),), events=frozenset({"new_refusals", "run_failed"})
+        ),
         by="kh",
     )
     _run(store, tenant.id, [_refused(1, RULE_A)], kind=RunKind.FULL, dry_run=True)

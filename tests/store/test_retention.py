@@ -35,8 +35,10 @@ def test_prune_removes_only_runs_older_than_the_limit(store_url: str) -> None:
         tenant = store.add_tenant(config(), changed_by="t")
         old = [_run(store, tenant.id, 7) for _ in range(5)]
         old_running = _run(store, tenant.id, 3, finish=False)
-        store.save_links(tenant.id, [Link(Register.CUSTOMERS, System.SEVERA, "s1", "n1", "FI1",
-                                          LinkState.LINKED)])  # fmt: skip
+        store.save_links(
+            tenant.id,
+            [Link(Register.CUSTOMERS, System.SEVERA, "s1", "n1", "FI1", LinkState.LINKED)],
+        )
         store.save_watermark(tenant.id, Register.CUSTOMERS, Watermark(clock.now, {"a": 1}))
         clock.advance(days=400)
         cutoff = months_before(clock.now, 13)

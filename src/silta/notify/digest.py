@@ -83,11 +83,13 @@ def subject(payload: dict[str, Any], lang: str) -> str:
         if credentials:
             parts.append("tunnukset hylätty")
         if failed:
-            parts.append(f"{failed} epäonnistunut ajo" if failed == 1 else
-                         f"{failed} epäonnistunutta ajoa")  # fmt: skip
+            parts.append(
+                f"{failed} epäonnistunut ajo" if failed == 1 else f"{failed} epäonnistunutta ajoa"
+            )
         if refusals:
-            parts.append(f"{refusals} uusi hylkäys" if refusals == 1 else
-                         f"{refusals} uutta hylkäystä")  # fmt: skip
+            parts.append(
+                f"{refusals} uusi hylkäys" if refusals == 1 else f"{refusals} uutta hylkäystä"
+            )
     else:
         if credentials:
             parts.append("credentials rejected")
@@ -114,8 +116,10 @@ def text_body(payload: dict[str, Any], lang: str, *, link: Link, zone: str) -> s
         lines.append(f"{_t('credentials', lang)} ({len(credentials)})")
         for event in credentials:
             what = describe("credentials", event.get("service"), lang)
-            lines.append(f"- {_register(event.get('register'), lang)} "
-                         f"{_local(event.get('at'), zone)}: {what}")  # fmt: skip
+            lines.append(
+                f"- {_register(event.get('register'), lang)} "
+                f"{_local(event.get('at'), zone)}: {what}"
+            )
             add_link(_t("run", lang), f"{base}/runs/{event.get('run_id')}")
         lines.extend([_t("credentials_text", lang), ""])
     failed = _of(events, "run_failed")
@@ -123,8 +127,10 @@ def text_body(payload: dict[str, Any], lang: str, *, link: Link, zone: str) -> s
         lines.append(f"{_t('failed', lang)} ({len(failed)})")
         for event in failed:
             what = describe(event.get("category") or "internal", event.get("service"), lang)
-            lines.append(f"- {_register(event.get('register'), lang)} "
-                         f"{_local(event.get('at'), zone)}: {what}")  # fmt: skip
+            lines.append(
+                f"- {_register(event.get('register'), lang)} "
+                f"{_local(event.get('at'), zone)}: {what}"
+            )
             add_link(_t("run", lang), f"{base}/runs/{event.get('run_id')}")
         lines.append("")
     refusals = _of(events, "new_refusal")
@@ -169,8 +175,9 @@ def email_message(
     return message
 
 
-def webhook_body(digest_id: int, created_at: datetime, payload: dict[str, Any], *,
-                 link: Link) -> bytes:  # fmt: skip
+def webhook_body(
+    digest_id: int, created_at: datetime, payload: dict[str, Any], *, link: Link
+) -> bytes:
     """The JSON a webhook receives: every event with both languages' texts and links."""
     tenant_id = payload.get("tenant_id")
     base = f"/tenants/{tenant_id}"
@@ -186,8 +193,11 @@ def webhook_body(digest_id: int, created_at: datetime, payload: dict[str, Any], 
         }
         if kind == "new_refusal":
             item.update(
-                record={"key": event.get("record"), "number": event.get("number"),
-                        "name": event.get("name")},  # fmt: skip
+                record={
+                    "key": event.get("record"),
+                    "number": event.get("number"),
+                    "name": event.get("name"),
+                },
                 rule=event.get("rule"),
                 message={"fi": event.get("message_fi"), "en": event.get("message_en")},
                 fix_url=link(f"{base}/fix/{event.get('rule')}"),

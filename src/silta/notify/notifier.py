@@ -106,8 +106,14 @@ class Notifier:
             pending_emails = []
         elif pending_emails and self._config.smtp is not None:
             messages = [
-                words.email_message(due.payload, recipient, sender=self._config.sender,
-                                    link=link, zone=zone, digest_id=due.id)  # fmt: skip
+                words.email_message(
+                    due.payload,
+                    recipient,
+                    sender=self._config.sender,
+                    link=link,
+                    zone=zone,
+                    digest_id=due.id,
+                )
                 for recipient in pending_emails
             ]
             outcomes = await asyncio.to_thread(
@@ -141,8 +147,12 @@ class Notifier:
             retry_at=retry_at,
         )
         if error is None:
-            log.info("notifications: digest %s of %s delivered", due.id, tenant.name,
-                     extra={"tenant": tenant.name})  # fmt: skip
+            log.info(
+                "notifications: digest %s of %s delivered",
+                due.id,
+                tenant.name,
+                extra={"tenant": tenant.name},
+            )
         else:
             log.warning(
                 "notifications: digest %s of %s: %s (%s)",

@@ -13,8 +13,6 @@ from typing import Any, Final
 
 import attrs
 
-from silta.store.accounts import valid_email
-
 __all__ = [
     "EVENTS",
     "MAX_RECIPIENTS",
@@ -39,6 +37,30 @@ PERIODS: Final[dict[int, tuple[str, str]]] = {
 }
 LANGUAGES: Final = ("fi", "en")
 MAX_RECIPIENTS: Final = 20
+_EMAIL_LENGTH: Final = 254  # the longest address SMTP carries (RFC 5321)
+
+
+def valid_email(email: str) -> str:
+    """``email`` trimmed and lower-cased, if it looks like one address (one ``@`` with text
+    either side, no spaces or control characters, so no header can be smuggled in).
+
+    The store's own check of a user's email is the same rule; this module stays pure so the
+    store may hold its values.
+
+    Raises:
+        ValueError: it does not.
+    """
+    normal = email.strip().lower()
+    local, _, domain = normal.partition("@")
+    if (
+        not local
+        or not domain
+        or "@" in domain
+        or any(char.isspace() or ord(char) < 32 for char in normal)
+        or len(normal) > _EMAIL_LENGTH
+    ):
+        raise ValueError(f"{email.strip()!r} is not an email address")
+    return normal
 
 
 class NotificationSettingError(ValueError):
@@ -144,9 +166,7 @@ class NotificationSettings:
         """
         unknown = sorted(set(document) - {"recipients", "events", "period_minutes", "webhook_url"})
         if unknown:
-            raise NotificationSettingError(
-                unknown[0], "tuntematon kenttä", "an unknown field"
-            )
+            raise NotificationSettingError(unknown[0], "tuntematon kenttä", "an unknown field")
         recipients = document.get("recipients", [])
         if not isinstance(recipients, list) or not all(
             isinstance(item, dict)
@@ -169,8 +189,9 @@ class NotificationSettings:
         if webhook is not None and not isinstance(webhook, str):
             raise NotificationSettingError("webhook_url", "osoite tai null", "an address or null")
         return cls(
-            recipients=tuple(Recipient(item["email"], item.get("language", "fi"))
-                             for item in recipients),  # fmt: skip
+            recipients=tuple(
+                Recipient(item["email"], item.get("language", "fi")) for item in recipients
+            ),
             events=frozenset(events),
             period_minutes=document.get("period_minutes", 60),
             webhook_url=webhook or None,

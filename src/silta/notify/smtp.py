@@ -68,9 +68,9 @@ class SmtpConfig:
         starttls = query.get("starttls", ["0"])[-1].lower()
         if starttls not in _TRUE | _FALSE:
             raise ValueError("SILTA_SMTP_URL: starttls is 1 or 0")
-        security: Security = "tls" if scheme == "smtps" else (
-            "starttls" if starttls in _TRUE else "plain"
-        )  # fmt: skip
+        security: Security = (
+            "tls" if scheme == "smtps" else ("starttls" if starttls in _TRUE else "plain")
+        )
         try:
             timeout = float(query.get("timeout", ["30"])[-1])
         except ValueError:
@@ -148,8 +148,11 @@ def send_messages(
             for message in messages:
                 try:
                     client.send_message(message)
-                except (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError,
-                        smtplib.SMTPSenderRefused) as exc:  # fmt: skip
+                except (
+                    smtplib.SMTPRecipientsRefused,
+                    smtplib.SMTPDataError,
+                    smtplib.SMTPSenderRefused,
+                ) as exc:
                     retry, why = _describe(exc)
                     outcomes.append(SendOutcome(False, retry, why))
                 else:

@@ -150,9 +150,11 @@ async def post(
     """
     if not policy.permits(url):
         return WebhookOutcome(
-            False, False, "the webhook address is not among those the operator allows "
-            "(SILTA_WEBHOOK_URLS); nothing was sent"
-        )  # fmt: skip
+            False,
+            False,
+            "the webhook address is not among those the operator allows "
+            "(SILTA_WEBHOOK_URLS); nothing was sent",
+        )
     timestamp = int(clock())
     headers = {
         "Content-Type": "application/json; charset=utf-8",
@@ -168,7 +170,8 @@ async def post(
     if 200 <= status < 300:
         return WebhookOutcome(True)
     if 300 <= status < 400:
-        return WebhookOutcome(False, False, f"the webhook answered HTTP {status}, a redirect; "
-                              "Silta follows none")  # fmt: skip
+        return WebhookOutcome(
+            False, False, f"the webhook answered HTTP {status}, a redirect; Silta follows none"
+        )
     retry = status >= 500 or status in (408, 429)
     return WebhookOutcome(False, retry, f"the webhook answered HTTP {status}")

@@ -136,11 +136,7 @@ def refusal_changes(
         gone.extend((record, rule) for rule in sorted(before - rules))
         by_record[record] = set(rules)
     if complete:
-        gone.extend(
-            (record, rule)
-            for record, rule in sorted(reported)
-            if record not in read
-        )
+        gone.extend((record, rule) for record, rule in sorted(reported) if record not in read)
     return new, gone
 
 
@@ -208,8 +204,9 @@ class Notifications:
             session.execute(
                 update(NotificationSettingsRow)
                 .where(NotificationSettingsRow.tenant_id == tenant_id)
-                .values(webhook_secret=ciphertext, updated_by=by[:200],
-                        updated_at=self._store._now())  # fmt: skip
+                .values(
+                    webhook_secret=ciphertext, updated_by=by[:200], updated_at=self._store._now()
+                )
             )
         return secret
 

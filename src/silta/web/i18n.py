@@ -447,9 +447,9 @@ TEXTS: Final[dict[str, tuple[str, str]]] = {
     ),
     "notify.secret_how": (
         "Vastaanottaja laskee HMAC-SHA256:n avaimella merkkijonosta "
-        "\"<Silta-Timestamp>.<runko>\" ja vertaa sitä otsakkeeseen Silta-Signature (v1=…); "
+        '"<Silta-Timestamp>.<runko>" ja vertaa sitä otsakkeeseen Silta-Signature (v1=…); '
         "yli viisi minuuttia vanha aikaleima hylätään.",
-        "The receiver computes the HMAC-SHA256 of \"<Silta-Timestamp>.<body>\" with the "
+        'The receiver computes the HMAC-SHA256 of "<Silta-Timestamp>.<body>" with the '
         "secret and compares it with the Silta-Signature header (v1=…); a timestamp more "
         "than five minutes old is refused.",
     ),

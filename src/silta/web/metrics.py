@@ -34,7 +34,9 @@ def authorized(request: Request, web: WebState) -> None:
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
     token = token.strip()
     if scheme.lower() != "bearer" or not token:
-        raise HTTPException(status_code=401, detail="a bearer token is required", headers=_CHALLENGE)
+        raise HTTPException(
+            status_code=401, detail="a bearer token is required", headers=_CHALLENGE
+        )
     if web.metrics_token and hmac.compare_digest(
         token.encode("utf-8"), web.metrics_token.encode("utf-8")
     ):

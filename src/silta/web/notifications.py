@@ -179,8 +179,14 @@ async def save_notifications(request: Request, tenant_id: Id) -> Response:
         settings = _checked(web, _form_settings(form))
     except NotificationSettingError as exc:
         message = ("error", exc.message(language(request)))
-        return _page(request, principal, grant, recipients_text=recipients_text,
-                     messages=[message], status=422)  # fmt: skip
+        return _page(
+            request,
+            principal,
+            grant,
+            recipients_text=recipients_text,
+            messages=[message],
+            status=422,
+        )
     secret = _save(web, grant, principal, settings)
     messages = [("ok", _t(request, "notify.saved"))]
     return _page(request, principal, grant, messages=messages, new_secret=secret)
