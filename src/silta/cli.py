@@ -371,6 +371,25 @@ def worker(
     )
     typer.echo(f"silta worker on {store.url}: {concurrency or settings.scheduler_concurrency} "
                f"at once, dispatching every {settings.scheduler_tick:g} s")  # fmt: skip
+    metrics_server = None
+    if settings.worker_metrics_port:
+        from silta.metrics import PROCESS_METRICS
+        from silta.web.metrics import serve_worker_metrics
+
+        try:
+            metrics_server = serve_worker_metrics(
+                settings.worker_metrics_port,
+                store=store,
+                metrics=PROCESS_METRICS,
+                metrics_token=(
+                    settings.metrics_token.get_secret_value() if settings.metrics_token else None
+                ),
+                clock=clock,
+            )
+        except OSError as exc:
+            raise _fail(f"cannot serve the metrics on port {settings.worker_metrics_port}: "
+                        f"{exc.strerror}") from None  # fmt: skip
+        typer.echo(f"metrics: http://127.0.0.1:{settings.worker_metrics_port}/metrics")
     try:
         asyncio.run(
             run_worker(
@@ -384,6 +403,9 @@ def worker(
     except KeyboardInterrupt:
         pass
     finally:
+        if metrics_server is not None:
+            metrics_server.shutdown()
+            metrics_server.server_close()
         store.close()
 
 

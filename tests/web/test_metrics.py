@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import httpx
 from prometheus_client.parser import text_string_to_metric_families
 
 from silta.backoff import RetryPolicy
@@ -154,3 +155,32 @@ def test_guids_and_numbers_are_folded_out_of_resources() -> None:
     )
     text = metrics.exposition().decode()
     assert "931d6ab9" not in text and "{guid}" in text
+
+
+async def test_a_worker_serves_its_own_metrics_on_loopback_with_the_same_tokens(
+    web: WebWorld,
+) -> None:
+    from silta.scheduler import wall_clock
+    from silta.web.metrics import serve_worker_metrics
+    from tests.notify.conftest import free_port
+
+    metrics = Metrics()
+    metrics.call_done(Call("netvisor", "GET", "customerlist.nv", 200, 0.05))
+    port = free_port()
+    server = serve_worker_metrics(
+        port, store=web.store, metrics=metrics, metrics_token=SCRAPER, clock=wall_clock
+    )
+    try:
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client:
+            assert (await client.get("/metrics")).status_code == 401
+            kh = web.accounts.create_api_token(web.users.kh, "kh", scope=TokenScope.READ)
+            bearer = {"Authorization": f"Bearer {kh}"}
+            assert (await client.get("/metrics", headers=bearer)).status_code == 403
+            answer = await client.get("/metrics", headers={"Authorization": f"Bearer {SCRAPER}"})
+            assert answer.status_code == 200
+            samples = _samples(answer.text)
+            assert _value(samples, "silta_service_calls_total", resource="customerlist.nv") == 1
+            assert (await client.get("/other")).status_code == 404
+    finally:
+        server.shutdown()
+        server.server_close()
