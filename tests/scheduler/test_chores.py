@@ -24,7 +24,7 @@ from silta.scheduler.chores import Chores
 from silta.scheduler.queue import ensure_schema
 from silta.store import Store
 from silta.store.notifications import Notifications
-from tests.notify.conftest import SmtpServer, notify_config, smtp  # noqa: F401 - a fixture
+from tests.notify.conftest import Mailbox, SmtpServer, free_port, notify_config
 from tests.store.conftest import POSTGRES_ENV, config, postgres_schema
 
 KEY = Fernet.generate_key().decode("ascii")
@@ -54,6 +54,14 @@ def _plant(url: str) -> tuple[int, int, int]:
             failure_service="severa",
         )  # fmt: skip
     return tenant.id, old, failed
+
+
+@pytest.fixture
+def smtp() -> Iterator[SmtpServer]:
+    server = SmtpServer(free_port(), Mailbox())
+    server.start()
+    yield server
+    server.stop()
 
 
 def _runs(url: str, tenant_id: int) -> set[int]:
