@@ -280,6 +280,10 @@ async def test_a_kh_sets_notifications_on_the_page_and_sees_the_secret_once(
         refused = await client.post(base, data=bad)
         assert refused.status_code == 422
         assert "ei ole ylläpitäjän sallima" in refused.text
+        # nothing typed is lost: the page shows the form as it was sent
+        assert 'value="http://169.254.169.254/latest"' in refused.text
+        assert "cfo@demo.fi en" in refused.text
+        assert 'value="1440" selected' in refused.text
         assert Notifications(world.store).get(world.web.tenant.id) == stored
         wrong = await client.post(base, data={**form, "recipients": "not-an-address"})
         assert wrong.status_code == 422 and "ei ole sähköpostiosoite" in wrong.text

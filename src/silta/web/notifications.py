@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 from typing import Annotated, Any
 
+import attrs
 from fastapi import APIRouter, Body, Depends, HTTPException, Request
 from fastapi.responses import Response
 from pydantic import BaseModel
@@ -116,12 +117,33 @@ def _form_settings(form: FormData) -> NotificationSettings:
     )
 
 
+@attrs.frozen
+class _Draft:
+    """What a refused form held, shown again as typed: nothing the user entered is lost."""
+
+    recipients: tuple[Recipient, ...]
+    events: frozenset[str]
+    period_minutes: int | None
+    webhook_url: str | None
+
+
+def _draft(form: FormData) -> _Draft:
+    period = form.get("period_minutes")
+    webhook = form.get("webhook_url")
+    return _Draft(
+        recipients=(),
+        events=frozenset(value for value in form.getlist("events") if isinstance(value, str)),
+        period_minutes=int(period) if isinstance(period, str) and period.isdigit() else None,
+        webhook_url=webhook if isinstance(webhook, str) else None,
+    )
+
+
 def _page(
     request: Request,
     principal: Principal,
     grant: Grant,
     *,
-    form: NotificationSettings | None = None,
+    form: NotificationSettings | _Draft | None = None,
     recipients_text: str | None = None,
     messages: list[tuple[str, str]] | None = None,
     new_secret: str | None = None,
@@ -183,6 +205,7 @@ async def save_notifications(request: Request, tenant_id: Id) -> Response:
             request,
             principal,
             grant,
+            form=_draft(form),
             recipients_text=recipients_text,
             messages=[message],
             status=422,
