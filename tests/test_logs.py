@@ -131,3 +131,32 @@ def test_serve_and_worker_take_the_log_format(monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.setenv("SILTA_LOG_FORMAT", "xml")
     with pytest.raises(ValueError, match="log_format"):
         Settings()
+
+
+def test_a_process_logs_json_lines_and_a_host_keeps_its_own_handlers() -> None:
+    import subprocess
+    import sys
+
+    from silta.logs import configure_logging
+
+    script = (
+        "import logging; from silta.logs import configure_logging, log_context\n"
+        "configure_logging('INFO', 'json')\n"
+        "with log_context(tenant='Demo Oy', run=3):\n"
+        "    logging.getLogger('silta.sync').warning('hello')\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=60
+    )
+    (line,) = done.stderr.splitlines()
+    parsed = json.loads(line)
+    assert (parsed["level"], parsed["logger"], parsed["message"]) == (
+        "WARNING",
+        "silta.sync",
+        "hello",
+    )
+    assert (parsed["tenant"], parsed["run"]) == ("Demo Oy", 3)
+    # here pytest holds the root logger: it is left as it is
+    before = list(logging.getLogger().handlers)
+    assert configure_logging("DEBUG", "json") is None
+    assert logging.getLogger().handlers == before

@@ -113,14 +113,16 @@ class TextFormatter(logging.Formatter):
 
 def configure_logging(
     level: str = "INFO", fmt: LogFormat = "text", *, stream: TextIO | None = None
-) -> logging.Handler:
-    """The root logger's one handler, in ``fmt``; replaces handlers set before. The handler."""
+) -> logging.Handler | None:
+    """Give the root logger its handler in ``fmt``, as :func:`logging.basicConfig` would:
+    only when it has none yet (a host that set up logging, or a test runner capturing it,
+    keeps its own). The handler, or ``None`` when there was one already."""
+    root = logging.getLogger()
+    if root.handlers:
+        return None
     handler = logging.StreamHandler(stream or sys.stderr)
     handler.setFormatter(JsonFormatter() if fmt == "json" else TextFormatter())
     handler.addFilter(ContextFilter())
-    root = logging.getLogger()
-    for old in list(root.handlers):
-        root.removeHandler(old)
     root.addHandler(handler)
     root.setLevel(level)
     return handler
