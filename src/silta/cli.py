@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import asyncio
 import errno
-import logging
 import socket
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 if TYPE_CHECKING:
+    from silta.notify.config import NotifyConfig
+    from silta.scheduler.chores import Chores
     from silta.store import Store
     from silta.sync.jobs import JobQueue
 
@@ -139,10 +140,14 @@ def sandbox(
 def _serve(asgi_app: object, sock: socket.socket, log_level: str) -> None:
     import uvicorn
 
+    from silta.logs import configure_logging
     from silta.web.hardening import uvicorn_config
 
-    logging.basicConfig(level=log_level, format="%(levelname)s %(name)s: %(message)s")
-    server = uvicorn.Server(uvicorn_config(asgi_app, log_level=log_level))
+    log_format = Settings().log_format
+    configure_logging(log_level, log_format)
+    # JSON: uvicorn's own lines go through the root handler too (no config of its own)
+    options: dict[str, object] = {"log_config": None} if log_format == "json" else {}
+    server = uvicorn.Server(uvicorn_config(asgi_app, log_level=log_level, **options))
     try:
         asyncio.run(server.serve(sockets=[sock]))
     except KeyboardInterrupt:
@@ -165,6 +170,7 @@ def serve(
     from datetime import timedelta
 
     from silta.endpoints import Endpoints
+    from silta.notify.config import NotifyConfig
     from silta.scheduler import EmbeddedScheduler, clock_from_env
     from silta.store import Accounts, Store, StoreError
     from silta.web import WebState, create_app
@@ -174,6 +180,7 @@ def serve(
     try:
         endpoints = Endpoints.parse(settings.netvisor_urls, settings.severa_urls)
         proxies = ProxyTrust.parse(settings.trusted_proxies)
+        notify = NotifyConfig.from_env()
     except ValueError as exc:
         raise _fail(str(exc)) from None
     try:
@@ -206,6 +213,7 @@ def serve(
             clock=clock,
             tick=settings.scheduler_tick,
             concurrency=settings.scheduler_concurrency,
+            chores=_chores(store, settings, notify),
         )
         mode = f"scheduler: embedded, a look every {settings.scheduler_tick:g} s"
     elif settings.scheduler == "workers":
@@ -225,6 +233,11 @@ def serve(
             endpoints=endpoints,
             proxies=proxies,
             token_lifetime=timedelta(days=settings.api_token_days),
+            scheduler_clock=clock,
+            metrics_token=(
+                settings.metrics_token.get_secret_value() if settings.metrics_token else None
+            ),
+            notify=notify,
         )
     )
     sock = _bind(host, port)
@@ -235,6 +248,21 @@ def serve(
         _serve(web_app, sock, settings.log_level)
     finally:
         store.close()
+
+
+def _chores(store: Store, settings: Settings, notify: NotifyConfig) -> Chores:
+    """Notifications and the nightly retention prune of a scheduling process."""
+    from silta.notify.notifier import Notifier
+    from silta.scheduler.chores import Chores
+    from silta.store.schedule import new_owner
+
+    return Chores(
+        store,
+        owner=new_owner(),
+        notifier=Notifier(store, notify),
+        retention_months=settings.retention_months,
+        every=settings.notify_tick,
+    )
 
 
 def _jobs(store: Store, settings: Settings) -> JobQueue:
@@ -301,6 +329,8 @@ def worker(
     workers. SIGTERM stops it gracefully: running jobs finish (SILTA_WORKER_GRACEFUL seconds)
     or go back to the queue.
     """
+    from silta.logs import configure_logging
+    from silta.notify.config import NotifyConfig
     from silta.scheduler import clock_from_env
     from silta.scheduler.queue import (
         WorkerContext,
@@ -312,7 +342,11 @@ def worker(
     from silta.store import Schedule, Store, StoreError
 
     settings = Settings()
-    logging.basicConfig(level=settings.log_level, format="%(levelname)s %(name)s: %(message)s")
+    configure_logging(settings.log_level, settings.log_format)
+    try:
+        notify = NotifyConfig.from_env()
+    except ValueError as exc:
+        raise _fail(str(exc)) from None
     try:
         clock = clock_from_env()
         conninfo(settings.database_url)  # PostgreSQL, or a clear word why not
@@ -321,7 +355,9 @@ def worker(
             raise StoreError("the database has no schema yet: run `silta db upgrade` first")
         store.close()
         store = Store.open()
-        app_ = build_app(settings.database_url, tick=settings.scheduler_tick)
+        app_ = build_app(
+            settings.database_url, tick=settings.scheduler_tick, chores_every=settings.notify_tick
+        )
     except ValueError as exc:
         raise _fail(f"SILTA_CLOCK_FACTOR / SILTA_CLOCK_ORIGIN: {exc}") from None
     except StoreError as exc:
@@ -331,9 +367,29 @@ def worker(
         schedule=Schedule(store),
         clock=clock,
         stalled_after=3 * settings.worker_heartbeat,
+        chores=_chores(store, settings, notify),
     )
     typer.echo(f"silta worker on {store.url}: {concurrency or settings.scheduler_concurrency} "
                f"at once, dispatching every {settings.scheduler_tick:g} s")  # fmt: skip
+    metrics_server = None
+    if settings.worker_metrics_port:
+        from silta.metrics import PROCESS_METRICS
+        from silta.web.metrics import serve_worker_metrics
+
+        try:
+            metrics_server = serve_worker_metrics(
+                settings.worker_metrics_port,
+                store=store,
+                metrics=PROCESS_METRICS,
+                metrics_token=(
+                    settings.metrics_token.get_secret_value() if settings.metrics_token else None
+                ),
+                clock=clock,
+            )
+        except OSError as exc:
+            raise _fail(f"cannot serve the metrics on port {settings.worker_metrics_port}: "
+                        f"{exc.strerror}") from None  # fmt: skip
+        typer.echo(f"metrics: http://127.0.0.1:{settings.worker_metrics_port}/metrics")
     try:
         asyncio.run(
             run_worker(
@@ -347,6 +403,9 @@ def worker(
     except KeyboardInterrupt:
         pass
     finally:
+        if metrics_server is not None:
+            metrics_server.shutdown()
+            metrics_server.server_close()
         store.close()
 
 

@@ -23,6 +23,9 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="SILTA_", extra="ignore")
 
     log_level: LogLevel = "INFO"
+    # "text": a line a person reads; "json": one JSON object per line (silta.logs) with the
+    # tenant, run, register and a failure's category, service and resource as fields.
+    log_format: Literal["text", "json"] = "text"
     sandbox_host: str = "127.0.0.1"
     sandbox_port: int = Field(default=8100, ge=0, le=65535)
 
@@ -72,3 +75,24 @@ class Settings(BaseSettings):
     worker_heartbeat: float = Field(default=10.0, gt=0, le=600)
     # Seconds a stopping worker (SIGTERM) lets its running jobs finish before stopping them.
     worker_graceful: float = Field(default=60.0, ge=0, le=3600)
+
+    # -- operations (silta.metrics, silta.notify, retention) -----------------------------------
+    # The bearer token a Prometheus scraper sends to GET /metrics; unset, only operators'
+    # API tokens read them (the labels name companies: docs/security.md).
+    metrics_token: SecretStr | None = None
+    # `silta worker` serves its own /metrics on this port (loopback), 0: not at all.
+    worker_metrics_port: int = Field(default=0, ge=0, le=65535)
+    # Mail for notifications: smtp://user:pass@host:587?starttls=1 or smtps://...; unset: no
+    # mail. A SecretStr: the password is never shown. SILTA_SMTP_FROM: the sender.
+    smtp_url: SecretStr | None = None
+    smtp_from: str = ""
+    # The webhook addresses a KH may point notifications at (comma-separated prefixes);
+    # empty (the default): none, so no KH can make Silta call an address of their own.
+    webhook_urls: str = ""
+    # The web app's address as its users reach it (https://silta.example.fi), for links in
+    # messages; empty: messages carry no links.
+    public_url: str = ""
+    # Seconds between two looks of the notifier (new events, digests due, retries).
+    notify_tick: float = Field(default=60.0, gt=0, le=3600)
+    # Runs and their records older than this many months are pruned nightly; 0: never.
+    retention_months: int = Field(default=13, ge=0, le=1200)

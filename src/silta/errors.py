@@ -24,6 +24,9 @@ class SiltaError(Exception):
     """Base of all Silta errors."""
 
     retryable: ClassVar[bool] = False
+    # The call that failed, in the client's words ("customerlist.nv", "GET /v1/customers"),
+    # set by a client as the error leaves it: the log line and the run's failure name it.
+    resource: str | None = None
 
 
 class OutcomeUnknownError(SiltaError):

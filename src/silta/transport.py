@@ -14,15 +14,19 @@ import os
 import socket
 import ssl
 from collections.abc import Callable, Iterator
+from typing import Protocol
 
 import attrs
 import httpx
 
 __all__ = [
     "MIN_MASKED_SECRET",
+    "Call",
+    "CallObserver",
     "TransportErrors",
     "classified",
     "new_http_client",
+    "observe",
     "same_origin",
     "tls_context",
     "why",
@@ -38,6 +42,46 @@ for _name in ("httpx", "httpcore"):
 # (a test's, a sandbox's) turns every message into noise ("InternalSy***temError"), and no
 # real key, client secret or token is this short.
 MIN_MASKED_SECRET = 8
+
+
+@attrs.frozen
+class Call:
+    """One attempt of a client at one call, as an observer sees it.
+
+    ``resource`` is the call as the client names it (``customerlist.nv``; Severa's path,
+    GUIDs included: an observer that counts by it must fold them); ``status`` the HTTP
+    status, ``None`` when no answer came; ``error`` what the attempt raised, if anything.
+    """
+
+    service: str
+    method: str
+    resource: str
+    status: int | None
+    seconds: float
+    error: BaseException | None = None
+
+
+class CallObserver(Protocol):
+    """Told of every attempt a client makes (the metrics count them).
+
+    A seam instead of an import: the protocol packages know nothing of what watches them
+    (``prometheus_client`` stays out of them), and tests pass a list-keeping observer.
+    """
+
+    def call_done(self, call: Call) -> None: ...
+
+
+_observer_log = logging.getLogger("silta.transport")
+
+
+def observe(observer: CallObserver | None, call: Call) -> None:
+    """Tell ``observer`` of ``call``; an observer's fault never fails the call it watched."""
+    if observer is None:
+        return
+    try:
+        observer.call_done(call)
+    except Exception:  # noqa: BLE001 - a fault of Silta's own: its traceback fixes it
+        _observer_log.exception("the call observer failed on %s %s", call.service, call.resource)
 
 
 @functools.cache

@@ -52,6 +52,8 @@ TO_SETTINGS: Row = ({303}, {303}, {303}, {303}, {303})
 TOKENS_PAGE: Row = ({303}, {403}, {404}, {200}, {200})
 # the operator's own switches: a tenant's KH may not waive what protects the tenant
 OPERATOR_WRITE: Row = ({303}, {403}, {404}, {403}, PAGE_WRITTEN)
+# /metrics names every company: the operator's scraper only, by bearer token (web/metrics.py)
+METRICS: Row = ({401}, {403}, {403}, {403}, {200})
 # 409: nothing is held in the matrix's world (test_confirmation.py confirms for real)
 API_CONFIRM: Row = ({401}, {403}, {404}, {200, 409}, {200, 409})
 
@@ -99,6 +101,13 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("GET", "/api/v1/tenants/{tenant_id}/runs"): API_READ,
     ("GET", "/api/v1/tenants/{tenant_id}/runs/{run_id}"): API_READ,
     ("GET", "/api/v1/tenants/{tenant_id}/runs/{run_id}/entries"): API_READ,
+    ("GET", "/tenants/{tenant_id}/notifications"): PAGE_READ,
+    ("POST", "/tenants/{tenant_id}/notifications"): PAGE_WRITE,
+    ("POST", "/tenants/{tenant_id}/notifications/secret"): PAGE_WRITE,
+    ("GET", "/api/v1/tenants/{tenant_id}/notifications"): API_READ,
+    ("PUT", "/api/v1/tenants/{tenant_id}/notifications"): API_WRITE,
+    ("POST", "/api/v1/tenants/{tenant_id}/notifications/secret"): API_WRITE,
+    ("GET", "/metrics"): METRICS,
 }
 
 # the form (pages) or JSON body (API) of a valid request, for the routes that take one
@@ -121,7 +130,23 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/api/v1/tenants/{tenant_id}/sync"): {"registers": ["customers"]},
     ("POST", "/api/v1/tenants/{tenant_id}/preview"): {"registers": ["customers"]},
     ("POST", "/api/v1/tenants/{tenant_id}/holds/{register}/confirm"): {"run_id": 1},
+    ("POST", "/tenants/{tenant_id}/notifications"): {
+        "recipients": "kh@demo.fi fi",
+        "events": "run_failed",
+        "period_minutes": "60",
+        "webhook_url": "",
+    },
+    ("PUT", "/api/v1/tenants/{tenant_id}/notifications"): {
+        "recipients": [{"email": "kh@demo.fi", "language": "fi"}],
+        "events": ["run_failed"],
+        "period_minutes": 60,
+    },
 }
+
+
+def _bearer(path: str) -> bool:
+    """Routes that take a bearer token, never the session cookie: the API and /metrics."""
+    return path.startswith("/api/v1/") or path == "/metrics"
 
 
 def every_route(app: Any) -> list[tuple[str, str]]:
@@ -212,7 +237,7 @@ async def _request(
         }
     elif email is not None:
         body["csrf_token"] = await login(client, email)
-    if path.startswith("/api/v1/"):
+    if _bearer(path):
         json = None if method == "GET" else body
         return await client.request(method, url, json=json, headers=headers)
     return await client.request(method, url, data=body or None, headers=headers)
@@ -226,7 +251,7 @@ async def test_authorization_matrix(web: WebWorld) -> None:
     }
     wrong: dict[tuple[str, str, str], int] = {}
     for method, path in every_route(web.app):
-        api = path.startswith("/api/v1/")
+        api = _bearer(path)
         for role, allowed in zip(ROLES, MATRIX[(method, path)], strict=True):
             url = path.format(**values, token_id=_fresh_token(web))
             email = None if role == "anonymous" else getattr(web.users, role)
@@ -257,7 +282,7 @@ async def test_a_session_cookie_never_opens_the_api_nor_a_token_a_page(web: WebW
                 continue  # public, or not signed-in at all
             url = path.format(**values, token_id=_fresh_token(web))
             body = dict(BODIES.get((method, path), {}))
-            if path.startswith("/api/v1/"):  # the browser's cookie (and CSRF), no bearer
+            if _bearer(path):  # the browser's cookie (and CSRF), no bearer
                 json = None if method == "GET" else {**body, "csrf_token": csrf}
                 answer = await browser.request(method, url, json=json)
                 assert answer.status_code == 401, (method, path, answer.status_code)
@@ -294,7 +319,7 @@ async def test_a_viewers_pages_have_no_mutating_forms(web: WebWorld) -> None:
         await login(client, web.users.viewer)
         base = f"/tenants/{web.tenant.id}"
         pages = ("/", f"{base}/settings", f"{base}/runs", f"{base}/preview", f"{base}/history",
-                 f"{base}/confirm/customers")  # fmt: skip
+                 f"{base}/confirm/customers", f"{base}/notifications")  # fmt: skip
         for page in pages:
             html = (await client.get(page)).text
             assert 'method="post" action="/tenants/' not in html, page

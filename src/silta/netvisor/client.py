@@ -77,7 +77,15 @@ from silta.netvisor.purchaseinvoices import (
 )
 from silta.netvisor.retry import DEFAULT_RETRY, RetryPolicy, resend_is_safe
 from silta.netvisor.tripexpenses import PayrollRatio, TripExpenseData
-from silta.transport import MIN_MASKED_SECRET, TransportErrors, classified, same_origin
+from silta.transport import (
+    MIN_MASKED_SECRET,
+    Call,
+    CallObserver,
+    TransportErrors,
+    classified,
+    observe,
+    same_origin,
+)
 
 __all__ = [
     "CUSTOMER_CODES_PER_CALL",
@@ -199,6 +207,7 @@ class NetvisorClient:
         gate: the per-organisation serializer; share one per process (the default).
         max_response_bytes: larger bodies are refused instead of filling memory.
         sleep: awaited between retries; tests pass a function that records instead.
+        observer: told of every attempt (the metrics); ``None``: nobody is.
     """
 
     def __init__(
@@ -214,9 +223,11 @@ class NetvisorClient:
         auth: httpx.Auth | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         rng: random.Random | None = None,
+        observer: CallObserver | None = None,
     ) -> None:
         self._http = http
         self._credentials = credentials
+        self._observer = observer
         self._base_url = base_url.rstrip("/")
         self._timeout = timeout
         self._retry = retry
@@ -730,6 +741,8 @@ class NetvisorClient:
             try:
                 return await self._attempt(method, resource, params, body)
             except NetvisorError as exc:
+                if exc.resource is None:  # named for the log line and the run's failure
+                    exc.resource = resource
                 if write and _may_have_been_written(exc):
                     raise NetvisorOutcomeUnknown(
                         f"{resource} {params.get('method', '')} got no usable answer "
@@ -740,7 +753,9 @@ class NetvisorClient:
                 if not retry or attempt >= self._retry.attempts:
                     raise
                 delay = self._retry.delay(attempt, self._rng)
-                log.warning(
+                # INFO, not a warning: a retry is not a failure yet. If the last attempt
+                # fails too, the run says so, once, in one classified line.
+                log.info(
                     "netvisor %s %s failed (%s); attempt %d of %d again in %.1f s",
                     method,
                     resource,
@@ -748,6 +763,7 @@ class NetvisorClient:
                     attempt + 1,
                     self._retry.attempts,
                     delay,
+                    extra={"service": "netvisor", "resource": resource},
                 )
                 attempt += 1
                 await self._sleep(delay)
@@ -756,20 +772,44 @@ class NetvisorClient:
         self, method: str, resource: str, params: dict[str, str], body: bytes | None
     ) -> x.Element:
         url = f"{self._base_url}/{resource}"
-        started = time.perf_counter()
-        async with self._gate.hold(self._credentials.organisation_id):
-            with classified(_TRANSPORT_ERRORS, resource, self._timeout):
-                async with asyncio.timeout(self._timeout):
-                    status, content = await self._exchange(method, url, params, body, resource)
-        log.debug(
-            "netvisor %s %s -> %d, %d bytes, %.0f ms",
-            method,
-            resource,
-            status,
-            len(content),
-            (time.perf_counter() - started) * 1000,
-        )
-        return self._interpret(resource, status, content)
+        started: float | None = None
+        answered: int | None = None
+        try:
+            async with self._gate.hold(self._credentials.organisation_id):
+                started = time.perf_counter()  # the wait for the gate is not the call's
+                with classified(_TRANSPORT_ERRORS, resource, self._timeout):
+                    async with asyncio.timeout(self._timeout):
+                        answered, content = await self._exchange(
+                            method, url, params, body, resource
+                        )
+                seconds = time.perf_counter() - started
+            log.debug(
+                "netvisor %s %s -> %d, %d bytes, %.0f ms",
+                method,
+                resource,
+                answered,
+                len(content),
+                seconds * 1000,
+            )
+            root = self._interpret(resource, answered, content)
+        except Exception as exc:
+            if started is not None:
+                elapsed = time.perf_counter() - started
+                self._observe(method, resource, answered, elapsed, exc)
+            raise
+        self._observe(method, resource, answered, seconds, None)
+        return root
+
+    def _observe(
+        self,
+        method: str,
+        resource: str,
+        status: int | None,
+        seconds: float,
+        error: BaseException | None,
+    ) -> None:
+        call = Call("netvisor", method, resource, status, seconds, error)
+        observe(self._observer, call)
 
     async def _exchange(
         self, method: str, url: str, params: dict[str, str], body: bytes | None, resource: str

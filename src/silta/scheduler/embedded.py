@@ -19,6 +19,7 @@ from datetime import timedelta
 
 import httpx
 
+from silta.scheduler.chores import Chores
 from silta.scheduler.clock import Clock, wall_clock
 from silta.scheduler.dispatch import Dispatcher
 from silta.scheduler.execute import run_slot
@@ -44,6 +45,7 @@ class EmbeddedScheduler:
         tick: seconds between two looks at the clock.
         concurrency: tenants run at once.
         busy_retry: seconds to wait before trying a tenant someone else is running.
+        chores: notifications and the nightly retention prune, in a task of their own.
     """
 
     def __init__(
@@ -57,6 +59,7 @@ class EmbeddedScheduler:
         severa_rate: int = DEFAULT_RATE,
         busy_retry: float = 5.0,
         schedule: Schedule | None = None,
+        chores: Chores | None = None,
     ) -> None:
         if tick <= 0 or concurrency < 1:
             raise ValueError("tick must be above 0 and concurrency at least 1")
@@ -74,6 +77,8 @@ class EmbeddedScheduler:
         self._queued: set[int] = set()
         self._drains: dict[int, asyncio.Task[None]] = {}
         self._loop_task: asyncio.Task[None] | None = None
+        self._chores = chores
+        self._chores_task: asyncio.Task[None] | None = None
         self._slots: asyncio.Semaphore | None = None
         self._last_housekeeping: float | None = None
 
@@ -85,6 +90,8 @@ class EmbeddedScheduler:
         """Start ticking in the background of the running event loop."""
         if self._loop_task is None:
             self._loop_task = asyncio.get_running_loop().create_task(self.run())
+        if self._chores is not None and self._chores_task is None:
+            self._chores_task = asyncio.get_running_loop().create_task(self._chores.run())
 
     async def run(self) -> None:
         """Tick until cancelled."""
@@ -122,13 +129,16 @@ class EmbeddedScheduler:
 
     async def stop(self) -> None:
         """Stop ticking and stop the runs going; their slots stay open for the next start."""
-        tasks = [task for task in (self._loop_task, *self._drains.values()) if task]
+        tasks = [
+            task for task in (self._loop_task, self._chores_task, *self._drains.values()) if task
+        ]
         for task in tasks:
             task.cancel()
         for task in tasks:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         self._loop_task = None
+        self._chores_task = None
 
     def _enqueue(self, slot: Slot) -> None:
         if slot.id in self._queued:

@@ -40,6 +40,7 @@ from procrastinate.exceptions import AlreadyEnqueued, UniqueViolation
 from sqlalchemy.engine import make_url
 
 from silta.domain import Register
+from silta.scheduler.chores import Chores
 from silta.scheduler.clock import Clock, wall_clock
 from silta.scheduler.dispatch import Dispatcher
 from silta.scheduler.execute import run_slot
@@ -70,6 +71,7 @@ log = logging.getLogger("silta.scheduler")
 
 QUEUE = "silta"  # the runs
 CONTROL_QUEUE = "silta-control"  # dispatch and reap: never waiting behind long runs
+CHORES_QUEUE = "silta-chores"  # notifications and retention: never delaying dispatch
 _CONTEXT = "silta"
 RUN_NOW = "silta.run_now"
 
@@ -100,6 +102,8 @@ class WorkerContext:
     stalled_after: float = 30.0  # seconds without a worker heartbeat: its jobs are stalled
     # a fresh client per run (tests pass one on the sandboxes' ASGI apps)
     http: Callable[[], httpx.AsyncClient] = new_http_client
+    # notifications and the nightly prune (None: this worker does neither)
+    chores: Chores | None = None
 
 
 def conninfo(database_url: str) -> str:
@@ -126,7 +130,9 @@ def cron_every(seconds: float) -> str:
     return f"*/{minutes} * * * *"
 
 
-def build_app(database_url: str, *, tick: float = 10.0) -> procrastinate.App:
+def build_app(
+    database_url: str, *, tick: float = 10.0, chores_every: float = 60.0
+) -> procrastinate.App:
     """The procrastinate app with Silta's tasks, on the state's database."""
     app = procrastinate.App(
         connector=procrastinate.PsycopgConnector(conninfo=conninfo(database_url))
@@ -194,6 +200,15 @@ def build_app(database_url: str, *, tick: float = 10.0) -> procrastinate.App:
     )
     async def dispatch_task(context: procrastinate.JobContext, timestamp: int) -> None:
         await dispatch_once(context.app, _silta(context))
+
+    @app.periodic(cron=cron_every(chores_every), periodic_id="silta-chores")
+    @app.task(
+        name="silta.chores", queue=CHORES_QUEUE, pass_context=True, queueing_lock="silta-chores"
+    )
+    async def chores_task(context: procrastinate.JobContext, timestamp: int) -> None:
+        chores = _silta(context).chores
+        if chores is not None:
+            await chores.once()
 
     @app.periodic(cron=cron_every(max(tick, 5.0)), periodic_id="silta-reap")
     @app.task(name="silta.reap", queue=CONTROL_QUEUE, pass_context=True, queueing_lock="silta-reap")
@@ -367,15 +382,29 @@ async def run_worker(
 ) -> None:
     """Run one worker until SIGTERM or SIGINT (procrastinate installs the handlers).
 
-    Two procrastinate workers in one process: one for the runs, ``concurrency`` at a time,
-    and one for dispatch and reap, so that a tick is never kept waiting by busy run slots
-    (a late tick would make slots late, or skip one).
+    Three procrastinate workers in one process: one for the runs, ``concurrency`` at a time,
+    one for dispatch and reap, so that a tick is never kept waiting by busy run slots (a
+    late tick would make slots late, or skip one), and one for the chores (notifications,
+    retention), so that a slow mail server delays neither.
     """
     async with app.open_async():
         control = asyncio.get_running_loop().create_task(
             app.run_worker_async(
                 queues=[CONTROL_QUEUE],
                 name="silta-control",
+                concurrency=1,
+                additional_context={_CONTEXT: silta},
+                shutdown_graceful_timeout=graceful,
+                update_heartbeat_interval=heartbeat,
+                stalled_worker_timeout=silta.stalled_after,
+                install_signal_handlers=False,
+                delete_jobs="always",
+            )
+        )
+        chores = asyncio.get_running_loop().create_task(
+            app.run_worker_async(
+                queues=[CHORES_QUEUE],
+                name="silta-chores",
                 concurrency=1,
                 additional_context={_CONTEXT: silta},
                 shutdown_graceful_timeout=graceful,
@@ -398,6 +427,8 @@ async def run_worker(
                 delete_jobs="successful",
             )
         finally:
-            control.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await control
+            for task in (control, chores):
+                task.cancel()
+            for task in (control, chores):
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task

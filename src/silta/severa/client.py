@@ -91,7 +91,15 @@ from silta.severa.travel import (
     TravelReimbursementStatus,
     User,
 )
-from silta.transport import MIN_MASKED_SECRET, TransportErrors, classified, same_origin
+from silta.transport import (
+    MIN_MASKED_SECRET,
+    Call,
+    CallObserver,
+    TransportErrors,
+    classified,
+    observe,
+    same_origin,
+)
 
 __all__ = [
     "DEFAULT_MAX_RESPONSE_BYTES",
@@ -168,6 +176,7 @@ class SeveraClient:
         sleep: awaited between retries.
         token_cache: tokens shared with other clients of the process (``None``: this
             client gets its own; the runs pass :data:`~silta.severa.auth.PROCESS_TOKENS`).
+        observer: told of every attempt (the metrics); ``None``: nobody is.
     """
 
     def __init__(
@@ -185,8 +194,10 @@ class SeveraClient:
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         rng: random.Random | None = None,
         token_cache: TokenCache | None = None,
+        observer: CallObserver | None = None,
     ) -> None:
         self._http = http
+        self._observer = observer
         self._credentials = credentials
         self._base_url = base_url.rstrip("/")
         self._timeout = timeout
@@ -824,6 +835,8 @@ class SeveraClient:
             try:
                 return await self._attempt(method, path, params, body, token, accept)
             except SeveraError as exc:
+                if exc.resource is None:  # named for the log line and the run's failure
+                    exc.resource = f"{method} {path}"
                 if write and _may_have_been_written(exc):
                     raise SeveraOutcomeUnknown(
                         f"{method} {path} got no usable answer ({exc}); it may have been committed",
@@ -837,7 +850,9 @@ class SeveraClient:
                     if exc.retry_after is not None:
                         delay = exc.retry_after
                     self._limiter().pause_for(delay)
-                log.warning(
+                # INFO, not a warning: a retry is not a failure yet. If the last attempt
+                # fails too, the run says so, once, in one classified line.
+                log.info(
                     "severa %s %s failed (%s); try %d of %d in %.2f s",
                     method,
                     path,
@@ -845,6 +860,7 @@ class SeveraClient:
                     attempt + 1,
                     self._retry.attempts,
                     delay,
+                    extra={"service": "severa", "resource": f"{method} {path}"},
                 )
                 attempt += 1
                 await self._sleep(delay)
@@ -868,6 +884,53 @@ class SeveraClient:
         await self._limiter().wait()
         self.calls += 1
         started = time.perf_counter()
+        try:
+            response = await self._exchange(method, path, params, content, headers)
+        except Exception as exc:
+            status = exc.status if isinstance(exc, SeveraTransportError) else None
+            self._observe(method, path, status, time.perf_counter() - started, exc)
+            raise
+        seconds = time.perf_counter() - started
+        log.debug(
+            "severa %s %s -> %d, %d bytes, %.0f ms",
+            method,
+            path,
+            response.status_code,
+            len(response.content),
+            seconds * 1000,
+        )
+        error: SeveraError | None = None
+        if 300 <= response.status_code < 400:
+            error = SeveraRedirected(
+                f"{method} {path}: HTTP {response.status_code}, a redirect; Silta follows none "
+                "(is the base URL the service's own?)",
+                status=response.status_code,
+            )
+        elif response.status_code >= 400:
+            error = self._error(method, path, response)
+        self._observe(method, path, response.status_code, seconds, error)
+        if error is not None:
+            raise error
+        return response
+
+    def _observe(
+        self,
+        method: str,
+        path: str,
+        status: int | None,
+        seconds: float,
+        error: BaseException | None,
+    ) -> None:
+        observe(self._observer, Call("severa", method, path, status, seconds, error))
+
+    async def _exchange(
+        self,
+        method: str,
+        path: str,
+        params: Params | None,
+        content: bytes | None,
+        headers: dict[str, str],
+    ) -> httpx.Response:
         with classified(_TRANSPORT_ERRORS, f"{method} {path}", self._timeout):
             async with asyncio.timeout(self._timeout):
                 request = self._http.build_request(
@@ -889,29 +952,12 @@ class SeveraClient:
                     body = await self._read_capped(streamed, f"{method} {path}")
                 finally:
                     await streamed.aclose()
-                response = httpx.Response(
+                return httpx.Response(
                     streamed.status_code,
                     headers=streamed.headers,
                     content=body,
                     request=request,
                 )
-        log.debug(
-            "severa %s %s -> %d, %d bytes, %.0f ms",
-            method,
-            path,
-            response.status_code,
-            len(response.content),
-            (time.perf_counter() - started) * 1000,
-        )
-        if 300 <= response.status_code < 400:
-            raise SeveraRedirected(
-                f"{method} {path}: HTTP {response.status_code}, a redirect; Silta follows none "
-                "(is the base URL the service's own?)",
-                status=response.status_code,
-            )
-        if response.status_code >= 400:
-            raise self._error(method, path, response)
-        return response
 
     async def _read_capped(self, response: httpx.Response, label: str) -> bytes:
         declared = response.headers.get("Content-Length", "").strip()

@@ -102,6 +102,7 @@ class SeveraOutcomeUnknown(SeveraError, OutcomeUnknownError):
         super().__init__(message)
         self.method = method
         self.path = path
+        self.resource = f"{method} {path}"
 
 
 class SeveraProtocolError(SeveraError):

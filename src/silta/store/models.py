@@ -39,9 +39,14 @@ __all__ = [
     "ApiTokenRow",
     "Base",
     "HoldRow",
+    "HousekeepingRow",
     "LinkRow",
     "LoginFailureRow",
     "MembershipRow",
+    "NotificationDigestRow",
+    "NotificationEventRow",
+    "NotificationRefusalRow",
+    "NotificationSettingsRow",
     "RunEntryRow",
     "RunRow",
     "ScheduleSlotRow",
@@ -191,6 +196,10 @@ class RunRow(Base):
     counts: Mapped[dict[str, int]] = mapped_column(JSON)
     error: Mapped[str | None] = mapped_column(Text)
     owner: Mapped[str] = mapped_column(String(_NAME))
+    # Why a failed run failed, as a category (silta.failures) and the service it concerns
+    # (revision 0009): what the fleet view and the notifications say before the detail.
+    failure_category: Mapped[str | None] = mapped_column(String(40))
+    failure_service: Mapped[str | None] = mapped_column(String(20))
 
 
 class RunEntryRow(Base):
@@ -382,3 +391,94 @@ class HoldRow(Base):
     settings_version: Mapped[int] = mapped_column(Integer)
     changes: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
     changed_by: Mapped[str] = mapped_column(String(_NAME))
+
+
+# -- notifications (revision 0009, silta.notify) ---------------------------------------------
+
+
+class NotificationSettingsRow(Base):
+    """Who a company's KH wants told of what, how often, and where the webhook goes.
+
+    ``seen_run_id`` is the notifier's cursor: the tenant's runs up to it have been looked
+    at (a tenant's runs end in id order: one run per tenant at a time). ``webhook_secret``
+    is Fernet ciphertext, like the credentials.
+    """
+
+    __tablename__ = "notification_settings"
+
+    tenant_id: Mapped[int] = mapped_column(
+        ForeignKey("tenants.id", ondelete="CASCADE"), primary_key=True
+    )
+    recipients: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    events: Mapped[list[str]] = mapped_column(JSON)
+    period_minutes: Mapped[int] = mapped_column(Integer)
+    webhook_url: Mapped[str | None] = mapped_column(String(_URL))
+    webhook_secret: Mapped[str | None] = mapped_column(Text)
+    seen_run_id: Mapped[int] = mapped_column(Integer)
+    last_digest_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    updated_by: Mapped[str] = mapped_column(String(_NAME))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class NotificationEventRow(Base):
+    """Something to tell: a failed run, refused credentials, a new refusal. Waits for its
+    digest (``digest_id`` null) and then belongs to it."""
+
+    __tablename__ = "notification_events"
+    __table_args__ = (Index(None, "tenant_id", "digest_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    tenant_id: Mapped[int] = _tenant_fk()
+    kind: Mapped[str] = mapped_column(String(40))
+    register: Mapped[Register | None] = mapped_column(TextEnum(Register))
+    run_id: Mapped[int | None] = mapped_column(Integer)  # no key: retention prunes runs
+    details: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    digest_id: Mapped[int | None] = mapped_column(Integer)
+
+
+class NotificationDigestRow(Base):
+    """One message per period: what it says (``payload``, made once, so a retry sends the
+    same) and what is still to deliver (recipients not yet reached, the webhook)."""
+
+    __tablename__ = "notification_digests"
+    __table_args__ = (Index(None, "state", "next_attempt_at"), Index(None, "tenant_id"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    tenant_id: Mapped[int] = _tenant_fk()
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    pending_emails: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    pending_webhook: Mapped[bool] = mapped_column(Boolean)
+    state: Mapped[str] = mapped_column(String(20))
+    attempts: Mapped[int] = mapped_column(Integer)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class NotificationRefusalRow(Base):
+    """A refusal already reported (register + record + rule): the next run's same refusal is
+    not news. Deleted when the record is seen without it, so one that comes back is."""
+
+    __tablename__ = "notification_refusals"
+
+    tenant_id: Mapped[int] = mapped_column(
+        ForeignKey("tenants.id", ondelete="CASCADE"), primary_key=True
+    )
+    register: Mapped[Register] = mapped_column(TextEnum(Register), primary_key=True)
+    record_key: Mapped[str] = mapped_column(String(_NAME), primary_key=True)
+    rule: Mapped[str] = mapped_column(String(_NAME), primary_key=True)
+    reported_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class HousekeepingRow(Base):
+    """When a periodic chore (the nightly retention prune) last ran, so that of many
+    processes one does it once (revision 0009)."""
+
+    __tablename__ = "housekeeping"
+
+    name: Mapped[str] = mapped_column(String(50), primary_key=True)
+    last_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    owner: Mapped[str] = mapped_column(String(_NAME))

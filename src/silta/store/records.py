@@ -160,6 +160,10 @@ class RunRecord:
     error: str | None
     owner: str
     heartbeat_at: datetime | None = attrs.field(default=None, converter=_optional_aware_utc)
+    # why a failed run failed (silta.failures: describe() renders it) and the service it
+    # concerns; None for runs that did not fail, and for failed runs before revision 0009
+    failure_category: str | None = None
+    failure_service: str | None = None
 
 
 @attrs.frozen

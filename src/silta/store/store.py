@@ -749,8 +749,11 @@ class Store:
         *,
         counts: Mapping[str, int],
         error: str | None = None,
+        failure_category: str | None = None,
+        failure_service: str | None = None,
     ) -> None:
-        """End a run with its status, counts and error text.
+        """End a run with its status, counts and error text (and, when it failed, the
+        category and service of :mod:`silta.failures`).
 
         Raises:
             ValueError: ``status`` is RUNNING.
@@ -770,6 +773,8 @@ class Store:
                     heartbeat_at=now,
                     counts=dict(counts),
                     error=error,
+                    failure_category=failure_category,
+                    failure_service=failure_service,
                 )
             )
             if not _rowcount(done):
@@ -896,7 +901,12 @@ class Store:
                 done = session.execute(
                     update(RunRow)
                     .where(RunRow.id == run_id, RunRow.status == RunStatus.RUNNING)
-                    .values(status=RunStatus.INTERRUPTED, finished_at=now, error=reason)
+                    .values(
+                        status=RunStatus.INTERRUPTED,
+                        finished_at=now,
+                        error=reason,
+                        failure_category="interrupted",
+                    )
                 )
                 if _rowcount(done):
                     interrupted.append(run_id)
@@ -1076,6 +1086,8 @@ def _run_record(row: RunRow, tenant_name: str) -> RunRecord:
         error=row.error,
         owner=row.owner,
         heartbeat_at=row.heartbeat_at,
+        failure_category=row.failure_category,
+        failure_service=row.failure_service,
     )
 
 

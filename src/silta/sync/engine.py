@@ -29,8 +29,8 @@ import attrs
 
 from silta.domain import Action, Register, RunKind, RunStatus, Status, System
 from silta.errors import OutcomeUnknownError, SiltaError
-from silta.netvisor import AuthenticationFailed, ServiceAccessError
-from silta.severa import AddonMissing, InsufficientScope, SeveraAuthenticationError
+from silta.failures import CREDENTIAL_ERRORS, Failure, classify
+from silta.logs import log_context
 from silta.store import RunNotRunning, Watermark
 from silta.sync.context import SyncContext
 from silta.sync.journal import Journal, Progress
@@ -56,13 +56,7 @@ MAX_CONSECUTIVE_FAILURES = 5
 CREDENTIALS_REFUSED = "credentials or access rights refused"
 
 # Errors that no record can get past: the credentials or the access rights are wrong.
-_FATAL = (
-    AuthenticationFailed,
-    ServiceAccessError,
-    SeveraAuthenticationError,
-    InsufficientScope,
-    AddonMissing,
-)
+_FATAL = CREDENTIAL_ERRORS
 
 
 class ConfigurationProblem(SiltaError):
@@ -102,6 +96,11 @@ class RunResult:
     status: RunStatus
     counts: dict[str, int]
     error: str | None = None
+    failure: Failure | None = None  # why it failed, as a category (silta.failures)
+    dry_run: bool = False
+    # for the metrics: records by (action, status), refusals by rule id
+    records: dict[tuple[str, str], int] = attrs.field(factory=dict)
+    refusals: dict[str, int] = attrs.field(factory=dict)
 
 
 Write = Callable[[PlanItem], Awaitable[str | None]]
@@ -140,6 +139,7 @@ async def apply_items(
             raise
         except SiltaError as exc:
             journal.record(item, Status.FAILED, message=_message(exc))
+            journal.last_failure = classify(exc)
             # A retryable error, or a write whose answer never came even after the lookup,
             # says the service is in trouble, not this record.
             # The streak is the journal's: it runs on across the batches of a run.
@@ -211,6 +211,21 @@ async def run_register(
     run_id = store.start_run(
         tenant.id, adapter.register, kind=kind, dry_run=dry_run, trigger=trigger
     )
+    # every line logged during the run (a client's retries too) says whose run it was
+    with log_context(tenant=tenant.name, run=run_id, register=adapter.register.value):
+        return await _run(ctx, adapter, run_id, since, started, dry_run, progress)
+
+
+async def _run(
+    ctx: SyncContext,
+    adapter: Adapter,
+    run_id: int,
+    since: datetime | None,
+    started: datetime,
+    dry_run: bool,
+    progress: Progress | None,
+) -> RunResult:
+    store, tenant = ctx.store, ctx.tenant
     journal = Journal(
         store,
         tenant_id=tenant.id,
@@ -221,6 +236,7 @@ async def run_register(
         progress=progress,
     )
     status, error = RunStatus.COMPLETED, None
+    failure: Failure | None = None
     try:
         state: dict[str, Any] = {}
         # Closed at once when the loop stops early, so that a batch read ahead is cancelled.
@@ -245,9 +261,11 @@ async def run_register(
                 f"stopped after {journal.gave_up}; {journal.failed} record(s) failed "
                 "and later records were not read; see the entries"
             )
+            failure = journal.last_failure or Failure("records")
         elif journal.failed:
             status = RunStatus.FAILED
             error = f"{journal.failed} record(s) failed; see the entries"
+            failure = Failure("records")
         elif not dry_run:
             store.save_watermark(
                 tenant.id, adapter.register, Watermark(changed_since=started - OVERLAP, state=state)
@@ -260,28 +278,73 @@ async def run_register(
                 RunStatus.INTERRUPTED,
                 counts=dict(journal.counts),
                 error="the run was stopped before it finished",
+                failure_category="interrupted",
             )
         raise
     except _FATAL as exc:
         _finish_quietly(journal)
         status, error = RunStatus.FAILED, f"{CREDENTIALS_REFUSED}: {_message(exc)}"
+        failure = classify(exc)
     except ConfigurationProblem as exc:
         _finish_quietly(journal)
         status, error = RunStatus.FAILED, str(exc)
+        failure = Failure("configuration")
     except Exception as exc:  # the run is recorded as failed, never lost
-        if isinstance(exc, SiltaError):  # a failure Silta knows and has put in its own words
-            log.error("run %s of %s for %s failed: %s", run_id, adapter.register, tenant.name,
-                      _message(exc))  # fmt: skip
-        else:  # a fault of Silta's own: the traceback is what fixes it
+        failure = classify(exc)
+        if not isinstance(exc, SiltaError):  # a fault of Silta's own: the traceback fixes it
             log.exception("run %s of %s for %s failed", run_id, adapter.register, tenant.name)
         _finish_quietly(journal)
         status, error = RunStatus.FAILED, _message(exc)
+    if failure is not None and status is RunStatus.FAILED:
+        _log_failure(run_id, adapter, tenant.name, failure, error)
     try:
-        store.finish_run(run_id, status, counts=dict(journal.counts), error=error)
+        store.finish_run(
+            run_id,
+            status,
+            counts=dict(journal.counts),
+            error=error,
+            failure_category=failure.category if failure else None,
+            failure_service=failure.service if failure else None,
+        )
     except RunNotRunning:
         # Another process declared this run dead (no heartbeat) and marked it interrupted.
         status, error = RunStatus.INTERRUPTED, "the run was given up as stale while it ran"
-    return RunResult(run_id, adapter.register, status, dict(journal.counts), error)
+        failure = Failure("interrupted")
+    return RunResult(
+        run_id,
+        adapter.register,
+        status,
+        dict(journal.counts),
+        error,
+        failure,
+        dry_run=dry_run,
+        records=dict(journal.outcomes),
+        refusals=dict(journal.refusal_rules),
+    )
+
+
+def _log_failure(
+    run_id: int, adapter: Adapter, tenant: str, failure: Failure, error: str | None
+) -> None:
+    """One line per failed run, classified: an expected failure of a service or the
+    network is not a fault of Silta's, so it gets no traceback (hundreds of those hid the
+    one that mattered); the category, service and call are fields of the line."""
+    if not failure.expected:
+        return  # logged with its traceback where it was caught
+    log.error(
+        "run %s of %s for %s failed [%s]: %s",
+        run_id,
+        adapter.register,
+        tenant,
+        failure.label(),
+        error,
+        extra={
+            "category": failure.category,
+            "service": failure.service,
+            "resource": failure.resource,
+            "status": failure.status,
+        },
+    )
 
 
 async def _plans(

@@ -14,6 +14,7 @@ from collections import Counter
 from collections.abc import Callable
 
 from silta.domain import Action, Register, Status, System
+from silta.failures import Failure
 from silta.store import Entry, Link, LinkState, Store
 from silta.sync.plan import PlanItem
 
@@ -48,10 +49,16 @@ class Journal:
         self._entries: list[Entry] = []
         self._links: list[Link] = []
         self.counts: Counter[str] = Counter()
+        # for the metrics: records by (action, status), refusals by rule
+        self.outcomes: Counter[tuple[str, str]] = Counter()
+        self.refusal_rules: Counter[str] = Counter()
         self.failed = 0
         self.failing = 0  # writes failed in a row because the service is in trouble
         # Why the run stopped writing (the service failed again and again), or None.
         self.gave_up: str | None = None
+        # What the latest failed record failed of (silta.failures): a run that gave up
+        # says why in those words ("Netvisor ei vastaa"), not as "records failed".
+        self.last_failure: Failure | None = None
         self.done = 0
         self.total = 0
 
@@ -132,6 +139,9 @@ class Journal:
             )
         )
         self.counts[_count_key(action, status)] += 1
+        self.outcomes[(action.value, status.value)] += 1
+        for refusal in item.refusals:
+            self.refusal_rules[refusal.rule] += 1
         if status is Status.FAILED:
             self.failed += 1
         self.done += 1

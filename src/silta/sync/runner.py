@@ -21,6 +21,7 @@ from silta.domain import (
     TenantSettings,
 )
 from silta.endpoints import Endpoints, in_process
+from silta.metrics import PROCESS_METRICS, Metrics
 from silta.netvisor import NetvisorAuth, NetvisorClient
 from silta.severa import DEFAULT_RATE, SeveraClient
 from silta.severa.auth import PROCESS_TOKENS
@@ -79,13 +80,16 @@ async def tenant_context(
     severa_rate: int = DEFAULT_RATE,
     retry: RetryPolicy = DEFAULT_RETRY,
     max_response_bytes: int | None = None,
+    metrics: Metrics | None = None,
 ) -> AsyncIterator[SyncContext]:
     """A run's context with both clients; the HTTP client is made here unless given.
 
     ``severa_rate`` is the client's pace per credential (Severa allows 10 per second).
     ``max_response_bytes`` caps each answer; unset, ``SILTA_MAX_RESPONSE_BYTES`` does, read
     here so that every way a run starts (scheduler, worker, CLI, web) obeys it.
+    ``metrics`` counts both clients' calls (default: the process's).
     """
+    observer = metrics or PROCESS_METRICS
     if max_response_bytes is None:
         max_response_bytes = Settings().max_response_bytes
     owned = http is None
@@ -104,6 +108,7 @@ async def tenant_context(
                 retry=retry,
                 auth=NetvisorAuth(credentials, clock=now),
                 max_response_bytes=max_response_bytes,
+                observer=observer,
             ),
             severa=SeveraClient(
                 client,
@@ -114,6 +119,7 @@ async def tenant_context(
                 clock=now,
                 max_response_bytes=max_response_bytes,
                 token_cache=PROCESS_TOKENS,
+                observer=observer,
             ),
             store=store,
             clock=now,
@@ -138,6 +144,7 @@ async def sync_tenant(
     retry: RetryPolicy = DEFAULT_RETRY,
     on_result: Callable[[RunResult], None] | None = None,
     owner: str | None = None,
+    metrics: Metrics | None = None,
 ) -> list[RunResult]:
     """Run the tenant's registers one after the other (one company, one request at a time).
 
@@ -145,7 +152,8 @@ async def sync_tenant(
     A register held for a confirmation (:mod:`silta.confirmation`) is not run, except as a
     dry run: callers say so before they start (:class:`~silta.store.Holds`).
     The tenant's lock is held throughout, so no other process runs this company meanwhile
-    (``owner``: whose name to hold it under; default a fresh one).
+    (``owner``: whose name to hold it under; default a fresh one). ``metrics`` counts the
+    runs and calls (default: the process's :data:`~silta.metrics.PROCESS_METRICS`).
 
     Raises:
         TenantBusy: another run of the tenant is going, here or in another process.
@@ -164,6 +172,7 @@ async def sync_tenant(
             severa_rate=severa_rate,
             retry=retry,
             on_result=on_result,
+            metrics=metrics or PROCESS_METRICS,
         )
 
 
@@ -219,6 +228,7 @@ async def _sync_registers(
     severa_rate: int,
     retry: RetryPolicy,
     on_result: Callable[[RunResult], None] | None,
+    metrics: Metrics,
 ) -> list[RunResult]:
     results: list[RunResult] = []
     # A run with its own HTTP client calls the services over the network: only at the
@@ -227,7 +237,13 @@ async def _sync_registers(
     # handed a client is a test's or a bench's, talking to sandboxes in the process.)
     refused = _address_refused(tenant, in_process()) if http is None else None
     async with tenant_context(
-        store, tenant, http=http, clock=clock, severa_rate=severa_rate, retry=retry
+        store,
+        tenant,
+        http=http,
+        clock=clock,
+        severa_rate=severa_rate,
+        retry=retry,
+        metrics=metrics,
     ) as ctx:
         # Read after the settings the run uses: a hold is made in the same transaction as
         # the settings that call for it, so settings this run sees come with their hold.
@@ -250,6 +266,7 @@ async def _sync_registers(
                 progress=progress(register) if progress else None,
             )
             results.append(result)
+            metrics.run_done(tenant.name, result)
             if on_result is not None:
                 on_result(result)
     return results

@@ -26,7 +26,9 @@ from starlette.types import ASGIApp
 
 from silta import __version__
 from silta.endpoints import Endpoints
-from silta.scheduler import EmbeddedScheduler
+from silta.metrics import PROCESS_METRICS, Metrics
+from silta.notify.config import NotifyConfig
+from silta.scheduler import Clock, EmbeddedScheduler, wall_clock
 from silta.store import Accounts, Store
 from silta.store.accounts import DEFAULT_TOKEN_LIFETIME
 from silta.sync.jobs import JobQueue
@@ -61,6 +63,13 @@ class WebState:
     proxies: ProxyTrust = attrs.field(factory=ProxyTrust)
     # how long a token made on the tokens page lives unless its maker says otherwise
     token_lifetime: timedelta = DEFAULT_TOKEN_LIFETIME
+    # /metrics: the process's counters; the scheduler's clock (the slots' due times follow
+    # it); SILTA_METRICS_TOKEN, the scraper's bearer token (None: operators' API tokens only)
+    metrics: Metrics = PROCESS_METRICS
+    scheduler_clock: Clock = wall_clock
+    metrics_token: str | None = None
+    # notifications: mail, the webhook allow-list, the app's public address
+    notify: NotifyConfig = attrs.field(factory=NotifyConfig)
 
 
 class _HardenedApp(FastAPI):
@@ -75,7 +84,7 @@ class _HardenedApp(FastAPI):
 
 def create_app(state: WebState, *, mounts: Sequence[BaseRoute] = ()) -> FastAPI:
     """The ASGI app. ``mounts`` go first (the demo mounts the sandboxes there)."""
-    from silta.web import api, pages
+    from silta.web import api, metrics, notifications, pages
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -103,7 +112,10 @@ def create_app(state: WebState, *, mounts: Sequence[BaseRoute] = ()) -> FastAPI:
         app.router.routes.append(mount)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.include_router(api.router)
+    app.include_router(notifications.api_router)
     app.include_router(pages.router)
+    app.include_router(notifications.router)
+    app.include_router(metrics.router)
 
     @app.exception_handler(LoginRequired)
     async def _login(request: Request, _exc: LoginRequired) -> Response:

@@ -403,6 +403,71 @@ TEXTS: Final[dict[str, tuple[str, str]]] = {
         "Fix the data in Netvisor; the next run transfers it.",
     ),
     "error.back": ("Takaisin etusivulle", "Back to the front page"),
+    # -- notifications (silta.web.notifications) --------------------------------------------
+    "nav.notifications": ("Ilmoitukset", "Notifications"),
+    "notify.help": (
+        "Valitse, kenelle Silta kertoo epäonnistuneista ajoista, hylätyistä tunnuksista ja "
+        "uusista hylätyistä tietueista. Tapahtumat kootaan yhteen viestiin jaksoa kohden; "
+        "samasta hylkäyksestä kerrotaan vain kerran.",
+        "Choose whom Silta tells of failed runs, rejected credentials and new refused "
+        "records. Events are gathered into one message per period; each refusal is "
+        "reported once.",
+    ),
+    "notify.mail_off": (
+        "Sähköpostia ei ole otettu käyttöön (ylläpitäjän SILTA_SMTP_URL): viestejä ei lähetetä.",
+        "Mail is not set up (the operator's SILTA_SMTP_URL): no messages are sent.",
+    ),
+    "notify.links_off": (
+        "Viesteissä ei ole linkkejä, koska Siltan osoitetta ei ole asetettu (SILTA_PUBLIC_URL).",
+        "Messages carry no links: Silta's address is not set (SILTA_PUBLIC_URL).",
+    ),
+    "notify.recipients": ("Vastaanottajat", "Recipients"),
+    "notify.recipients_help": (
+        "Yksi sähköpostiosoite riviä kohden, perään viestin kieli: fi tai en (oletus fi).",
+        "One email address a line, then the message's language: fi or en (default fi).",
+    ),
+    "notify.events": ("Tapahtumat", "Events"),
+    "notify.period": ("Viestejä enintään", "Messages at most"),
+    "notify.webhook": ("Webhook-osoite (valinnainen)", "Webhook address (optional)"),
+    "notify.webhook_allowed": ("Ylläpitäjän sallimat osoitteet:", "Addresses the operator allows:"),
+    "notify.webhook_none": (
+        "Ylläpitäjä ei ole sallinut webhook-osoitteita (SILTA_WEBHOOK_URLS).",
+        "The operator allows no webhook addresses (SILTA_WEBHOOK_URLS).",
+    ),
+    "notify.save": ("Tallenna ilmoitusasetukset", "Save notification settings"),
+    "notify.saved": ("Ilmoitusasetukset tallennettiin.", "Notification settings saved."),
+    "notify.new_secret": ("Luo uusi allekirjoitusavain", "Make a new signing secret"),
+    "notify.secret_made": (
+        "Uusi allekirjoitusavain luotiin; vanha ei enää kelpaa.",
+        "A new signing secret was made; the old one no longer works.",
+    ),
+    "notify.secret_shown_once": (
+        "Webhookin allekirjoitusavain näytetään vain nyt: kopioi se vastaanottajan asetuksiin.",
+        "The webhook's signing secret is shown only now: copy it to the receiver's settings.",
+    ),
+    "notify.secret_how": (
+        "Vastaanottaja laskee HMAC-SHA256:n avaimella merkkijonosta "
+        '"<Silta-Timestamp>.<runko>" ja vertaa sitä otsakkeeseen Silta-Signature (v1=…); '
+        "yli viisi minuuttia vanha aikaleima hylätään.",
+        'The receiver computes the HMAC-SHA256 of "<Silta-Timestamp>.<body>" with the '
+        "secret and compares it with the Silta-Signature header (v1=…); a timestamp more "
+        "than five minutes old is refused.",
+    ),
+    "notify.changed": ("Muutti {who} {when}", "Changed by {who} {when}"),
+    "notify.deliveries": ("Lähetetyt koosteet", "Digests sent"),
+    "notify.pending": (
+        "Seuraavaan koosteeseen odottaa {n} tapahtumaa.",
+        "{n} event(s) wait for the next digest.",
+    ),
+    "notify.made": ("Koottu", "Made"),
+    "notify.count": ("Tapahtumia", "Events"),
+    "notify.state": ("Tila", "State"),
+    "notify.sent": ("Lähetetty", "Sent"),
+    "notify.error": ("Viimeisin virhe", "Last error"),
+    "notify.state_pending": ("Yritetään uudelleen", "Retrying"),
+    "notify.state_sent": ("Lähetetty", "Sent"),
+    "notify.state_failed": ("Epäonnistui", "Failed"),
+    "notify.none_yet": ("Koosteita ei ole vielä lähetetty.", "No digests sent yet."),
 }
 
 

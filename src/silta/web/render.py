@@ -13,6 +13,7 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import StrictUndefined
 
 from silta.domain import Register
+from silta.failures import describe
 from silta.registers.labels import field_label
 from silta.web.i18n import LANGUAGES, translator
 
@@ -36,6 +37,9 @@ def _local(value: datetime | None, zone: str = "Europe/Helsinki") -> str:
 templates.env.filters["local"] = _local
 # a record's changed field in the article's words (previews, run pages)
 templates.env.globals["field_label"] = field_label
+# a failed run's category in plain words: describe_failure(run.failure_category,
+# run.failure_service, lang) -> "Netvisor ei vastaa (yhteysvirhe)" (silta.failures)
+templates.env.globals["describe_failure"] = describe
 
 
 def language(request: Request) -> str:
