@@ -119,8 +119,22 @@ OPERATIONS: Final[tuple[Operation, ...]] = (
     _op("GET", "/v1/businessunits", "settings:read", "BusinessUnits_GetBusinessUnits"),
     _op("GET", "/v1/businessunits/{guid}", "settings:read", "BusinessUnits_GetBusinessUnit"),
     _op("PATCH", "/v1/businessunits/{guid}", "settings:write", "BusinessUnits_PatchBusinessUnit"),
-    # -- users (UsersRead): the owners a tester's projects need ----------------------------
+    # -- users (UsersRead): the owners a tester's projects need, travellers' codes ---------
     _op("GET", "/v1/users", "users:read", "Users_GetUsers"),
+    _op("GET", "/v1/users/{guid}", "users:read", "Users_GetUser"),
+    # -- project fees (FeesRead / FeesWrite / FeesDelete) ---------------------------------
+    _op("GET", "/v1/projectfees", "fees:read", "ProjectFees_GetProjectFeesByToken"),
+    _op("POST", "/v1/projectfees", "fees:write", "ProjectFees_PostProjectFee"),
+    _op("GET", "/v1/projectfees/{guid}", "fees:read", "ProjectFees_GetProjectFee"),
+    _op("PATCH", "/v1/projectfees/{guid}", "fees:write", "ProjectFees_PatchProjectFee"),
+    _op("DELETE", "/v1/projectfees/{guid}", "fees:delete", "ProjectFees_DeleteProjectFree"),
+    _op(
+        "GET",
+        "/v1/projects/{projectGuid}/projectfees",
+        "fees:read",
+        "ProjectFees_GetProjectFeesForProject",
+    ),
+    _op("GET", "/v1/deletedprojectfees", "fees:read", "ProjectFees_GetDeletedProjectFees"),
     # -- reference data (SettingsRead) ----------------------------------------------------
     _op("GET", "/v1/localization/languages", "settings:read", "Languages_GetLanguages"),
     _op("GET", "/v1/localization/countries", "settings:read", "Countries_GetCountries"),
