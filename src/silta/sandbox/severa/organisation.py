@@ -49,6 +49,7 @@ from .reference import (
 from .stats import OrganisationStats
 from .store import Stored
 from .times import Clock
+from .travel import Travel
 
 if TYPE_CHECKING:
     from .auth import TokenStore
@@ -110,6 +111,8 @@ class Organisation:
             country settings, with their own helpers (:class:`~.invoicing.Invoicing`).
         project_fees: the project fees of ``/v1/projectfees`` and the deleted ones
             (:class:`~.projectfees.ProjectFees`).
+        travel: travel reimbursements, their statuses and expenses, travel expense types,
+            the expenses' files, with their own helpers (:class:`~.travel.Travel`).
     """
 
     def __init__(
@@ -157,6 +160,7 @@ class Organisation:
         )
         self.invoicing = Invoicing(self, seed)
         self.project_fees = ProjectFees(self, seed)
+        self.travel = Travel(self, seed)
 
     def __repr__(self) -> str:
         return f"<Severa organisation {self.id}: {len(self.customer_register.register)} customers>"

@@ -15,7 +15,8 @@ Scopes are compared exactly: **settled** that ``customers:write`` does not imply
 one).
 
 Operations the document declares on these paths but the sandbox does not serve (the DELETEs
-of addresses, projects and phases, ``POST /v1/vatrates``) answer 405 with an
+of addresses, projects and phases, ``POST /v1/vatrates``; creating and deleting travel
+reimbursements, deleting their statuses, writing travel expense types) answer 405 with an
 ``ExceptionModel`` saying so - a silent success would lie. Customers and products can be
 deleted (204, as the document says), so that a tester can clean up after a run. The document
 has no ``POST /v1/businessunits`` (business units are created in Severa's UI), so neither has
@@ -135,6 +136,73 @@ OPERATIONS: Final[tuple[Operation, ...]] = (
         "ProjectFees_GetProjectFeesForProject",
     ),
     _op("GET", "/v1/deletedprojectfees", "fees:read", "ProjectFees_GetDeletedProjectFees"),
+    # -- travel reimbursements (TravelsRead / TravelsWrite), their statuses and types ------
+    _op(
+        "GET",
+        "/v1/travelreimbursements",
+        "travels:read",
+        "TravelReimbursements_GetTravelReimbursements",
+    ),
+    _op(
+        "GET",
+        "/v1/travelreimbursements/{guid}",
+        "travels:read",
+        "TravelReimbursements_GetTravelReimbursement",
+    ),
+    _op(
+        "PATCH",
+        "/v1/travelreimbursements/{guid}",
+        "travels:write",
+        "TravelReimbursements_PatchTravelReimbursement",
+    ),
+    _op(
+        "GET",
+        "/v1/travelreimbursements/{travelReimbursementGuid}/projecttravelexpenses",
+        "travels:read",
+        "ProjectTravelExpenses_GetProjectTravelExpensesForTravelReimbursement",
+    ),
+    _op(
+        "GET",
+        "/v1/travelreimbursementstatuses",
+        "settings:read",
+        "TravelReimbursementStatus_GetTravelReimbursementStatuses",
+    ),
+    _op(
+        "POST",
+        "/v1/travelreimbursementstatuses",
+        "settings:write",
+        "TravelReimbursementStatus_PostTravelReimbursementStatus",
+    ),
+    _op(
+        "GET",
+        "/v1/travelreimbursementstatuses/{guid}",
+        "settings:read",
+        "TravelReimbursementStatus_GetTravelReimbursementStatus",
+    ),
+    _op(
+        "PATCH",
+        "/v1/travelreimbursementstatuses/{guid}",
+        "settings:write",
+        "TravelReimbursementStatus_PatchTravelReimbursementStatus",
+    ),
+    _op(
+        "GET", "/v1/travelexpensetypes", "settings:read", "TravelExpenseTypes_GetTravelExpenseTypes"
+    ),
+    _op(
+        "GET",
+        "/v1/travelexpensetypes/{guid}",
+        "settings:read",
+        "TravelExpenseTypes_GetTravelExpenseType",
+    ),
+    # -- the travel expenses' files (FilesRead) --------------------------------------------
+    _op(
+        "GET",
+        "/v1/projecttravelexpenses/{projectTravelExpenseGuid}/files",
+        "files:read",
+        "Files_GetTravelExpenseFiles",
+    ),
+    _op("GET", "/v1/projecttravelexpensefiles/{guid}", "files:read", "Files_GetTravelExpenseFile"),
+    _op("GET", "/v1/files/{guid}/filedata", "files:read", "FileData_GetDataForFile"),
     # -- reference data (SettingsRead) ----------------------------------------------------
     _op("GET", "/v1/localization/languages", "settings:read", "Languages_GetLanguages"),
     _op("GET", "/v1/localization/countries", "settings:read", "Countries_GetCountries"),
@@ -216,6 +284,12 @@ UNSERVED: Final[tuple[tuple[str, str], ...]] = (
     ("DELETE", "/v1/projects/{guid}"),
     ("DELETE", "/v1/phases/{guid}"),
     ("POST", "/v1/vatrates"),
+    ("POST", "/v1/travelreimbursements"),
+    ("DELETE", "/v1/travelreimbursements/{guid}"),
+    ("DELETE", "/v1/travelreimbursementstatuses/{guid}"),
+    ("POST", "/v1/travelexpensetypes"),
+    ("PATCH", "/v1/travelexpensetypes/{guid}"),
+    ("DELETE", "/v1/travelexpensetypes/{guid}"),
 )
 
 

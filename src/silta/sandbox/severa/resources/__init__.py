@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Final
 
 from ..routes import OPERATIONS
-from . import customers, fees, invoices, products, projects, settings, users
+from . import customers, fees, invoices, products, projects, settings, travel, users
 from .base import NO_BODY, Answer, Call, Handler
 
 __all__ = ["HANDLERS", "NO_BODY", "Answer", "Call", "Handler"]
@@ -23,6 +23,7 @@ HANDLERS: Final[dict[str, Handler]] = {
     **products.HANDLERS,
     **projects.HANDLERS,
     **settings.HANDLERS,
+    **travel.HANDLERS,
     **users.HANDLERS,
     "HeartBeat_GetAuthorization": _heartbeat,
 }
