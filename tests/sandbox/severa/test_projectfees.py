@@ -398,3 +398,28 @@ async def test_a_lost_answer_leaves_the_fee_standing(
 def test_the_helper_takes_bare_guids(org: Organisation, world: World) -> None:
     guid = org.project_fees.put(project=world.project, phase=world.phase, quantity=1.0)
     assert org.project_fees.fee(guid)["phase"]["guid"] == world.phase  # type: ignore[index]
+
+
+def test_outputs_have_every_property_of_their_schema(org: Organisation, world: World) -> None:
+    schemas = required_document()["components"]["schemas"]
+    fees = org.project_fees
+    guid = fees.put(
+        project=world.project,
+        product=world.product,
+        billingDependencyPhase=world.phase,
+        costCenter=org.reference_items("costCenter")[0].guid,
+        salesAccount=org.reference_items("salesAccount")[0].guid,
+    )
+    shown = fees.fee(guid)
+    assert shown is not None
+    never = {"invoice"}  # no API fee is on an invoice
+    declared = set(schemas["ProjectFeeOutputModel"]["properties"])
+    assert declared - set(shown) == never
+    fees.delete(must(fees.get(guid)))
+    deleted = fees.render_deleted(next(iter(fees.deleted)))
+    assert set(deleted) == set(schemas["DeletedProjectFeeModel"]["properties"])
+
+
+def must(value: Any) -> Any:
+    assert value is not None
+    return value

@@ -344,3 +344,41 @@ async def test_scopes_and_unserved_operations(
     assert (await reader.get(files_path)).status_code == 403  # files:read
     unserved = await reader.post("/v1/travelreimbursements", {"user": {"guid": world.traveller}})
     assert unserved.status_code == 405
+
+
+# Properties the sandbox never fills: accounts, categories, billing by phase, invoices.
+NEVER_FILLED = {
+    "TravelReimbursementOutputModel": set(),
+    "TravelReimbursementStatusModel": set(),
+    "TravelExpenseTypeOutputModel": {
+        "costAccount", "productCategory", "salesAccount", "createdBy", "lastUpdatedBy",
+    },
+    "ProjectTravelExpenseOutputModel": {
+        "billingDependencyPhase", "costAccount", "costCenter", "invoice", "salesAccount",
+    },
+    "ProjectTravelExpenseFileModel": set(),
+}  # fmt: skip
+
+
+def test_outputs_have_every_property_of_their_schema(org: Organisation, world: World) -> None:
+    schemas = required_document()["components"]["schemas"]
+    travel = org.travel
+    travel.set_status(world.report, travel.default_statuses.approved)
+    expenses = travel.expenses_json(world.report)
+    taxi = next(e for e in expenses if e["attachmentCount"])
+    mileage_type = org.invoicing.entries.travel_types[world.mileage]
+    outputs = {
+        "TravelReimbursementOutputModel": travel.reimbursement(world.report),
+        "TravelReimbursementStatusModel": travel.statuses.render_many(travel.statuses.in_order())[
+            0
+        ],
+        "TravelExpenseTypeOutputModel": travel.render_type(mileage_type),
+        "ProjectTravelExpenseOutputModel": {**taxi, "unitPrice": None, "vatRate": None},
+        "ProjectTravelExpenseFileModel": travel.files_json(taxi["guid"])[0],
+    }
+    for name, shown in outputs.items():
+        assert shown is not None
+        declared = set(schemas[name]["properties"])
+        missing = declared - set(shown) - NEVER_FILLED[name]
+        assert not missing, (name, missing)
+        assert set(shown) <= declared, (name, set(shown) - declared)
