@@ -382,3 +382,13 @@ def test_outputs_have_every_property_of_their_schema(org: Organisation, world: W
         missing = declared - set(shown) - NEVER_FILLED[name]
         assert not missing, (name, missing)
         assert set(shown) <= declared, (name, set(shown) - declared)
+
+
+async def test_the_control_api_shows_reimbursements_and_fees(
+    client: httpx.AsyncClient, org: Organisation, world: World
+) -> None:
+    org.project_fees.put(project=world.project, name="Kulu")
+    shown = (await client.get(f"/_sandbox/organisations/{org.id}/travelreimbursements")).json()
+    assert [len(report["expenses"]) for report in shown] == [4]
+    fees = (await client.get(f"/_sandbox/organisations/{org.id}/projectfees")).json()
+    assert [fee["name"] for fee in fees] == ["Kulu"]
