@@ -4,6 +4,7 @@ answer is judged against Severa's OpenAPI document by the client fixture."""
 
 from __future__ import annotations
 
+import random
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
@@ -13,8 +14,10 @@ import httpx
 import pytest
 
 from silta.sandbox.severa import Credential, Organisation, SeveraFailure, SeveraSandbox
+from silta.sandbox.severa import variance as severa_variance
 from silta.sandbox.severa.travel import TRAVEL_SUB_MODELS, ExpensePlan, FilePlan
 from silta.sandbox.severa.travelstatuses import TRAVEL_STATUS_FIELDS
+from silta.sandbox.variance import Variance
 
 from ...severa_openapi import required_document
 from .helpers import ALL_TEST_SCOPES, Api, FakeClock, detail_names, error_of
@@ -392,3 +395,21 @@ async def test_the_control_api_shows_reimbursements_and_fees(
     assert [len(report["expenses"]) for report in shown] == [4]
     fees = (await client.get(f"/_sandbox/organisations/{org.id}/projectfees")).json()
     assert [fee["name"] for fee in fees] == ["Kulu"]
+
+
+async def test_variance_mode_leaves_out_the_default_of_reimbursement_required(
+    api: Api, org: Organisation, world: World
+) -> None:
+    """A reader must read a missing travelReimbursementRequired as true (the default)."""
+    path = f"/v1/travelreimbursements/{world.report}/projecttravelexpenses"
+    plain = await ok(await api.get(path))
+    org.variance = Variance(1, random.Random(1), share=1.0)
+    varied, _ = await api.all_pages(path)  # pages may come shorter in variance mode
+    assert org.variance.used[severa_variance.TRAVEL_DEFAULT] >= 1
+    by_guid = {expense["guid"]: expense for expense in varied}
+    for expense in plain:
+        shown = by_guid[expense["guid"]]
+        assert (
+            shown.get("travelReimbursementRequired", True) == expense["travelReimbursementRequired"]
+        )
+    assert sum("travelReimbursementRequired" not in e for e in varied) == 3
