@@ -223,12 +223,12 @@ def populate_travel(
     # -- showcases ---------------------------------------------------------------------------
     book.report(aino, "Asiakaskäynti Jyväskylä", [book.expense("KM", "212")],
                 "travel_mileage", approved, person=names["1001"])  # fmt: skip
-    trip_day = book.day()
+    trip_day, part_day = book.day(), book.day()
     book.report(
         mikko, "Käyttöönottokoulutus Oulu",
         [book.expense("PR-KOKO", "2", start=when(6, trip_day),
                       end=when(19, trip_day + timedelta(days=1))),
-         book.expense("PR-OSA", "1", start=when(7), end=when(15))],
+         book.expense("PR-OSA", "1", start=when(7, part_day), end=when(15, part_day))],
         "travel_daily", approved, person=names["1002"],
     )  # fmt: skip
     receipts = (_receipt("kuitti_taksi.pdf", 420_000), _receipt("kuitti_hotelli.pdf", 1_700_000),
