@@ -423,3 +423,9 @@ def test_outputs_have_every_property_of_their_schema(org: Organisation, world: W
 def must(value: Any) -> Any:
     assert value is not None
     return value
+
+
+async def test_empty_answers(api: Api, world: World) -> None:
+    assert (await api.get("/v1/projectfees")).json() == []
+    assert (await api.get(f"/v1/projects/{world.project}/projectfees")).json() == []
+    assert (await api.get("/v1/deletedprojectfees")).json() == []

@@ -4,6 +4,7 @@ answer is judged against Severa's OpenAPI document by the client fixture."""
 
 from __future__ import annotations
 
+import asyncio
 import random
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -13,7 +14,13 @@ import attrs
 import httpx
 import pytest
 
-from silta.sandbox.severa import Credential, Organisation, SeveraFailure, SeveraSandbox
+from silta.sandbox.severa import (
+    Credential,
+    Organisation,
+    SeveraFailure,
+    SeveraFaults,
+    SeveraSandbox,
+)
 from silta.sandbox.severa import variance as severa_variance
 from silta.sandbox.severa.travel import TRAVEL_SUB_MODELS, ExpensePlan, FilePlan
 from silta.sandbox.severa.travelstatuses import TRAVEL_STATUS_FIELDS
@@ -413,3 +420,44 @@ async def test_variance_mode_leaves_out_the_default_of_reimbursement_required(
             shown.get("travelReimbursementRequired", True) == expense["travelReimbursementRequired"]
         )
     assert sum("travelReimbursementRequired" not in e for e in varied) == 3
+
+
+# -- empty answers and faults -------------------------------------------------------------------
+
+
+async def test_empty_answers(api: Api, org: Organisation) -> None:
+    assert await ok(await api.get("/v1/travelreimbursements")) == []
+    assert await ok(await api.get("/v1/travelexpensetypes")) == []
+    none = await api.get("/v1/travelreimbursements", params={"changedSince": "2030-01-01"})
+    assert none.json() == []
+    assert "NextPageToken" not in none.headers
+
+
+async def test_injected_failures_and_a_lost_status_change(
+    api: Api, org: Organisation, world: World
+) -> None:
+    await api.authenticate()
+    org.faults = SeveraFaults(fail_next=["500", "429"])
+    assert (await api.get("/v1/travelreimbursements")).status_code == 500
+    assert (await api.get("/v1/travelreimbursements")).status_code == 429
+    assert (await api.get("/v1/travelreimbursements")).status_code == 200
+    org.faults = SeveraFaults(lose_next_responses=1, hang_seconds=5)
+    approved = org.travel.default_statuses.approved
+    with pytest.raises(TimeoutError):
+        async with asyncio.timeout(0.1):
+            await api.replace(
+                f"/v1/travelreimbursements/{world.report}",
+                travelReimbursementStatus__guid=approved,
+            )
+    shown = must_have(org.travel.reimbursement(world.report))
+    assert shown["travelReimbursementStatus"]["guid"] == approved  # the write stands
+    # The look-up a careful client makes: the reports in the approved status.
+    rows, _ = await api.all_pages(
+        "/v1/travelreimbursements", {"travelReimbursementStatusGuids": approved}
+    )
+    assert [row["guid"] for row in rows] == [world.report]
+
+
+def must_have(value: dict[str, Any] | None) -> dict[str, Any]:
+    assert value is not None
+    return value
