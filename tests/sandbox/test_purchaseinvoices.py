@@ -358,9 +358,9 @@ def test_helpers_refuse_what_netvisor_could_not_hold(org: Organisation, book: Bo
     with pytest.raises(ValueError, match="no dimension item"):
         purchases.put(number="1", vendor=book.vendor, invoice_date=date(2026, 1, 1),
                       lines=[plan("x", 99999)])  # fmt: skip
-    with pytest.raises(ValueError, match="two dimension items"):
+    with pytest.raises(ValueError, match="the same dimension item twice"):
         purchases.put(number="1", vendor=book.vendor, invoice_date=date(2026, 1, 1),
-                      lines=[plan("x", book.project_item, book.phase_item)])  # fmt: skip
+                      lines=[plan("x", book.project_item, book.project_item)])  # fmt: skip
     with pytest.raises(ValueError, match="not allowed"):
         purchases.put(number="1", vendor=book.vendor, invoice_date=date(2026, 1, 1),
                       lines=[plan("x", code="NONE", vat="25.5")])  # fmt: skip
@@ -383,18 +383,18 @@ async def test_a_deleted_invoice_leaves_the_list_and_is_listed_as_deleted(
     ]
     gone = await api.get("getpurchaseinvoice.nv", {"netvisorkey": str(book.open)})
     assert b"<PurchaseInvoice />" in gone.content
-    deleted = assert_ok(await api.get("deletedpurchaseinvoices.nv"))
+    deleted = assert_ok(await api.get("deletedpurchaseinvoices.nv", {"deletedsince": "2026-03-02"}))
     entry = items(deleted, "DeletedPurchaseInvoices/DeletedPurchaseInvoice")
-    assert entry == [
-        {
-            "NetvisorKey": str(book.open),
-            "InvoiceNumber": "88124",
-            "Vendor": "Sähkötukku Virta Oy",
-            "DeletedDate": "2026-03-02 14:00:00",
-        }
-    ]
+    assert entry == [{"NetvisorKey": str(book.open), "DeleteDate": "2026-03-02 14:00"}]
     later = await api.get("deletedpurchaseinvoices.nv", {"deletedsince": "2026-03-02T14:00:01"})
     assert b"<DeletedPurchaseInvoices />" in later.content
+    # Netvisor remembers a deletion for seven days.
+    clock.advance(days=7)
+    assert items(assert_ok(await api.get("deletedpurchaseinvoices.nv")),
+                 "DeletedPurchaseInvoices/DeletedPurchaseInvoice") == entry  # fmt: skip
+    clock.advance(seconds=1)
+    gone = await api.get("deletedpurchaseinvoices.nv", {"deletedsince": "2026-03-01"})
+    assert b"<DeletedPurchaseInvoices />" in gone.content
 
 
 # -- faults and the pipeline ------------------------------------------------------------------
@@ -445,6 +445,19 @@ async def test_the_control_api_shows_purchase_invoices(
     assert [invoice["number"] for invoice in shown] == ["88123", "88124"]
     assert shown[0]["lines"][0]["dimensions"][0]["item"] == "2001 Sähköasennukset"
     assert shown[0]["amount"] == "388.90"
+
+
+async def test_a_line_split_over_two_items_of_one_header(
+    api: Api, org: Organisation, book: Book
+) -> None:
+    """A user may split a purchase line over several items of a header: each is shown."""
+    second = org.put_dimension_item("Projekti", "2002 Pilvisiirto")
+    key = org.purchase_invoices.put(number="77", vendor=book.vendor, invoice_date=date(2026, 2, 3),
+                                    lines=[plan("Jaettu", book.project_item, second)])  # fmt: skip
+    params = {"netvisorkey": str(key), "version": "2"}
+    root = assert_ok(await api.get("getpurchaseinvoice.nv", params))
+    keys = [e.text for e in root.iterfind(".//DimensionDetailNetvisorKey")]
+    assert keys == [str(book.project_item), str(second)]
 
 
 def test_days_are_dates(book: Book, org: Organisation) -> None:

@@ -69,7 +69,6 @@ class Reading:
         self.projects: dict[int, str] = {}  # item key -> Severa project GUID
         self.phases: dict[int, tuple[str, str]] = {}  # item key -> (phase GUID, project GUID)
         by_name = {(i.father_id, i.name): i.key for i in items.values()}
-        self.unplaced: list[tuple[str, str, str]] = []  # (phase GUID, item name, project)
         for project in sv.projects():
             name = f"{project['number']} {project['name']}"
             key = by_name.get((0, name))
@@ -77,12 +76,6 @@ class Reading:
                 continue
             self.projects[key] = project.guid
             self._phases(sv, project.guid, key, by_name)
-        # An item Netvisor moved is not where the sync put it: the one item of that name
-        # that no phase claims where it should be.
-        for phase, name, project in self.unplaced:
-            free = [k for k, i in items.items() if i.name == name and k not in self.phases]
-            if len(free) == 1:
-                self.phases[free[0]] = (phase, project)
 
     def _phases(
         self, sv: SeveraOrganisation, project: str, project_item: int,
@@ -101,28 +94,27 @@ class Reading:
                     continue
                 name = f"{phase['code']} {phase['name']}"
                 key = by_name.get((parents[phase["parentPhase"]["guid"]], name))
-                if key is None:
-                    self.unplaced.append((phase.guid, name, project))
-                else:
+                if key is not None:
                     parents[phase.guid] = key
                     self.phases[key] = (phase.guid, project)
 
+    def project_items(self, line: PurchaseInvoiceLine) -> list[int]:
+        return [item for header, item in line.dimensions if header == self.header]
+
     def project_item(self, line: PurchaseInvoiceLine) -> int | None:
-        return next((item for header, item in line.dimensions if header == self.header), None)
+        found = self.project_items(line)
+        return found[0] if found else None
 
     def broken(self, line: PurchaseInvoiceLine, accounts: dict[str, str]) -> list[str]:
-        item = self.project_item(line)
-        if item is None:
+        items = self.project_items(line)
+        if not items:
             return []
-        if item not in self.projects and item not in self.phases:
+        if any(item not in self.projects and item not in self.phases for item in items):
             return ["purchase_lines.item_not_silta"]
         rules = []
-        if item in self.phases:
-            _phase, project = self.phases[item]
-            father = self.items[item].father_id
-            father_project = self.projects.get(father) or self.phases.get(father, ("", ""))[1]
-            if father_project != project:
-                rules.append("purchase_lines.phase_not_in_project")
+        projects = {self.projects.get(i) or self.phases[i][1] for i in items}
+        if len(projects) > 1 or sum(item in self.phases for item in items) > 1:
+            rules.append("purchase_lines.phase_not_in_project")
         if line.account_number not in accounts:
             rules.append("purchase_lines.product_missing")
         return rules

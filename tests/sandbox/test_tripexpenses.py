@@ -398,3 +398,13 @@ async def test_the_control_api_shows_travel_invoices(
     assert shown[0]["lines"][0]["attachments"] == [
         {"file_name": "kuitti.pdf", "mime_type": "application/pdf", "size": 11}
     ]
+
+
+async def test_the_limit_can_take_the_other_reading_of_4_mb(
+    api: Api, company: Organisation
+) -> None:
+    over_decimal = attachment("a.pdf", b"a" * (ATTACHMENT_LIMIT + 1))
+    body = trip_xml(custom=custom_line(attachments=over_decimal))
+    assert failure(await post(api, body)) == "INVALID_DATA_SIZE"
+    company.travel.attachment_limit = 4 * 1024 * 1024
+    assert_ok(await post(api, body))

@@ -407,12 +407,12 @@ CASES: Final[Mapping[str, Case]] = {
     "purchase_phase_not_in_project": _purchase(
         "purchase_lines.phase_not_in_project",
         True,
-        "Ostolaskun {number} ({vendor}) rivin {line} vaihe {phase} kuuluu Severassa "
-        "projektiin {project}, mutta Netvisorissa sen laskentakohde on siirretty projektin "
-        "{other} alle.",
-        "The phase {phase} of line {line} of purchase invoice {number} ({vendor}) belongs to "
-        "project {project} in Severa, but in Netvisor its item was moved under project "
-        "{other}.",
+        "Ostolaskun {number} ({vendor}) rivi {line} on jaettu projektin {project} ja toisen "
+        "projektin ({other}) vaiheen {phase} laskentakohteille: yhdellä kululla on yksi "
+        "projekti.",
+        "Line {line} of purchase invoice {number} ({vendor}) is split over the item of project "
+        "{project} and the item of the phase {phase} of another project ({other}): one fee "
+        "has one project.",
     ),
     "purchase_project_line": _purchase(
         "purchase_lines.project_cost",

@@ -18,11 +18,9 @@ invoices into Netvisor once the items are there::
 
 ``place(nv, create_items=True)`` creates the project and phase items itself, under the names
 the dimension sync gives them (``"<number> <name>"``, ``"<code> <name>"`` under the
-project's item), for tests of the sandbox alone. A dimension sync that runs afterwards finds
-them by name and links them - all but the planted moved phase item, which it then looks for
-under its own project and makes anew, so that line would read as an item Silta did not
-create: with the engine, place after the dimension sync. Without ``create_items``, an item
-the sync has not made is a :class:`KeyError` naming it.
+project's item), for tests of the sandbox alone; a dimension sync that runs afterwards finds
+them by name and links them. Without ``create_items``, an item the sync has not made is a
+:class:`KeyError` naming it.
 
 What the invoices hold (dated in the month before ``spec.today``):
 
@@ -34,8 +32,9 @@ What the invoices hold (dated in the month before ``spec.today``):
 * an invoice the transfer takes and that is changed afterwards, and one that is deleted;
 * one line per refusal rule: an item under the project header that Silta did not create
   (``purchase_lines.item_not_silta``), an account no Severa cost product is mapped to with no
-  default (``purchase_lines.product_missing``), and a phase item someone moved under another
-  project's item in Netvisor (``purchase_lines.phase_not_in_project``).
+  default (``purchase_lines.product_missing``), and a line a user split over one project's
+  item and a phase item of another project (``purchase_lines.phase_not_in_project``:
+  Netvisor lets a line carry several items of a header; one fee has one project).
 
 :attr:`PurchasePlan.account_products` is the account → Severa cost product mapping the demo
 gives the tenant (accounts 4000, 4450 and 7680; the planted account 7990 is left out, and no
@@ -104,7 +103,7 @@ _VENDORS: Final = (
     ("Toimistotarvike Paperi Oy", "Turku", (("Kopiopaperi A4", "ltk", "4.90", "6.90"),)),
 )  # fmt: skip
 
-Target = Literal["project", "phase", "foreign", "other", "moved", "none"]
+Target = Literal["project", "phase", "foreign", "other", "two_projects", "none"]
 
 
 @attrs.frozen
@@ -118,9 +117,8 @@ class PlannedLine:
     vat_code: str
     account: str
     target: Target
-    project: str | None = None  # Severa project GUID (project, phase, moved)
-    phase: str | None = None  # Severa phase GUID (phase, moved)
-    moved_under: str | None = None  # Severa project GUID whose item the phase item moves to
+    project: str | None = None  # Severa project GUID (project, phase, two_projects)
+    phase: str | None = None  # Severa phase GUID (phase; two_projects: another project's)
     description: str = ""
     case: str | None = None  # the cases.py label the line plants or shows
 
@@ -304,10 +302,10 @@ class PurchasePlan:
         elif plan.target == "phase":
             assert plan.phase is not None
             items = (resolver.phase(plan.phase),)
-        elif plan.target == "moved":
+        elif plan.target == "two_projects":
+            assert plan.project is not None
             assert plan.phase is not None
-            assert plan.moved_under is not None
-            items = (resolver.moved(plan.phase, plan.moved_under),)
+            items = (resolver.project(plan.project), resolver.phase(plan.phase))
         elif plan.target == "foreign":
             items = (resolver.foreign(),)
         elif plan.target == "other":
@@ -327,7 +325,7 @@ class PurchasePlan:
     def _values(self, plan: PlannedLine, net: Decimal, gross: Decimal) -> dict[str, object]:
         project = self.project_names.get(plan.project or "", "")
         phase = self.phase_labels.get(plan.phase or "", "")
-        other = self.project_names.get(plan.moved_under or "", "")
+        other = self.project_names.get(self.items.phase_project.get(plan.phase or "", ""), "")
         return {
             "project": project,
             "phase": phase,
@@ -400,7 +398,6 @@ class _Items:
         if header is None:
             raise KeyError(f"Netvisor has no dimension header {PROJECT_HEADER}")
         self.header = header
-        self.moves: dict[str, int] = {}
 
     def _find(self, name: str, parent: int) -> int:
         store = self.nv.dimension_register
@@ -424,14 +421,6 @@ class _Items:
         else:
             parent = self.phase(parent_phase)
         return self._find(name, parent)
-
-    def moved(self, phase: str, under: str) -> int:
-        """The phase's item, moved under another project's item (once)."""
-        item = self.phase(phase)
-        if phase not in self.moves:
-            self.nv.dimension_register.update_item(item, parent=self.project(under))
-            self.moves[phase] = item
-        return item
 
     def foreign(self) -> int:
         store = self.nv.dimension_register
@@ -548,7 +537,6 @@ def plan_purchases(
         case: str | None = None,
         which: int = -1,
         quantity: int | None = None,
-        moved_under: str | None = None,
     ) -> PlannedLine:
         name, unit, price = goods(vendor, which)
         amount = Decimal(quantity if quantity is not None else rng.randrange(2, 40))
@@ -556,18 +544,17 @@ def plan_purchases(
             name, unit, amount, price, vat, account, target,
             project=None if project is None else project.guid, phase=phase,
             description="" if project is None else f"Työmaa: {project.name}",
-            case=case, moved_under=moved_under,
+            case=case,
         )  # fmt: skip
 
     def project_turn() -> _Project:
         return projects[next(turn) % len(projects)]
 
     pairs = [(p, phase) for p in projects for phase in p.phases]
-    # The moved phase item must be one no other line uses: it belongs to another project
-    # in Netvisor's tree from then on.
-    moved = pairs[-1] if pairs else None
-    phase_line = pairs[0] if len(pairs) >= 2 else None
-    sub_line = pairs[1] if len(pairs) >= 3 else None
+    phase_line = pairs[0] if pairs else None
+    sub_line = pairs[1] if len(pairs) >= 2 else None
+    # The planted split line: one project's item and a phase of another project.
+    split = next(((q, phase) for q in projects for p, phase in pairs if q.guid != p.guid), None)
     first = phase_line[0] if phase_line else project_turn()
     electrical = [line(0, "project", first, which=0, case="purchase_project_line")]
     if phase_line is not None:
@@ -615,12 +602,11 @@ def plan_purchases(
                  case="purchase_product_missing"),
         )),
     ]  # fmt: skip
-    others = [p for p in projects if moved is not None and p.guid != moved[0].guid]
-    if moved is not None and others:
-        # Planted: a phase item someone moved under another project's item in Netvisor.
+    if split is not None:
+        # Planted: one line split over a project's item and another project's phase item.
         invoices.append(PlannedInvoice(2, number(), when(), "accepted", (
-            line(2, "moved", moved[0], phase=moved[1], account="4450", which=1, quantity=1,
-                 moved_under=others[0].guid, case="purchase_phase_not_in_project"),
+            line(2, "two_projects", split[0], phase=split[1], account="4450", which=1,
+                 quantity=1, case="purchase_phase_not_in_project"),
         )))  # fmt: skip
     return PurchasePlan(
         account_products=_cost_products(sv),
