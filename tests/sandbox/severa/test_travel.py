@@ -461,3 +461,17 @@ async def test_injected_failures_and_a_lost_status_change(
 def must_have(value: dict[str, Any] | None) -> dict[str, Any]:
     assert value is not None
     return value
+
+
+async def test_a_users_receipts_over_a_period(api: Api, org: Organisation, world: World) -> None:
+    path = f"/v1/users/{world.traveller}/travelexpensesfiles"
+    every = await ok(await api.get(path))
+    assert sorted(f["name"] for f in every) == ["kortti.pdf", "kuitti.pdf"]
+    expense = org.travel.expenses.get(every[0]["travelExpenseGuid"])
+    assert expense is not None
+    day = expense["eventDate"].isoformat()
+    same_day = await ok(await api.get(path, params={"startDate": day, "endDate": day}))
+    assert every[0]["guid"] in {f["guid"] for f in same_day}
+    none = await ok(await api.get(path, params={"startDate": "2030-01-01"}))
+    assert none == []
+    assert (await api.get("/v1/users/no-such/travelexpensesfiles")).status_code == 404

@@ -203,6 +203,12 @@ OPERATIONS: Final[tuple[Operation, ...]] = (
     ),
     _op("GET", "/v1/projecttravelexpensefiles/{guid}", "files:read", "Files_GetTravelExpenseFile"),
     _op("GET", "/v1/files/{guid}/filedata", "files:read", "FileData_GetDataForFile"),
+    _op(
+        "GET",
+        "/v1/users/{userGuid}/travelexpensesfiles",
+        "files:read",
+        "Files_GetUsersTravelExpensesFiles",
+    ),
     # -- reference data (SettingsRead) ----------------------------------------------------
     _op("GET", "/v1/localization/languages", "settings:read", "Languages_GetLanguages"),
     _op("GET", "/v1/localization/countries", "settings:read", "Countries_GetCountries"),

@@ -14,7 +14,8 @@ files (the rules are in :mod:`..travel` and :mod:`..travelstatuses`).
   the name or the code), ``code`` (exact). ``GET /v1/travelexpensetypes/{guid}``.
 * ``GET /v1/projecttravelexpenses/{projectTravelExpenseGuid}/files`` (``files:read``): offset
   paging; ``GET /v1/projecttravelexpensefiles/{guid}``; ``GET /v1/files/{guid}/filedata``:
-  the content as ``application/octet-stream``.
+  the content as ``application/octet-stream``; ``GET /v1/users/{userGuid}/travelexpensesfiles``
+  (offset paging, ``startDate``/``endDate`` on the expenses' event dates [INFERRED]).
 
 An unknown GUID in the path is an empty 404.
 """
@@ -170,6 +171,31 @@ def get_file(call: Call) -> Answer:
     return Answer(200, travel.render_file(record))
 
 
+def user_files(call: Call) -> Answer:
+    """A user's receipts: the files of the user's travel expenses whose event date is in
+    ``startDate``..``endDate`` (inclusive, only the date part counts) [INFERRED]."""
+    org, query = call.org, call.query
+    travel = org.travel
+    user = call.params["userGuid"]
+    if org.reference.user(user) is None:
+        raise NotFound
+    start, end = query.changed_since("startDate"), query.changed_since("endDate")
+    page = offset_page(query)
+    query.check()
+    first = None if start is None else org.project_fees.moment_date(start)
+    last = None if end is None else org.project_fees.moment_date(end)
+    rows = [
+        travel.files.at(seq)
+        for expense in travel.expenses
+        if expense["user"] == user
+        and (first is None or expense["eventDate"] >= first)
+        and (last is None or expense["eventDate"] <= last)
+        for seq in travel.files.seqs("expense", expense.guid)
+    ]
+    shown = rows[page.first_row : page.first_row + page.row_count]
+    return Answer(200, [travel.render_file(record) for record in shown])
+
+
 def file_data(call: Call) -> Answer:
     data = call.org.travel.file_data(call.params["guid"])
     if data is None:
@@ -191,4 +217,5 @@ HANDLERS: dict[str, Handler] = {
     "Files_GetTravelExpenseFiles": expense_files,
     "Files_GetTravelExpenseFile": get_file,
     "FileData_GetDataForFile": file_data,
+    "Files_GetUsersTravelExpensesFiles": user_files,
 }
