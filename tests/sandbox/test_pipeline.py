@@ -34,9 +34,9 @@ async def test_resource_names_are_case_insensitive(api: Api, org: Organisation, 
 
 
 async def test_unknown_resource(api: Api) -> None:
-    response = await api.get("purchaseinvoicelist.nv", language="EN")
+    response = await api.get("accountingledger.nv", language="EN")
     assert failure(response) == "SERVICE_ACCESS_ERROR"
-    assert "purchaseinvoicelist.nv" in status(response)[1]
+    assert "accountingledger.nv" in status(response)[1]
 
 
 @pytest.mark.parametrize(

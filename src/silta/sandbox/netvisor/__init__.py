@@ -26,6 +26,8 @@ Where each behaviour lives (settled decisions are documented in these modules):
   (§4, §6, §7)
 * :mod:`.salesinvoices` - sales invoices: salesinvoice.nv's rules, Netvisor's rounding,
   credit-note matching (invoices.md §2.1-2.2)
+* :mod:`.purchaseinvoices` - purchase invoices and vendors, their helpers (invoices.md §2.3)
+* :mod:`.tripexpenses` - employees, expense types, tripexpense.nv's rules (invoices.md §2.4)
 * :mod:`.resources` - the ``*.nv`` resources, one module per register
 * :mod:`.app` - the request pipeline: overlap rule, fault order, in-flight counting
 * :mod:`.faults`, :mod:`.stats` - fault knobs and counters

@@ -17,6 +17,8 @@ Under the Netvisor mount, outside Netvisor's name space (no ``.nv``, no MAC)::
     PUT  /_sandbox/variance                         {"seed": 5} turns variance mode on with
                                                     that seed, {"seed": null} off
     GET  /_sandbox/organisations/{org}/salesinvoices its sales invoices as stored (JSON)
+    GET  /_sandbox/organisations/{org}/purchaseinvoices  its purchase invoices (JSON)
+    GET  /_sandbox/organisations/{org}/tripexpenses the travel invoices tripexpense.nv made
     POST /_sandbox/reset-stats                      zero every counter
 
 Netvisor's API cannot create a dimension header (netvisor-api.md §7.2: the header "must
@@ -143,6 +145,20 @@ def control_routes(sandbox: NetvisorSandbox) -> list[Route]:
             return organisation
         return JSONResponse([invoice.as_json() for invoice in organisation.sales_invoices()])
 
+    async def organisation_purchase_invoices(request: Request) -> Response:
+        organisation = lookup(request)
+        if isinstance(organisation, Response):
+            return organisation
+        register = organisation.purchase_invoices
+        dimensions = organisation.dimension_register
+        return JSONResponse([invoice.as_json(dimensions) for invoice in register.all()])
+
+    async def organisation_trip_expenses(request: Request) -> Response:
+        organisation = lookup(request)
+        if isinstance(organisation, Response):
+            return organisation
+        return JSONResponse([trip.as_json() for trip in organisation.travel.trip_expenses()])
+
     async def reset_stats(_request: Request) -> Response:
         sandbox.reset_stats()
         return JSONResponse({"reset": True})
@@ -157,6 +173,8 @@ def control_routes(sandbox: NetvisorSandbox) -> list[Route]:
         Route(f"{org}/settings", settings, methods=["GET", "PUT"]),
         Route(f"{prefix}/variance", variance, methods=["GET", "PUT"]),
         Route(f"{org}/salesinvoices", organisation_sales_invoices, methods=["GET"]),
+        Route(f"{org}/purchaseinvoices", organisation_purchase_invoices, methods=["GET"]),
+        Route(f"{org}/tripexpenses", organisation_trip_expenses, methods=["GET"]),
         Route(f"{prefix}/reset-stats", reset_stats, methods=["POST"]),
     ]
 

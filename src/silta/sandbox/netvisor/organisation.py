@@ -27,6 +27,7 @@ from .products import (
     ProductStore,
     write_product,
 )
+from .purchaseinvoices import PurchaseInvoices
 from .salesinvoices import (
     InvoiceRequest,
     SalesInvoice,
@@ -36,6 +37,7 @@ from .salesinvoices import (
     sales_invoice_not_found,
 )
 from .stats import OrganisationStats
+from .tripexpenses import Travel
 from .values import Clock
 
 __all__ = ["Organisation"]
@@ -53,6 +55,10 @@ class Organisation:
             (:mod:`.variance`); ``None`` answers in the one form.
         customer_register, product_register, dimension_register, invoice_register: the
             stores (used by the resources; tests normally use the helpers below).
+        purchase_invoices: purchase invoices and vendors, with their own helpers
+            (:class:`~.purchaseinvoices.PurchaseInvoices`).
+        travel: employees, expense types and imported travel invoices, with their own
+            helpers (:class:`~.tripexpenses.Travel`).
     """
 
     def __init__(
@@ -67,6 +73,8 @@ class Organisation:
         self.product_register = ProductStore()
         self.dimension_register = DimensionStore()
         self.invoice_register = SalesInvoiceStore()
+        self.purchase_invoices = PurchaseInvoices(self.dimension_register, clock)
+        self.travel = Travel(clock)
         self._clock = clock
 
     def __repr__(self) -> str:

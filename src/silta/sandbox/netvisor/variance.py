@@ -168,11 +168,71 @@ def _single(context: Context) -> bool:
     return context.resource in {"getcustomer.nv", "getproduct.nv"} and "id" in context.params
 
 
+# -- purchase invoices (invoices.md §2.3) ----------------------------------------------------------
+
+
+def _detail_key_name(xml: str, variance: Variance) -> str:
+    # R reads the item's key as DimensionDetailNameNetvisorKey; the reference: "parse both".
+    return xml.replace("DimensionDetailNetvisorKey>", "DimensionDetailNameNetvisorKey>")
+
+
+_WHOLE_SUM: Final = re.compile(r"<(Sum|Payments|OpenSum)>(-?\d+),00</")
+
+
+def _whole_sums(xml: str, variance: Variance) -> str:
+    return _WHOLE_SUM.sub(r"<\1>\2</", xml)
+
+
+_PURCHASE_NUMBER: Final = re.compile(
+    r"<(Sum|Payments|OpenSum|PurchaseInvoiceAmount|PurchaseInvoicePaidAmount|"
+    r"ForeignCurrencyAmount|LineSum|LineNetSum|VatPercent|DeliveredAmount|OrderedAmount|"
+    r"DiscountPercentage)>(-?\d+),(\d+)</"
+)
+
+
+def _purchase_decimal_point(xml: str, variance: Variance) -> str:
+    return _PURCHASE_NUMBER.sub(r"<\1>\2.\3</", xml)
+
+
+_FLAG: Final = re.compile(
+    r"<(IsAccounted|IsPurchaseInvoiceVendorBankAccountDeleted|"
+    r"IsPurchaseInvoiceVendorBankAccountFromSEPARegion)>(True|False)</"
+)
+
+
+def _flag_words(xml: str, variance: Variance) -> str:
+    def respell(match: re.Match[str]) -> str:
+        tag, word = match.groups()
+        return f"<{tag}>{variance.choice((word, word.lower(), word.upper()))}</"
+
+    return _FLAG.sub(respell, xml)
+
+
+def _purchase_list(context: Context) -> bool:
+    return context.resource == "purchaseinvoicelist.nv"
+
+
+def _purchase_details(context: Context) -> bool:
+    return context.resource == "getpurchaseinvoice.nv"
+
+
+def _purchases(context: Context) -> bool:
+    return context.resource in {"purchaseinvoicelist.nv", "getpurchaseinvoice.nv"}
+
+
 #: Every alternative form, in the order they are applied.
 FORMS: Final[tuple[XmlForm, ...]] = (
     # first: the rewrites below change the tags this one looks for
     Form("NetvisorKey left out of an answer to id=", "issue 17 (older answers)", _key_left_out,
          _single),
+    Form("DimensionDetailNameNetvisorKey", "invoices.md §2.3 (R's name; parse both)",
+         _detail_key_name, _purchase_details),
+    Form("whole sums without decimals", "invoices.md §2.3 (the list fixture's <Sum>25</Sum>)",
+         _whole_sums, _purchase_list),
+    Form("decimal point in purchase sums", "§3 (clients convert both ways)",
+         _purchase_decimal_point, _purchases),
+    Form("True/False flags in another case", "§3 (True/False or true/false)", _flag_words,
+         _purchase_details),
     Form("only a gross price", "issue 17 (<UnitPrice type=\"brutto\">)", _gross_only),
     Form("price type in Finnish or another case", "§6.2, §6.3; issue 17", _price_types),
     Form("UnitPrice without a type", "§6.1 (productlist.nv has none)", _untyped_unit_price),

@@ -19,7 +19,10 @@ is the table in :mod:`.cases`; how each register is laid out is told in :mod:`.c
 Then Severa's invoices (:mod:`.invoices`, unless ``spec.invoices`` is off): every status, a
 credit note, several projects on one invoice, reverse charge, 0 %, the 2025 rates, and an
 invoice for each refusal rule of the invoice transfer (``sample.invoices.planted``, apart
-from ``sample.planted`` because only the invoice transfer refuses them).
+from ``sample.planted`` because only the invoice transfer refuses them). Then the travel
+reports (:mod:`.travel`) and the plan of the purchase invoices (:mod:`.purchases`), which are
+placed in Netvisor once the dimension sync has made the items their lines carry
+(``sample.purchases.place(nv)``).
 
 The same seed gives the same data byte for byte: one :class:`random.Random` and one Faker
 instance, both seeded from ``spec.seed``, make every choice (see :class:`.companies.Draw`),
@@ -38,14 +41,21 @@ from .dimensions import netvisor_headers, populate_dimensions
 from .invoices import INVOICE_RULES, populate_invoices
 from .model import InvoiceSample, PlantedCase, Sample, SampleSpec, Scenario
 from .products import populate_products
+from .purchases import PURCHASE_RULES, PlacedPurchases, PurchasePlan, plan_purchases
+from .travel import TRAVEL_RULES, TravelSample, populate_travel
 
 __all__ = [
     "INVOICE_RULES",
+    "PURCHASE_RULES",
+    "TRAVEL_RULES",
     "InvoiceSample",
+    "PlacedPurchases",
     "PlantedCase",
+    "PurchasePlan",
     "Sample",
     "SampleSpec",
     "Scenario",
+    "TravelSample",
     "populate",
 ]
 
@@ -74,6 +84,16 @@ def populate(
         invoices = populate_invoices(
             netvisor_org, severa_org, draw, spec, cases, customers.project_customers
         )
+    code_missing = {c.key for c in cases.planted if c.rule == "dimensions.phase.code_missing"}
+    planted_phases = code_missing | {
+        c.key for c in cases.planted if c.rule == "dimensions.phase.code_not_unique"
+    }
+    travel = None
+    if spec.travel:
+        travel = populate_travel(
+            netvisor_org, severa_org, draw, spec, min(code_missing, default=None)
+        )
+    purchases = plan_purchases(severa_org, draw, spec, planted_phases) if spec.purchases else None
     return Sample(
         spec=spec,
         planted=tuple(cases.planted),
@@ -82,6 +102,8 @@ def populate(
         temp_customer_key=customers.temp_key,
         temp_product_key=temp_product,
         invoices=invoices,
+        purchases=purchases,
+        travel=travel,
     )
 
 

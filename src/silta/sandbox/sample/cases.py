@@ -47,6 +47,16 @@ def _invoice(rule: str, refused: bool, fi: str, en: str) -> Case:
     return Case(rule, "invoices", "severa", refused, fi, en)
 
 
+def _purchase(rule: str, refused: bool, fi: str, en: str) -> Case:
+    """A purchase-line case: the record is a Netvisor purchase invoice or one of its lines."""
+    return Case(rule, "purchase_lines", "netvisor", refused, fi, en)
+
+
+def _travel(rule: str, refused: bool, fi: str, en: str) -> Case:
+    """A travel case: the record is a Severa travel reimbursement (its GUID is the key)."""
+    return Case(rule, "travel", "severa", refused, fi, en)
+
+
 CASES: Final[Mapping[str, Case]] = {
     # -- customers, Severa -> Netvisor (scenario a) ----------------------------------------
     "severa_business_id_missing": _refusal(
@@ -376,6 +386,185 @@ CASES: Final[Mapping[str, Case]] = {
         "osoitteella.",
         "Invoice {number} goes to the temporary customer TEMP with the name and address of "
         "{customer}.",
+    ),
+    # -- purchase-invoice lines, Netvisor -> Severa ----------------------------------------
+    "purchase_item_not_silta": _purchase(
+        "purchase_lines.item_not_silta",
+        True,
+        "Ostolaskun {number} ({vendor}) rivillä {line} on laskentakohde {item} otsikon "
+        "{header} alla, mutta Silta ei luonut sitä: riviä ei viedä Severaan.",
+        "Line {line} of purchase invoice {number} ({vendor}) carries the dimension item {item} "
+        "under {header}, which Silta did not create: the line is not transferred to Severa.",
+    ),
+    "purchase_product_missing": _purchase(
+        "purchase_lines.product_missing",
+        True,
+        "Ostolaskun {number} ({vendor}) rivin {line} tilille {account} ei ole määritetty "
+        "Severan kulutuotetta, eikä oletustuotetta ole asetettu.",
+        "No Severa cost product is mapped to the account {account} of line {line} of "
+        "purchase invoice {number} ({vendor}), and no default product is set.",
+    ),
+    "purchase_phase_not_in_project": _purchase(
+        "purchase_lines.phase_not_in_project",
+        True,
+        "Ostolaskun {number} ({vendor}) rivi {line} on jaettu projektin {project} ja toisen "
+        "projektin ({other}) vaiheen {phase} laskentakohteille: yhdellä kululla on yksi "
+        "projekti.",
+        "Line {line} of purchase invoice {number} ({vendor}) is split over the item of project "
+        "{project} and the item of the phase {phase} of another project ({other}): one fee "
+        "has one project.",
+    ),
+    "purchase_project_line": _purchase(
+        "purchase_lines.project_cost",
+        False,
+        "Ostolaskun {number} ({vendor}) rivi {line} ({text}) on projektin {project} kulu: "
+        "vähennyskelpoinen hankinta (KOOS), joten Severaan viedään veroton {net} €.",
+        "Line {line} ({text}) of purchase invoice {number} ({vendor}) is a cost of project "
+        "{project}: a deductible purchase (KOOS), so the net {net} € goes to Severa.",
+    ),
+    "purchase_phase_line": _purchase(
+        "purchase_lines.phase_cost",
+        False,
+        "Ostolaskun {number} ({vendor}) rivi {line} ({text}) on projektin {project} vaiheen "
+        "{phase} kulu.",
+        "Line {line} ({text}) of purchase invoice {number} ({vendor}) is a cost of the phase "
+        "{phase} of project {project}.",
+    ),
+    "purchase_no_vat_line": _purchase(
+        "purchase_lines.gross_without_vat_handling",
+        False,
+        "Ostolaskun {number} ({vendor}) rivin {line} ALV-koodi on – (ei ALV-käsittelyä), "
+        "joten Severaan viedään verollinen {gross} €.",
+        "Line {line} of purchase invoice {number} ({vendor}) has the VAT code – (no VAT "
+        "handling), so the gross {gross} € goes to Severa.",
+    ),
+    "purchase_skipped": _purchase(
+        "purchase_lines.not_a_project_cost",
+        False,
+        "Ostolaskun {number} ({vendor}) rivillä {line} ({text}) ei ole projektin "
+        "laskentakohdetta: riviä ei viedä eikä siitä ilmoiteta.",
+        "Line {line} ({text}) of purchase invoice {number} ({vendor}) has no project item: it "
+        "is not transferred and not reported.",
+    ),
+    "purchase_not_accepted": _purchase(
+        "purchase_lines.not_accepted",
+        False,
+        "Ostolasku {number} ({vendor}) on tilassa {status_fi}: sen rivit viedään vasta, kun "
+        "lasku on hyväksytty.",
+        "Purchase invoice {number} ({vendor}) is {status_en}: its lines go once it is accepted.",
+    ),
+    "purchase_changed": _purchase(
+        "purchase_lines.changed_after_transfer",
+        False,
+        "Ostolaskun {number} ({vendor}) riviä muutetaan siirron jälkeen: muutos ilmoitetaan "
+        "ajossa, Severan kulua ei muuteta.",
+        "A line of purchase invoice {number} ({vendor}) is changed after the transfer: the "
+        "run reports it; the Severa cost is not changed.",
+    ),
+    "purchase_deleted": _purchase(
+        "purchase_lines.deleted_after_transfer",
+        False,
+        "Ostolasku {number} ({vendor}) poistetaan siirron jälkeen: poisto ilmoitetaan ajossa, "
+        "Severan kuluja ei poisteta.",
+        "Purchase invoice {number} ({vendor}) is deleted after the transfer: the run reports "
+        "it; the Severa costs are not deleted.",
+    ),
+    # -- travel invoices, Severa -> Netvisor --------------------------------------------------
+    "travel_employee_not_matched": _travel(
+        "travel.employee_not_matched",
+        True,
+        "Matkalaskun {number} ({title}) tekijällä {person} on Severassa henkilönumero {code}, "
+        "mutta Netvisorissa ei ole työntekijää tällä numerolla: korjaa numero Severan "
+        "käyttäjälle tai lisää työntekijä Netvisoriin.",
+        "The traveller {person} of travel reimbursement {number} ({title}) has the employee "
+        "number {code} in Severa, but Netvisor has no employee with that number: fix the "
+        "Severa user's code or add the employee in Netvisor.",
+    ),
+    "travel_expense_type_unmapped": _travel(
+        "travel.expense_type_unmapped",
+        True,
+        "Matkalaskun {number} ({title}) kululajille {type} ({code}) ei ole määritetty "
+        "Netvisorin kululajia.",
+        "No Netvisor expense type is mapped to the travel expense type {type} ({code}) of "
+        "travel reimbursement {number} ({title}).",
+    ),
+    "travel_attachments_too_large": _travel(
+        "travel.attachments_too_large",
+        True,
+        "Matkalaskun {number} ({title}) liitteet ovat yhteensä {size} Mt; Netvisor ottaa "
+        "enintään 4 Mt.",
+        "The attachments of travel reimbursement {number} ({title}) are {size} MB in all; "
+        "Netvisor takes at most 4 MB.",
+    ),
+    "travel_attachment_name_too_long": _travel(
+        "travel.attachment_name_too_long",
+        True,
+        "Matkalaskun {number} ({title}) liitteen nimessä on {length} merkkiä; Netvisor sallii "
+        "enintään 100.",
+        "An attachment of travel reimbursement {number} ({title}) has a name of {length} "
+        "characters; Netvisor allows at most 100.",
+    ),
+    "travel_dimension_item_missing": _travel(
+        "travel.dimension_item_missing",
+        True,
+        "Matkalaskun {number} ({title}) kulu on projektin {project} vaiheella {phase}, jolla "
+        "ei ole koodia: laskentakohderekisteri hylkää vaiheen, joten sille ei ole "
+        "laskentakohdetta Netvisorissa.",
+        "An expense of travel reimbursement {number} ({title}) is on the phase {phase} of "
+        "project {project}, which has no code: the dimension register refuses the phase, so "
+        "Netvisor has no item for it.",
+    ),
+    "travel_mileage": _travel(
+        "travel.mileage",
+        False,
+        "Matkalasku {number} ({title}, {person}): kilometrikorvaus viedään "
+        "kilometrikorvausriviksi.",
+        "Travel reimbursement {number} ({title}, {person}): the kilometre allowance goes as a "
+        "travel line.",
+    ),
+    "travel_daily": _travel(
+        "travel.daily_allowance",
+        False,
+        "Matkalasku {number} ({title}, {person}): koko- ja osapäivärahat viedään "
+        "päivärahariveiksi.",
+        "Travel reimbursement {number} ({title}, {person}): the full and part day allowances "
+        "go as daily allowance lines.",
+    ),
+    "travel_other": _travel(
+        "travel.other_expenses",
+        False,
+        "Matkalasku {number} ({title}, {person}): taksi, hotelli ja juna kuitteineen "
+        "({size} Mt, Netvisorin rajoissa) viedään muiksi kuluiksi.",
+        "Travel reimbursement {number} ({title}, {person}): taxi, hotel and train with their "
+        "receipts ({size} MB, within Netvisor's limits) go as other expenses.",
+    ),
+    "travel_company_card": _travel(
+        "travel.not_reimbursable_paid",
+        False,
+        "Matkalaskun {number} ({title}) yrityskortilla maksettu hotelli viedään maksettuna "
+        "(PAID); taksi korvataan.",
+        "The hotel of travel reimbursement {number} ({title}), paid with the company card, "
+        "goes as paid (PAID); the taxi is reimbursed.",
+    ),
+    "travel_all_company_card": _travel(
+        "travel.all_not_reimbursable",
+        False,
+        "Matkalaskun {number} ({title}) kaikki kulut on maksettu yrityskortilla: sitä ei siirretä.",
+        "Every expense of travel reimbursement {number} ({title}) was paid with the company "
+        "card: it is not transferred.",
+    ),
+    "travel_zero": _travel(
+        "travel.zero_sum",
+        False,
+        "Matkalaskun {number} ({title}) summa on nolla: sitä ei siirretä.",
+        "Travel reimbursement {number} ({title}) comes to zero: it is not transferred.",
+    ),
+    "travel_not_approved": _travel(
+        "travel.not_approved",
+        False,
+        "Matkalasku {number} ({title}) on tilassa {status_fi}: vain hyväksytyt siirretään.",
+        "Travel reimbursement {number} ({title}) is in status {status_en}: only approved "
+        "ones are transferred.",
     ),
 }
 

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Final, Literal
+from typing import TYPE_CHECKING, Final, Literal
 
 import attrs
 
 from .words import DEPARTMENT_UNITS, REGION_UNITS
+
+if TYPE_CHECKING:
+    from .purchases import PurchasePlan
+    from .travel import TravelSample
 
 __all__ = ["MINIMUM", "InvoiceSample", "PlantedCase", "Sample", "SampleSpec", "Scenario"]
 
@@ -68,6 +72,11 @@ class SampleSpec:
             and the Netvisor invoices they meet (:mod:`~silta.sandbox.sample.invoices`).
         today: the day the invoices are made around (a fixed date, so that a seed gives
             the same data whenever it runs).
+        purchases: Netvisor purchase invoices whose lines go to Severa as project costs,
+            placed once the dimension sync has made the items
+            (:mod:`~silta.sandbox.sample.purchases`).
+        travel: Severa travel reimbursements of every kind and the Netvisor employees they
+            meet (:mod:`~silta.sandbox.sample.travel`).
     """
 
     seed: int = 0
@@ -79,6 +88,8 @@ class SampleSpec:
     scenario: Scenario = attrs.field(default="a", validator=_scenario)
     invoices: bool = True
     today: date = date(2026, 12, 1)
+    purchases: bool = True
+    travel: bool = True
 
 
 @attrs.frozen
@@ -123,6 +134,9 @@ class Sample:
         invoices: the invoice cases and statuses (``None`` when ``spec.invoices`` is off).
             They are kept apart from ``planted``, which the register sync refuses: invoice
             cases are refused only by the invoice transfer.
+        purchases: the purchase invoices' plan, to place in Netvisor after the dimension
+            sync (``None`` when ``spec.purchases`` is off); its cases come with the placing.
+        travel: the travel reports and their cases (``None`` when ``spec.travel`` is off).
     """
 
     spec: SampleSpec
@@ -132,12 +146,17 @@ class Sample:
     temp_customer_key: int
     temp_product_key: int | None
     invoices: InvoiceSample | None = None
+    purchases: PurchasePlan | None = None
+    travel: TravelSample | None = None
 
     def cases(self, rule: str) -> tuple[PlantedCase, ...]:
-        """The planted cases and showcases with ``rule`` (invoice ones included)."""
+        """The planted cases and showcases with ``rule`` (invoice and travel ones included;
+        the purchase cases come with :meth:`~.purchases.PurchasePlan.place`)."""
         everything = (*self.planted, *self.showcases)
         if self.invoices is not None:
             everything += (*self.invoices.planted, *self.invoices.showcases)
+        if self.travel is not None:
+            everything += (*self.travel.planted, *self.travel.showcases)
         return tuple(case for case in everything if case.rule == rule)
 
     @property

@@ -39,10 +39,15 @@ Where each behaviour lives (the settled decisions are documented in these module
   and rows (:mod:`.invoices`), the fees, hours and travel expenses rows bill
   (:mod:`.invoiceentries`), customers' country settings (:mod:`.countrysettings`); their output
   pieces in :mod:`.invoicerender`
+* :mod:`.projectfees` - ``org.project_fees``: project fees of ``/v1/projectfees`` (where
+  purchase-invoice lines become costs) and the deleted ones
+* :mod:`.travel`, :mod:`.travelstatuses` - ``org.travel``: travel reimbursements, their
+  statuses, expenses and files, travel expense types
 * :mod:`.reference` - seeded languages, countries, VAT rates, currencies, users, lists
 * :mod:`.organisation` - one organisation; test-setup helpers and readers
 * :mod:`.records` - the snapshots the readers return
-* :mod:`.resources` - the route handlers, by register (``users`` for ``GET /v1/users``)
+* :mod:`.resources` - the route handlers, by register (``users`` for ``GET /v1/users``,
+  ``fees``, ``travel``)
 * :mod:`.app` - :class:`SeveraSandbox` and the request pipeline (fault order, cancellation)
 * :mod:`.faults`, :mod:`.stats` - fault knobs and counters
 * :mod:`.control` - the JSON control API under ``/_sandbox/`` (counters, faults, business

@@ -20,7 +20,8 @@ One request goes through these steps (each may end it):
    then hangs.
 
 ``try``/``finally`` keeps the in-flight counts right when a request is cancelled anywhere.
-Responses are ``application/json; charset=utf-8``, except the empty 404 and 204.
+Responses are ``application/json; charset=utf-8``, except the empty 404 and 204, and a
+file's content (``application/octet-stream``).
 """
 
 from __future__ import annotations
@@ -484,6 +485,13 @@ def _token_answer(answer: dict[str, Any], organisation: Organisation | None) -> 
 def _answer(answer: Answer, variance: Variance | None) -> Response:
     if answer.body is None:
         return Response(status_code=answer.status, headers=dict(answer.headers))
+    if isinstance(answer.body, bytes):  # a file's content (GET /v1/files/{guid}/filedata)
+        return Response(
+            answer.body,
+            status_code=answer.status,
+            headers=dict(answer.headers),
+            media_type="application/octet-stream",
+        )
     varied = Varied(answer.body, answer.headers)
     if variance is not None:
         varied = vary(varied, variance, "data", answer.status)

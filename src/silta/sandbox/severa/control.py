@@ -21,6 +21,9 @@ Under the Severa mount, outside Severa's name space (no ``/v1``, no token)::
     PUT  /_sandbox/variance                            {"seed": 5} variance mode on, null off
     GET  /_sandbox/organisations/{org}/invoices        its invoices (InvoiceOutputModel) with
                                                        their rows, without a token
+    GET  /_sandbox/organisations/{org}/projectfees     its project fees (ProjectFeeOutputModel)
+    GET  /_sandbox/organisations/{org}/travelreimbursements  its reimbursements with their
+                                                       expenses
     POST /_sandbox/reset-stats                         zero every counter
 
 Severa's document has no ``POST /v1/businessunits`` (units are made in Severa's UI), so a
@@ -179,6 +182,24 @@ def control_routes(sandbox: SeveraSandbox) -> list[Route]:
             ]
         )
 
+    async def project_fees(request: Request) -> Response:
+        organisation = lookup(request)
+        if organisation is None:
+            return _error(404, f"unknown organisation {request.path_params['org']}")
+        return JSONResponse(organisation.project_fees.fees())
+
+    async def travel_reimbursements(request: Request) -> Response:
+        organisation = lookup(request)
+        if organisation is None:
+            return _error(404, f"unknown organisation {request.path_params['org']}")
+        travel = organisation.travel
+        return JSONResponse(
+            [
+                {**report, "expenses": travel.expenses_json(report["guid"])}
+                for report in travel.all_reimbursements()
+            ]
+        )
+
     async def reset_stats(_request: Request) -> Response:
         sandbox.reset_stats()
         return JSONResponse({"reset": True})
@@ -195,6 +216,8 @@ def control_routes(sandbox: SeveraSandbox) -> list[Route]:
         Route(f"{org}/settings", settings, methods=["GET", "PUT"]),
         Route(f"{prefix}/variance", variance, methods=["GET", "PUT"]),
         Route(f"{org}/invoices", invoices, methods=["GET"]),
+        Route(f"{org}/projectfees", project_fees, methods=["GET"]),
+        Route(f"{org}/travelreimbursements", travel_reimbursements, methods=["GET"]),
         Route(f"{prefix}/reset-stats", reset_stats, methods=["POST"]),
     ]
 

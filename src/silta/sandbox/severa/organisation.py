@@ -33,6 +33,7 @@ from .fields import Kind as FieldKind
 from .invoicing import Invoicing
 from .phases import Phases
 from .products import Products
+from .projectfees import ProjectFees
 from .projects import Projects
 from .records import KINDS, Kind, Record
 from .reference import (
@@ -48,6 +49,7 @@ from .reference import (
 from .stats import OrganisationStats
 from .store import Stored
 from .times import Clock
+from .travel import Travel
 
 if TYPE_CHECKING:
     from .auth import TokenStore
@@ -107,6 +109,10 @@ class Organisation:
             tests normally use the helpers).
         invoicing: invoice statuses, invoices and rows, the entries they bill, customers'
             country settings, with their own helpers (:class:`~.invoicing.Invoicing`).
+        project_fees: the project fees of ``/v1/projectfees`` and the deleted ones
+            (:class:`~.projectfees.ProjectFees`).
+        travel: travel reimbursements, their statuses and expenses, travel expense types,
+            the expenses' files, with their own helpers (:class:`~.travel.Travel`).
     """
 
     def __init__(
@@ -129,6 +135,8 @@ class Organisation:
         self._clock = clock
         self._tokens = tokens
         self._ids = random.Random(f"{seed}:{organisation_id}:guids")
+        # Users added later draw from a source of their own: no other GUID moves.
+        self._user_ids = random.Random(f"{seed}:{organisation_id}:users")
         self.reference: ReferenceData = seed_reference_data(self.new_guid, clock())
         self.user: str | None = self.reference.users[0].guid
         home = self.reference.countries[0]
@@ -151,6 +159,8 @@ class Organisation:
             self.company.root_business_unit, root, clock(), self.user
         )
         self.invoicing = Invoicing(self, seed)
+        self.project_fees = ProjectFees(self, seed)
+        self.travel = Travel(self, seed)
 
     def __repr__(self) -> str:
         return f"<Severa organisation {self.id}: {len(self.customer_register.register)} customers>"
@@ -315,6 +325,16 @@ class Organisation:
         return self._put(
             "business_unit", {"name": name, "code": code, "parentGuid": parent, **fields}
         )
+
+    def put_user(self, first_name: str, last_name: str, code: str, email: str | None = None) -> str:
+        """Add a user whose ``code`` is their employee number (travel invoices find the
+        Netvisor employee by it); returns the user's GUID. A code in use is a ValueError."""
+        if any(user.code == code for user in self.reference.users):
+            raise ValueError(f"user code {code!r} is taken")
+        user = User(str(uuid.UUID(int=self._user_ids.getrandbits(128), version=4)),
+                    first_name, last_name, code, email)  # fmt: skip
+        self.reference = attrs.evolve(self.reference, users=(*self.reference.users, user))
+        return user.guid
 
     def update(self, kind: Kind, guid: str, **fields: Any) -> Record:
         """Replace fields of a record as a PATCH would (same conversions and rules).

@@ -15,7 +15,8 @@ Scopes are compared exactly: **settled** that ``customers:write`` does not imply
 one).
 
 Operations the document declares on these paths but the sandbox does not serve (the DELETEs
-of addresses, projects and phases, ``POST /v1/vatrates``) answer 405 with an
+of addresses, projects and phases, ``POST /v1/vatrates``; creating and deleting travel
+reimbursements, deleting their statuses, writing travel expense types) answer 405 with an
 ``ExceptionModel`` saying so - a silent success would lie. Customers and products can be
 deleted (204, as the document says), so that a tester can clean up after a run. The document
 has no ``POST /v1/businessunits`` (business units are created in Severa's UI), so neither has
@@ -119,8 +120,95 @@ OPERATIONS: Final[tuple[Operation, ...]] = (
     _op("GET", "/v1/businessunits", "settings:read", "BusinessUnits_GetBusinessUnits"),
     _op("GET", "/v1/businessunits/{guid}", "settings:read", "BusinessUnits_GetBusinessUnit"),
     _op("PATCH", "/v1/businessunits/{guid}", "settings:write", "BusinessUnits_PatchBusinessUnit"),
-    # -- users (UsersRead): the owners a tester's projects need ----------------------------
+    # -- users (UsersRead): the owners a tester's projects need, travellers' codes ---------
     _op("GET", "/v1/users", "users:read", "Users_GetUsers"),
+    _op("GET", "/v1/users/{guid}", "users:read", "Users_GetUser"),
+    # -- project fees (FeesRead / FeesWrite / FeesDelete) ---------------------------------
+    _op("GET", "/v1/projectfees", "fees:read", "ProjectFees_GetProjectFeesByToken"),
+    _op("POST", "/v1/projectfees", "fees:write", "ProjectFees_PostProjectFee"),
+    _op("GET", "/v1/projectfees/{guid}", "fees:read", "ProjectFees_GetProjectFee"),
+    _op("PATCH", "/v1/projectfees/{guid}", "fees:write", "ProjectFees_PatchProjectFee"),
+    _op("DELETE", "/v1/projectfees/{guid}", "fees:delete", "ProjectFees_DeleteProjectFree"),
+    _op(
+        "GET",
+        "/v1/projects/{projectGuid}/projectfees",
+        "fees:read",
+        "ProjectFees_GetProjectFeesForProject",
+    ),
+    _op("GET", "/v1/deletedprojectfees", "fees:read", "ProjectFees_GetDeletedProjectFees"),
+    # -- travel reimbursements (TravelsRead / TravelsWrite), their statuses and types ------
+    _op(
+        "GET",
+        "/v1/travelreimbursements",
+        "travels:read",
+        "TravelReimbursements_GetTravelReimbursements",
+    ),
+    _op(
+        "GET",
+        "/v1/travelreimbursements/{guid}",
+        "travels:read",
+        "TravelReimbursements_GetTravelReimbursement",
+    ),
+    _op(
+        "PATCH",
+        "/v1/travelreimbursements/{guid}",
+        "travels:write",
+        "TravelReimbursements_PatchTravelReimbursement",
+    ),
+    _op(
+        "GET",
+        "/v1/travelreimbursements/{travelReimbursementGuid}/projecttravelexpenses",
+        "travels:read",
+        "ProjectTravelExpenses_GetProjectTravelExpensesForTravelReimbursement",
+    ),
+    _op(
+        "GET",
+        "/v1/travelreimbursementstatuses",
+        "settings:read",
+        "TravelReimbursementStatus_GetTravelReimbursementStatuses",
+    ),
+    _op(
+        "POST",
+        "/v1/travelreimbursementstatuses",
+        "settings:write",
+        "TravelReimbursementStatus_PostTravelReimbursementStatus",
+    ),
+    _op(
+        "GET",
+        "/v1/travelreimbursementstatuses/{guid}",
+        "settings:read",
+        "TravelReimbursementStatus_GetTravelReimbursementStatus",
+    ),
+    _op(
+        "PATCH",
+        "/v1/travelreimbursementstatuses/{guid}",
+        "settings:write",
+        "TravelReimbursementStatus_PatchTravelReimbursementStatus",
+    ),
+    _op(
+        "GET", "/v1/travelexpensetypes", "settings:read", "TravelExpenseTypes_GetTravelExpenseTypes"
+    ),
+    _op(
+        "GET",
+        "/v1/travelexpensetypes/{guid}",
+        "settings:read",
+        "TravelExpenseTypes_GetTravelExpenseType",
+    ),
+    # -- the travel expenses' files (FilesRead) --------------------------------------------
+    _op(
+        "GET",
+        "/v1/projecttravelexpenses/{projectTravelExpenseGuid}/files",
+        "files:read",
+        "Files_GetTravelExpenseFiles",
+    ),
+    _op("GET", "/v1/projecttravelexpensefiles/{guid}", "files:read", "Files_GetTravelExpenseFile"),
+    _op("GET", "/v1/files/{guid}/filedata", "files:read", "FileData_GetDataForFile"),
+    _op(
+        "GET",
+        "/v1/users/{userGuid}/travelexpensesfiles",
+        "files:read",
+        "Files_GetUsersTravelExpensesFiles",
+    ),
     # -- reference data (SettingsRead) ----------------------------------------------------
     _op("GET", "/v1/localization/languages", "settings:read", "Languages_GetLanguages"),
     _op("GET", "/v1/localization/countries", "settings:read", "Countries_GetCountries"),
@@ -202,6 +290,12 @@ UNSERVED: Final[tuple[tuple[str, str], ...]] = (
     ("DELETE", "/v1/projects/{guid}"),
     ("DELETE", "/v1/phases/{guid}"),
     ("POST", "/v1/vatrates"),
+    ("POST", "/v1/travelreimbursements"),
+    ("DELETE", "/v1/travelreimbursements/{guid}"),
+    ("DELETE", "/v1/travelreimbursementstatuses/{guid}"),
+    ("POST", "/v1/travelexpensetypes"),
+    ("PATCH", "/v1/travelexpensetypes/{guid}"),
+    ("DELETE", "/v1/travelexpensetypes/{guid}"),
 )
 
 

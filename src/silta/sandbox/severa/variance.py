@@ -9,6 +9,8 @@ same records either way:
 * no property is required by the output schemas the sandbox renders except ``name`` and
   ``guid``, which are never ``null``, so ``null`` properties may be left out;
 * ``double`` properties accept a whole number written without a fraction;
+* a property the document gives a ``default`` may be left out when it has that value
+  (``travelReimbursementRequired: true``);
 * a token-paged list may answer fewer rows than ``rowCount`` (a service's own maximum) and
   still send ``NextPageToken``: the header decides, not the length
   (:func:`shorter_page`, used by the paging itself).
@@ -31,7 +33,7 @@ import attrs
 
 from ..variance import Form, Variance, apply_forms
 
-__all__ = ["FORMS", "Answer", "Context", "shorter_page", "vary"]
+__all__ = ["FORMS", "TRAVEL_DEFAULT", "Answer", "Context", "shorter_page", "vary"]
 
 HELSINKI: Final = ZoneInfo("Europe/Helsinki")
 
@@ -53,6 +55,9 @@ class Answer:
 
 
 JsonForm = Form[Answer, Context]
+
+#: The form only travel expenses take (the register answers have nothing for it to change).
+TRAVEL_DEFAULT: Final = "travelReimbursementRequired left out at its default"
 
 # The sandbox writes every date-time as times.format_datetime does: UTC, microseconds.
 _STAMP: Final = re.compile(r"^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})\.(\d{6})\+00:00$")
@@ -149,6 +154,24 @@ def _no_retry_after(answer: Answer, variance: Variance) -> Answer:
     return attrs.evolve(answer, headers=headers)
 
 
+def _default_left_out(answer: Answer, variance: Variance) -> Answer:
+    # ProjectTravelExpenseOutputModel declares travelReimbursementRequired "default: true": a
+    # serializer that omits defaults leaves it out, and a reader must then read true - reading
+    # false would pay a traveller's expenses as company-card receipts.
+    def drop(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {
+                key: drop(item)
+                for key, item in value.items()
+                if not (key == "travelReimbursementRequired" and item is True)
+            }
+        if isinstance(value, list):
+            return [drop(item) for item in value]
+        return value
+
+    return attrs.evolve(answer, body=drop(answer.body))
+
+
 def _is_token(context: Context) -> bool:
     return context.kind == "token"
 
@@ -171,6 +194,8 @@ FORMS: Final[tuple[JsonForm, ...]] = (
          _token_without_lifetimes, _is_token),
     Form("429 without Retry-After", "§4 (whether it is ever sent is unknown)", _no_retry_after,
          _is_rate_limited),
+    Form(TRAVEL_DEFAULT, "the document: travelReimbursementRequired has default true",
+         _default_left_out),
 )  # fmt: skip
 
 SHORTER_PAGE: Final = "page shorter than rowCount"

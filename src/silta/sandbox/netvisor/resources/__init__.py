@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from typing import Final
 
 from ..errors import SERVICE_ACCESS_ERROR, NetvisorFailure
-from . import customers, dimensions, products, salesinvoices
+from . import customers, dimensions, products, purchaseinvoices, salesinvoices, tripexpenses
 from .base import Answer, Call, Resource
 
 __all__ = ["RESOURCES", "Answer", "Call", "Resource", "lookup", "not_served"]
@@ -20,7 +20,7 @@ __all__ = ["RESOURCES", "Answer", "Call", "Resource", "lookup", "not_served"]
 #: Lower-case resource name → :class:`Resource`.
 RESOURCES: Final[Mapping[str, Resource]] = {
     resource.name: resource
-    for module in (customers, products, dimensions, salesinvoices)
+    for module in (customers, products, dimensions, salesinvoices, purchaseinvoices, tripexpenses)
     for resource in module.RESOURCES
 }
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Final
 
 from ..routes import OPERATIONS
-from . import customers, invoices, products, projects, settings, users
+from . import customers, fees, invoices, products, projects, settings, travel, users
 from .base import NO_BODY, Answer, Call, Handler
 
 __all__ = ["HANDLERS", "NO_BODY", "Answer", "Call", "Handler"]
@@ -18,10 +18,12 @@ def _heartbeat(_call: Call) -> Answer:
 
 HANDLERS: Final[dict[str, Handler]] = {
     **customers.HANDLERS,
+    **fees.HANDLERS,
     **invoices.HANDLERS,
     **products.HANDLERS,
     **projects.HANDLERS,
     **settings.HANDLERS,
+    **travel.HANDLERS,
     **users.HANDLERS,
     "HeartBeat_GetAuthorization": _heartbeat,
 }

@@ -1,4 +1,5 @@
-"""``GET /v1/users`` (scope ``users:read``): the organisation's users, token paged.
+"""``GET /v1/users`` (scope ``users:read``): the organisation's users, token paged; and
+``GET /v1/users/{guid}`` (an unknown GUID is an empty 404).
 
 The sandbox's users are its seeded reference users (the owners and writers of its records),
 all active, all in the company's root business unit. Filters (``Users_GetUsers``):
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..errors import NotFound
 from ..paging import TokenPage, max_rows, read_token_page
 from ..reference import User
 from ..render import shaped
@@ -102,4 +104,11 @@ def _user_json(call: Call, user: User) -> dict[str, Any]:
     )
 
 
-HANDLERS: dict[str, Handler] = {"Users_GetUsers": list_users}
+def get_user(call: Call) -> Answer:
+    user = call.org.reference.user(call.params["guid"])
+    if user is None:
+        raise NotFound
+    return Answer(200, _user_json(call, user))
+
+
+HANDLERS: dict[str, Handler] = {"Users_GetUsers": list_users, "Users_GetUser": get_user}
