@@ -15,6 +15,7 @@ from jinja2 import StrictUndefined
 from silta.domain import Register
 from silta.registers.labels import field_label
 from silta.web.i18n import LANGUAGES, translator
+from silta.web.wording import failure_words, number, progress_words, trigger_words
 
 __all__ = ["LANG_COOKIE", "language", "render"]
 
@@ -36,6 +37,11 @@ def _local(value: datetime | None, zone: str = "Europe/Helsinki") -> str:
 templates.env.filters["local"] = _local
 # a record's changed field in the article's words (previews, run pages)
 templates.env.globals["field_label"] = field_label
+# a run's trigger, failure and progress, and counts, in words (silta.web.wording)
+templates.env.globals["trigger_words"] = trigger_words
+templates.env.globals["failure_words"] = failure_words
+templates.env.globals["progress_words"] = progress_words
+templates.env.globals["number"] = number
 
 
 def language(request: Request) -> str:
