@@ -287,6 +287,8 @@ async def test_the_operator_filters_searches_sorts_and_pages_200_companies(web: 
         assert text(one(front, "total-all")) == "202 yritystä"  # and the two demo companies
         total = int(one(front, "total-failing").get("data-count"))
         assert total == len(fleet.ids[Health.FAILING])
+        # fine: every register switched on is OK (a failing company's products are fine too)
+        assert int(one(front, "total-ok").get("data-count")) == len(fleet.ids[Health.OK])
         assert len(rows_of(front, "tenants")) == 50
         # worst first: the credentials rejected, then the failing
         first = [int(r.get("data-tenant-id")) for r in rows_of(front, "tenants")]

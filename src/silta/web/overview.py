@@ -6,9 +6,9 @@ fleet in two queries (not one query per company). Searching, filtering and sorti
 done here, in memory: a fleet is hundreds or a few thousand companies, and "worst health
 first" is a property of each company's registers that no index holds.
 
-A company is in a state when any of its registers is (a paused company is paused); the
-totals count the companies in each state over the whole fleet the user may see, so the
-filter a total links to finds exactly that many.
+A company is in a state when any of its registers is (a paused company is paused), and OK
+when none is in any other; the totals count the companies in each state over the whole
+fleet the user may see, so the filter a total links to finds exactly that many.
 """
 
 from __future__ import annotations
@@ -80,10 +80,12 @@ class CompanyRow:
 
     @property
     def states(self) -> frozenset[Health]:
-        found = {row.health for row in self.health}
+        """What the company is: each state a register of it is in, paused when it is, and
+        OK only when nothing else is (every register switched on is fine)."""
+        found = {row.health for row in self.health} - {Health.OK, Health.OFF}
         if self.tenant.paused:
             found.add(Health.PAUSED)
-        return frozenset(found)
+        return frozenset(found or {Health.OK})
 
     @property
     def worst(self) -> int:
