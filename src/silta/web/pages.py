@@ -20,9 +20,7 @@ from silta.domain import (
     CustomerDirection,
     ProductDirection,
     Register,
-    RunStatus,
     SettingError,
-    Status,
     TenantSettings,
 )
 from silta.errors import SiltaError
@@ -683,28 +681,24 @@ async def history(request: Request, tenant_id: Id) -> Response:
 
 @router.get("/tenants/{tenant_id}/fix/{rule_id}")
 async def fix(request: Request, tenant_id: Id, rule_id: str) -> Response:
-    """What a refusal rule asks to be fixed, and the records its latest run refused by it."""
+    """What a refusal rule asks to be fixed, and the records it refuses now: those whose
+    newest real outcome it refused (:meth:`silta.store.History.open_refusals`)."""
     principal = _principal(request)
     grant = require_tenant(request, principal, tenant_id)
     rule = RULES.get(rule_id)
     if rule is None:
         raise HTTPException(status_code=404, detail="no such rule")
     web = _web(request)
-    register = Register(rule_id.split(".", 1)[0])
-    latest = next(  # the newest finished real run: a preview or a run going proves nothing
-        (
-            run
-            for run in web.store.runs(tenant_id, register=register, limit=50)
-            if not run.dry_run and run.status is not RunStatus.RUNNING
-        ),
-        None,
-    )
+    try:
+        register: Register | None = Register(rule_id.split(".", 1)[0])
+    except ValueError:  # a rule of a register this version does not sync yet
+        register = None
     refused = []
-    if latest is not None:
+    if register is not None:
         refused = [
-            (entry, refusal)
-            for entry in web.store.entries(latest.id, status=Status.REFUSED)
-            for refusal in entry.refusals
+            (found.run, found.entry, refusal)
+            for found in History(web.store).open_refusals(tenant_id, [register])
+            for refusal in found.entry.refusals
             if refusal.rule == rule_id
         ]
     system = forms.fix_place(rule_id)
@@ -716,9 +710,9 @@ async def fix(request: Request, tenant_id: Id, rule_id: str) -> Response:
         # the rule's message without a record: its placeholders read as "…"
         "rule_text": re.sub(r"\{[^}]*\}", "…", rule.fi if language(request) == "fi" else rule.en),
         "system": system,
-        "run": latest,
         "refused": refused,
-        "switched_on": adapter_for(register, grant.tenant.settings) is not None,
+        "switched_on": register is not None
+        and adapter_for(register, grant.tenant.settings) is not None,
     }
     return render(request, "fix.html", context)
 
