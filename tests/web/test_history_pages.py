@@ -14,7 +14,7 @@ import httpx
 import pytest
 from lxml.html import HtmlElement
 
-from silta.domain import Action, Register, RunStatus
+from silta.domain import Action, Register, RunKind, RunStatus
 from silta.registers.rules import RULES
 from silta.store import History
 from silta.web.exports import BOM, csv_lines, safe_cell
@@ -391,3 +391,31 @@ async def test_the_new_tabs_are_in_the_tenant_bar(web: WebWorld, kh: Client, pat
     tree = page(await client.get(f"/tenants/{web.tenant.id}/{path}"))
     assert follow(tree, "records-tab") == f"/tenants/{web.tenant.id}/records"
     assert follow(tree, "refusals-tab") == f"/tenants/{web.tenant.id}/refusals"
+
+
+async def test_a_refusal_of_the_night_stays_open_after_the_incremental_runs_of_the_day(
+    web: WebWorld, kh: Client
+) -> None:
+    """The incremental runs after a full run do not read a refused record again (the
+    watermark passed it): the refusal is still open, on the refusals page and the fix page."""
+    client, _ = kh
+    tenant = web.tenant.id
+    rule = "customers.severa.business_id_missing"
+    night = record_run(web.store, tenant, [customer(1011, refused=rule), customer(1012)],
+                       kind=RunKind.FULL)  # fmt: skip
+    record_run(web.store, tenant, [customer(1012)])  # the day's incremental runs
+    record_run(web.store, tenant)
+    refusals = page(await client.get(f"/tenants/{tenant}/refusals"))
+    [group] = by_testid(refusals, "rule-group")
+    assert group.get("data-rule") == rule and "1011" in text(group)
+    fix = page(await client.get(f"/tenants/{tenant}/fix/{rule}"))
+    [item] = one(fix, "fix-records").xpath("./li")
+    assert "1011" in text(item) and f"#{night}" in text(item)
+    # fixed at last: nothing is open any more
+    record_run(web.store, tenant, [customer(1011, action=Action.CREATE)])
+    cleared = page(await client.get(f"/tenants/{tenant}/refusals"))
+    assert text(one(cleared, "refusals-none")) == "Ei avoimia hylkäyksiä."
+    assert (
+        one(page(await client.get(f"/tenants/{tenant}/fix/{rule}")), "fix-records").xpath("./li")
+        == []
+    )
