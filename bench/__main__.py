@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 
-from bench import codec, engine, netvisor_protocol, scaling, scheduling, sync_scenarios
+from bench import codec, engine, history, netvisor_protocol, scaling, scheduling, sync_scenarios
 
 SCENARIOS = (
     "engine",
@@ -13,6 +13,7 @@ SCENARIOS = (
     "netvisor_protocol",
     "scaling",
     "scheduling",
+    "history",
     *sync_scenarios.SCENARIOS,
 )
 
@@ -34,6 +35,8 @@ async def run_all(args: argparse.Namespace) -> None:
             cycle_seconds=args.cycle_seconds,
             concurrency=args.concurrency,
         )
+    if "history" in chosen:
+        await asyncio.to_thread(history.run, scale=args.scale)
     sync_chosen = [name for name in chosen if name in sync_scenarios.SCENARIOS]
     if sync_chosen:
         await sync_scenarios.run(

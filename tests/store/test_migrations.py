@@ -26,6 +26,7 @@ OPERATION_TABLES = {  # revision 0009
     "notification_refusals",
     "housekeeping",
 }
+HISTORY_TABLES = {"records"}  # 0010
 TABLES = (
     {
         "tenants",
@@ -37,6 +38,7 @@ TABLES = (
         "run_entries",
     }
     | ACCOUNT_TABLES
+    | HISTORY_TABLES
     | SCHEDULE_TABLES
     | OPERATION_TABLES
 )
@@ -58,7 +60,7 @@ def test_the_migrations_make_exactly_the_models(store_url: str) -> None:
 
 def test_open_upgrades_to_head_and_again_is_a_no_op(store_url: str) -> None:
     with Store.open(store_url, secret_key=KEY) as store:
-        assert store.revision() == head_revision() == "0009"
+        assert store.revision() == head_revision() == "0010"
         store.add_tenant(config(), changed_by="alice")
         store.upgrade()
     with Store.open(store_url, secret_key=KEY) as store:
@@ -101,7 +103,7 @@ def test_the_migrations_keep_the_tenants_both_ways(store_url: str) -> None:
         downgrade(store.engine, "0001")
         with store.engine.connect() as connection:
             assert set(inspect(connection).get_table_names()) == (
-                TABLES - ACCOUNT_TABLES - SCHEDULE_TABLES - OPERATION_TABLES
+                TABLES - ACCOUNT_TABLES - SCHEDULE_TABLES - OPERATION_TABLES - HISTORY_TABLES
             ) | {"alembic_version"}
             names = connection.execute(text("SELECT name FROM tenants")).scalars().all()
         assert names == ["acme"]

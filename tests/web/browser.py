@@ -77,13 +77,22 @@ class Steps:
             raise
 
 
-def log_in(page: Page, base: str, email: str, password: str, *, path: str = "/login") -> None:
-    """Fill the login form as a person would, and land on the page it leads to."""
+def log_in(
+    page: Page,
+    base: str,
+    email: str,
+    password: str,
+    *,
+    path: str = "/login",
+    who: str | None = None,
+) -> None:
+    """Fill the login form as a person would, and land on the page it leads to (whose
+    header then names ``who``: the email, and for an operator their role too)."""
     page.goto(base + path)
     page.locator('input[name="email"]').fill(email)
     page.locator('input[name="password"]').fill(password)
     page.locator('form[action="/login"] button[type="submit"]').click()
-    expect(page.get_by_test_id("who")).to_have_text(email)
+    expect(page.get_by_test_id("who")).to_have_text(who or email)
 
 
 def wait_for_job(page: Page) -> None:

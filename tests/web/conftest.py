@@ -4,13 +4,14 @@ both demo tenants, one user per role, and the app, all in process over ASGI tran
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 
 import attrs
 import httpx
 import pytest
 from argon2 import PasswordHasher
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 from starlette.applications import Starlette
 from starlette.routing import Mount
 
@@ -132,3 +133,53 @@ async def login(client: httpx.AsyncClient, email: str, password: str = PASSWORD)
 async def kh(web: WebWorld) -> AsyncIterator[tuple[httpx.AsyncClient, str]]:
     async with web.client() as client:
         yield client, await login(client, web.users.kh)
+
+
+# -- the browser tests (test_browser*.py) ----------------------------------------------------
+# Shared by every browser test module; Chromium is launched once per module.
+
+NewPage = Callable[[], Page]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    from tests.web.browser import chromium_or_skip
+
+    executable = chromium_or_skip()
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(executable), headless=True, args=["--no-sandbox"]
+        )
+        # Page loads go through the whole app (and the sandboxes on the settings tab): a
+        # loaded CI machine gets more than the default 5 s; the job pages get JOB_TIMEOUT.
+        expect.set_options(timeout=10_000)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def served(web: WebWorld) -> Iterator[str]:
+    from tests.served import serve_in_thread
+
+    with serve_in_thread(web.app) as base:  # type: ignore[arg-type]
+        yield base
+
+
+@pytest.fixture
+def new_page(browser: Browser) -> Iterator[NewPage]:
+    """A page in a fresh browser context (its own cookies: one signed-in user each)."""
+    contexts = []
+
+    def make() -> Page:
+        context = browser.new_context(
+            viewport={"width": 1280, "height": 900},
+            locale="fi-FI",
+            timezone_id="Europe/Helsinki",
+        )
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        return context.new_page()
+
+    yield make
+    for context in contexts:
+        context.close()

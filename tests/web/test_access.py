@@ -23,7 +23,7 @@ from starlette.routing import Mount, Route
 
 from silta.domain import Register
 from silta.registers.rules import RULES
-from silta.store import Role, Store
+from silta.store import History, Role, Store
 from silta.web.access import SESSION_COOKIE
 from silta.web.throttle import AddressThrottle
 from tests.store.conftest import KEY, POSTGRES_ENV, postgres_schema
@@ -78,6 +78,14 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("GET", "/tenants/{tenant_id}/runs"): PAGE_READ,
     ("GET", "/tenants/{tenant_id}/runs/{run_id}"): PAGE_READ,
     ("GET", "/tenants/{tenant_id}/history"): PAGE_READ,
+    ("GET", "/tenants/{tenant_id}/progress"): PAGE_READ,
+    ("GET", "/tenants/{tenant_id}/runs/{run_id}/records.csv"): PAGE_READ,
+    ("GET", "/tenants/{tenant_id}/records"): PAGE_READ,
+    ("GET", "/tenants/{tenant_id}/records.csv"): PAGE_READ,
+    ("GET", "/tenants/{tenant_id}/records/{record_id}"): PAGE_READ,
+    ("GET", "/tenants/{tenant_id}/records/{record_id}/timeline.csv"): PAGE_READ,
+    ("GET", "/tenants/{tenant_id}/refusals"): PAGE_READ,
+    ("GET", "/tenants/{tenant_id}/refusals.csv"): PAGE_READ,
     ("GET", "/tenants/{tenant_id}/fix/{rule_id}"): PAGE_READ,
     ("GET", "/tenants/{tenant_id}/tokens"): TOKENS_PAGE,
     ("POST", "/tenants/{tenant_id}/tokens"): PAGE_WRITE,
@@ -108,6 +116,11 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("PUT", "/api/v1/tenants/{tenant_id}/notifications"): API_WRITE,
     ("POST", "/api/v1/tenants/{tenant_id}/notifications/secret"): API_WRITE,
     ("GET", "/metrics"): METRICS,
+    ("GET", "/api/v1/tenants/{tenant_id}/records"): API_READ,
+    ("GET", "/api/v1/tenants/{tenant_id}/records/{record_id}"): API_READ,
+    ("GET", "/api/v1/tenants/{tenant_id}/records/{record_id}/timeline"): API_READ,
+    ("GET", "/api/v1/tenants/{tenant_id}/refusals"): API_READ,
+    ("GET", "/api/v1/tenants/{tenant_id}/refusals/rules"): API_READ,
 }
 
 # the form (pages) or JSON body (API) of a valid request, for the routes that take one
@@ -196,9 +209,11 @@ async def _fill(web: WebWorld) -> dict[str, str]:
     )
     job = await web.jobs.wait(job.id)
     rule = next(rule_id for rule_id in RULES if rule_id.startswith("customers."))
+    record = History(web.store).search(web.tenant.id, limit=1).items[0]
     return {
         "tenant_id": str(web.tenant.id),
         "run_id": str(job.run_ids[0]),
+        "record_id": str(record.id),
         "job_id": str(job.id),
         "rule_id": rule,
         "register": "customers",

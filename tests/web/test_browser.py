@@ -9,62 +9,18 @@ written under ``tests/artifacts/browser/`` (see :mod:`tests.web.browser`).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 
 from silta.domain import Register
 from silta.registers.rules import RULES
 from silta.sandbox.sample import PlantedCase
-from tests.served import serve_in_thread
-from tests.web.browser import JOB_TIMEOUT, Steps, chromium_or_skip, log_in, wait_for_job
-from tests.web.conftest import PASSWORD, WebWorld
-
-NewPage = Callable[[], Page]
+from tests.web.browser import JOB_TIMEOUT, Steps, log_in, wait_for_job
+from tests.web.conftest import PASSWORD, NewPage, WebWorld
 
 #: The controls that change something: none of them may be on a viewer's page.
 MUTATING = ("save-settings", "preview", "sync", "credentials-form", "pause", "resume", "actions")
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    executable = chromium_or_skip()
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(executable), headless=True, args=["--no-sandbox"]
-        )
-        # Page loads go through the whole app (and the sandboxes on the settings tab): a
-        # loaded CI machine gets more than the default 5 s; the job pages get JOB_TIMEOUT.
-        expect.set_options(timeout=10_000)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def served(web: WebWorld) -> Iterator[str]:
-    with serve_in_thread(web.app) as base:  # type: ignore[arg-type]
-        yield base
-
-
-@pytest.fixture
-def new_page(browser: Browser) -> Iterator[NewPage]:
-    """A page in a fresh browser context (its own cookies: one signed-in user each)."""
-    contexts = []
-
-    def make() -> Page:
-        context = browser.new_context(
-            viewport={"width": 1280, "height": 900},
-            locale="fi-FI",
-            timezone_id="Europe/Helsinki",
-        )
-        context.set_default_timeout(10_000)
-        contexts.append(context)
-        return context.new_page()
-
-    yield make
-    for context in contexts:
-        context.close()
 
 
 def fixed_text(template: str) -> str:

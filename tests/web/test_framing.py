@@ -11,7 +11,7 @@ the same-site attacker then does frame the signed-in tab, so the test can fail.
 from __future__ import annotations
 
 import types
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 import pytest
 from fastapi import FastAPI
@@ -24,10 +24,7 @@ from starlette.routing import Route
 from silta.web import create_app
 from tests.served import serve_in_thread
 from tests.web.browser import log_in
-from tests.web.conftest import PASSWORD, WebWorld
-from tests.web.test_browser import browser, new_page
-
-NewPage = Callable[[], Page]
+from tests.web.conftest import PASSWORD, NewPage, WebWorld
 
 
 def _attacker() -> Starlette:
@@ -88,6 +85,3 @@ def test_the_control_without_hardening_is_framed(
         settings = f"{base}/tenants/{web.tenant.id}/settings"
         assert _framed(page, f"http://localhost:{attacker}/?target={settings}") == (True, False)
         assert _framed(page, f"http://127.0.0.1:{attacker}/?target={settings}") == (True, True)
-
-
-__all__ = ["browser", "new_page"]

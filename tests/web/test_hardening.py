@@ -16,6 +16,7 @@ import httpx
 import pytest
 from starlette.routing import Mount
 
+from silta.store import History
 from silta.web import create_app
 from silta.web.hardening import CSP, ProxyTrust
 from silta.web.throttle import AddressThrottle
@@ -100,7 +101,12 @@ async def test_pages_carry_no_inline_script_or_style(web: WebWorld) -> None:
     async with web.client() as client:
         await login(client, web.users.kh)
         base = f"/tenants/{web.tenant.id}"
-        for path in ("/", f"{base}/settings", f"{base}/runs", f"{base}/tokens", "/login"):
+        await _fill(web)  # a run, its records and a record to show
+        record = History(web.store).search(web.tenant.id, limit=1).items[0].id
+        run = web.store.runs(web.tenant.id, limit=1)[0].id
+        for path in ("/", f"{base}/settings", f"{base}/runs", f"{base}/tokens", "/login",
+                     f"{base}/runs/{run}", f"{base}/records?q=a", f"{base}/records/{record}",
+                     f"{base}/refusals", f"{base}/preview"):  # fmt: skip
             html = (await client.get(path)).text
             for tag in re.findall(r"<script\b[^>]*>", html):
                 assert 'src="/static/' in tag, (path, tag)
@@ -178,6 +184,7 @@ def test_the_id_matrix_covers_every_route_with_an_id(web: WebWorld) -> None:
         "run_id",
         "job_id",
         "token_id",
+        "record_id",
         "rule_id",  # a name, not a number: those values name no rule either
     }
 

@@ -17,6 +17,7 @@ from silta.netvisor import NetvisorCredentials
 from silta.sandbox.severa import Credential
 from silta.severa import SeveraCredentials
 from silta.severa.auth import DEFAULT_SCOPES
+from silta.store import History
 from silta.tenants import SeveraConnection
 from silta.web.app import route_table
 from tests.web.conftest import WebWorld, csrf_of, login
@@ -69,13 +70,19 @@ async def test_no_secret_in_any_page_api_answer_or_log(
             seen.append((await client.post(f"{base}/test-connection",
                                            data={"csrf_token": csrf})).text)  # fmt: skip
             runs = web.store.runs(web.tenant.id)
+            record = History(web.store).search(web.tenant.id, limit=1).items[0].id
             pages = ["/", f"{base}/settings", f"{base}/runs", f"{base}/preview",
-                     f"{base}/history", *(f"{base}/runs/{run.id}" for run in runs)]  # fmt: skip
+                     f"{base}/history", f"{base}/records?q=1", f"{base}/records/{record}",
+                     f"{base}/refusals", f"{base}/refusals.csv", f"{base}/records.csv",
+                     *(f"{base}/runs/{run.id}" for run in runs),
+                     *(f"{base}/runs/{run.id}/records.csv" for run in runs)]  # fmt: skip
             for page in pages:
                 seen.append((await client.get(page)).text)
             for method, path in route_table(web.app):
                 if method == "GET" and path.startswith("/api/"):
-                    url = path.format(tenant_id=web.tenant.id, run_id=runs[0].id, job_id=1)
+                    url = path.format(
+                        tenant_id=web.tenant.id, run_id=runs[0].id, job_id=1, record_id=record
+                    )
                     answer = await client.get(url, headers=bearer)
                     seen.append(answer.text)
             seen.append((await client.get("/api/openapi.json")).text)

@@ -12,6 +12,7 @@ module              concept
 ``accounts.py``     :class:`Accounts`: users of the web app, roles, sign-in, tokens
 ``schedule.py``     :class:`Schedule`: claimed slots, tenant locks, halted tenants
 ``holds.py``        :class:`Holds`: registers held until a KH confirms a preview
+``history.py``      :class:`History`: runs, records and timelines paged; open refusals
 ``records.py``      the frozen values it takes and gives (all times aware UTC)
 ``errors.py``       its exceptions, all :class:`~silta.errors.SiltaError`
 ``models.py``       the tables (SQLAlchemy typed declarative models)
@@ -38,6 +39,7 @@ from silta.store.errors import (
     UnknownUser,
     WeakPassword,
 )
+from silta.store.history import History, Page, RecordRef, RunFilter
 from silta.store.holds import Holds
 from silta.store.records import (
     ApiToken,
@@ -47,6 +49,7 @@ from silta.store.records import (
     LinkState,
     Membership,
     Role,
+    RunProgress,
     RunRecord,
     SettingsVersion,
     Slot,
@@ -69,14 +72,19 @@ __all__ = [
     "DuplicateTenant",
     "DuplicateUser",
     "Entry",
+    "History",
     "Hold",
     "Holds",
     "Link",
     "LinkState",
     "LoginThrottled",
     "Membership",
+    "Page",
+    "RecordRef",
     "Role",
+    "RunFilter",
     "RunNotRunning",
+    "RunProgress",
     "RunRecord",
     "Schedule",
     "SecretKeyError",

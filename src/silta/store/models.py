@@ -47,6 +47,7 @@ __all__ = [
     "NotificationEventRow",
     "NotificationRefusalRow",
     "NotificationSettingsRow",
+    "RecordRow",
     "RunEntryRow",
     "RunRow",
     "ScheduleSlotRow",
@@ -174,11 +175,18 @@ class WatermarkRow(Base):
 
 
 class RunRow(Base):
-    """One run; ``owner`` is ``host:pid``, ``heartbeat_at`` its last sign of life."""
+    """One run; ``owner`` is ``host:pid``, ``heartbeat_at`` its last sign of life.
+
+    The history pages a tenant's runs newest first by ``(started_at, id)`` (a keyset, so a
+    page deep in 13 months of history costs what the first one does); filtered by register
+    or status, an index of its own keeps that walk from reading the other runs (0010).
+    """
 
     __tablename__ = "runs"
     __table_args__ = (
-        Index(None, "tenant_id", "started_at"),
+        Index(None, "tenant_id", "started_at", "id"),
+        Index(None, "tenant_id", "register", "started_at", "id"),
+        Index(None, "tenant_id", "status", "started_at", "id"),
         Index(None, "started_at"),
         Index(None, "status"),
     )
@@ -200,19 +208,31 @@ class RunRow(Base):
     # (revision 0009): what the fleet view and the notifications say before the detail.
     failure_category: Mapped[str | None] = mapped_column(String(40))
     failure_service: Mapped[str | None] = mapped_column(String(20))
+    # How far a running run has got ({"read", "done", "written"}), written at most about
+    # once a second while it runs, so any process can show its progress (0010).
+    progress: Mapped[dict[str, int] | None] = mapped_column(JSON(none_as_null=True))
 
 
 class RunEntryRow(Base):
-    """One record's outcome in a run; read back in ``id`` order, the order of insertion."""
+    """One record's outcome in a run; read back in ``id`` order, the order of insertion.
+
+    Every index ends in ``id``: a run's records are paged by id (a keyset) with or without a
+    status or action filter. ``tenant_id`` (the run's, 0010) lets one record's timeline be
+    read across runs by its keys without visiting other companies' entries.
+    """
 
     __tablename__ = "run_entries"
     __table_args__ = (
-        Index(None, "run_id", "status"),
-        Index(None, "run_id", "action"),
+        Index(None, "run_id", "id"),
+        Index(None, "run_id", "status", "id"),
+        Index(None, "run_id", "action", "id"),
+        Index(None, "tenant_id", "register", "natural_key", "id"),
+        Index(None, "tenant_id", "register", "source_key", "id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     run_id: Mapped[int] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"))
+    tenant_id: Mapped[int] = mapped_column(Integer)
     register: Mapped[Register] = mapped_column(TextEnum(Register))
     source_key: Mapped[str | None] = mapped_column(String(_NAME))
     natural_key: Mapped[str | None] = mapped_column(String(_NAME))
@@ -223,6 +243,34 @@ class RunEntryRow(Base):
     changes: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
     refusals: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
     message: Mapped[str | None] = mapped_column(Text)
+
+
+class RecordRow(Base):
+    """One record a tenant's runs have met, by register and keys: what the record search
+    reads (0010).
+
+    Kept up to date by every batch of entries (:meth:`Store.add_entries`): the newest name,
+    and ``search``, the keys and name case-folded, matched by substring. Searching the
+    entries themselves would read every outcome of every nightly run (millions a year for
+    a large company); this holds one row per record. A key that is not known is ``""``,
+    not NULL, so the unique key holds for it.
+    """
+
+    __tablename__ = "records"
+    # No index on the times: a search reads the company's rows anyway (a substring has no
+    # index), and with none, refreshing ``last_seen_at`` is a cheap in-place update on
+    # PostgreSQL for the thousands of records every nightly full run meets again.
+    __table_args__ = (UniqueConstraint("tenant_id", "register", "source_key", "natural_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    tenant_id: Mapped[int] = _tenant_fk()
+    register: Mapped[Register] = mapped_column(TextEnum(Register))
+    source_key: Mapped[str] = mapped_column(String(_NAME))
+    natural_key: Mapped[str] = mapped_column(String(_NAME))
+    name: Mapped[str | None] = mapped_column(Text)
+    search: Mapped[str] = mapped_column(Text)
+    first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 def _user_fk() -> Mapped[int]:

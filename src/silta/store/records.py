@@ -35,6 +35,7 @@ __all__ = [
     "LinkState",
     "Membership",
     "Role",
+    "RunProgress",
     "RunRecord",
     "SettingsVersion",
     "Slot",
@@ -139,11 +140,47 @@ class Entry:
 
 
 @attrs.frozen
+class RunProgress:
+    """How far a running run has got, as its process last wrote it (about once a second).
+
+    ``read``: records read from the source and planned so far (a batched run reads on as it
+    goes, so this grows); ``done``: records with an outcome; ``written``: records written
+    to the target (created, updated, renamed).
+    """
+
+    read: int
+    done: int
+    written: int
+    at: datetime = attrs.field(converter=aware_utc)
+
+    def as_json(self) -> dict[str, Any]:
+        return {"read": self.read, "done": self.done, "written": self.written,
+                "at": self.at.isoformat()}  # fmt: skip
+
+    @classmethod
+    def from_json(cls, value: Mapping[str, Any] | None) -> RunProgress | None:
+        """The stored form back; ``None`` for none, or for a form this version cannot read
+        (progress is a hint: a page must never fail on it)."""
+        if not value:
+            return None
+        try:
+            return cls(
+                read=int(value["read"]),
+                done=int(value["done"]),
+                written=int(value["written"]),
+                at=datetime.fromisoformat(str(value["at"])),
+            )
+        except (KeyError, TypeError, ValueError):
+            return None
+
+
+@attrs.frozen
 class RunRecord:
     """One run of one register for one tenant, as recorded.
 
     ``owner`` is ``host:pid`` of the process that ran it; ``heartbeat_at`` is the last sign
-    of life (``started_at`` until the first heartbeat).
+    of life (``started_at`` until the first heartbeat); ``progress`` how far it had got when
+    its process last said (``None`` before the first report).
     """
 
     id: int
@@ -164,6 +201,7 @@ class RunRecord:
     # concerns; None for runs that did not fail, and for failed runs before revision 0009
     failure_category: str | None = None
     failure_service: str | None = None
+    progress: RunProgress | None = None
 
 
 @attrs.frozen

@@ -73,9 +73,11 @@ from silta.store.errors import (
     UnknownRun,
     UnknownTenant,
 )
+from silta.store.history import record_rows
 from silta.store.holds import update_holds
 from silta.store.models import (
     LinkRow,
+    RecordRow,
     RunEntryRow,
     RunRow,
     SettingsVersionRow,
@@ -87,6 +89,7 @@ from silta.store.models import (
 from silta.store.records import (
     Entry,
     Link,
+    RunProgress,
     RunRecord,
     SettingsVersion,
     TenantEvent,
@@ -716,11 +719,28 @@ class Store:
             if not _rowcount(done):
                 raise self._not_running(session, run_id)
 
+    def report_progress(self, run_id: int, *, read: int, done: int, written: int) -> bool:
+        """Write how far a running run has got (for any process's pages); whether it was.
+
+        It is a sign of life too (the heartbeat moves). Nothing is written for a run that
+        has ended: a late report must not outlive the outcome.
+        """
+        now = self._now()
+        progress = RunProgress(read=read, done=done, written=written, at=now)
+        with self._writing() as session:
+            found = session.execute(
+                update(RunRow)
+                .where(RunRow.id == run_id, RunRow.status == RunStatus.RUNNING)
+                .values(progress=progress.as_json(), heartbeat_at=now)
+            )
+            return bool(_rowcount(found))
+
     def add_entries(self, run_id: int, entries: Iterable[Entry]) -> None:
         """Append record outcomes to a run, in one bulk insert.
 
         Entries may still be added to a run that has ended: they are history either way.
         """
+        entries_list = list(entries)
         rows = [
             {
                 "run_id": run_id,
@@ -735,12 +755,27 @@ class Store:
                 "refusals": [refusal.as_json() for refusal in entry.refusals],
                 "message": entry.message,
             }
-            for entry in entries
+            for entry in entries_list
         ]
         with self._writing() as session:
-            self._require_run(session, run_id)
+            tenant_id = session.scalar(select(RunRow.tenant_id).where(RunRow.id == run_id))
+            if tenant_id is None:
+                raise UnknownRun(run_id)
             if rows:  # a Core insert of the table: half the time of the ORM's bulk path
+                for row in rows:
+                    row["tenant_id"] = tenant_id
                 session.execute(insert(cast(Table, RunEntryRow.__table__)), rows)
+                # the record search's catalogue: one upsert per batch (silta.store.history)
+                records = record_rows(tenant_id, entries_list, self._now())
+                if records:
+                    session.execute(
+                        self._upsert(
+                            RecordRow,
+                            keys=("tenant_id", "register", "source_key", "natural_key"),
+                            updates=("name", "search", "last_seen_at"),
+                        ),
+                        records,
+                    )
 
     def finish_run(
         self,
@@ -1088,6 +1123,7 @@ def _run_record(row: RunRow, tenant_name: str) -> RunRecord:
         heartbeat_at=row.heartbeat_at,
         failure_category=row.failure_category,
         failure_service=row.failure_service,
+        progress=RunProgress.from_json(row.progress),
     )
 
 

@@ -6,23 +6,33 @@ any crash, and the next run, which always looks targets up by natural key, recog
 record it may have created and adopts it instead of creating a second one. Outcomes and
 confirmed links are buffered and written in batches, which is safe for the same reason: a
 lost batch is re-found by natural key.
+
+Progress goes two ways: to the caller's callback on every record (the CLI's bar), and to the
+store at most once every :data:`PROGRESS_EVERY` (records read, with an outcome, written), so
+that a page in any process, the web app's or another worker's, can show a run going.
 """
 
 from __future__ import annotations
 
+import logging
+import time
 from collections import Counter
 from collections.abc import Callable
 
 from silta.domain import Action, Register, Status, System
 from silta.failures import Failure
-from silta.store import Entry, Link, LinkState, Store
+from silta.store import Entry, Link, LinkState, Store, StoreError
 from silta.sync.plan import PlanItem
 
-__all__ = ["Journal", "Progress"]
+__all__ = ["PROGRESS_EVERY", "Journal", "Progress"]
+
+log = logging.getLogger("silta.sync")
 
 Progress = Callable[[int, int], None]  # (records done, records to do)
 
 _BATCH = 200
+PROGRESS_EVERY = 1.0  # seconds between two progress rows of a run in the store
+_WRITES = frozenset({Action.CREATE, Action.UPDATE, Action.RENAME})
 
 
 class Journal:
@@ -38,6 +48,7 @@ class Journal:
         source_system: System,
         dry_run: bool,
         progress: Progress | None = None,
+        monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self._store = store
         self._tenant_id = tenant_id
@@ -61,6 +72,9 @@ class Journal:
         self.last_failure: Failure | None = None
         self.done = 0
         self.total = 0
+        self.written = 0
+        self._monotonic = monotonic
+        self._reported: float | None = None  # monotonic() of the last stored progress
 
     # -- progress ------------------------------------------------------------------------
 
@@ -72,6 +86,19 @@ class Journal:
     def _tick(self) -> None:
         if self._progress is not None:
             self._progress(self.done, self.total)
+        now = self._monotonic()
+        if self._reported is None or now - self._reported >= PROGRESS_EVERY:
+            self._reported = now
+            self.report()
+
+    def report(self) -> None:
+        """Store how far the run has got (a hint for pages: a failure is only logged)."""
+        try:
+            self._store.report_progress(
+                self._run_id, read=self.total, done=self.done, written=self.written
+            )
+        except StoreError as exc:  # the run itself will meet the store's trouble, if lasting
+            log.warning("could not store the progress of run %s: %s", self._run_id, exc)
 
     # -- links ---------------------------------------------------------------------------
 
@@ -144,6 +171,8 @@ class Journal:
             self.refusal_rules[refusal.rule] += 1
         if status is Status.FAILED:
             self.failed += 1
+        if status is Status.DONE and action in _WRITES:
+            self.written += 1
         self.done += 1
         self._tick()
         if len(self._entries) >= _BATCH:

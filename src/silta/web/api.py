@@ -13,15 +13,18 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Body, Depends, HTTPException, Request
-from pydantic import BaseModel, ConfigDict, Field
+from fastapi import APIRouter, Body, Depends, HTTPException, Request, Response
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from silta.domain import SETTING_KINDS, Action, Register, RunStatus, SettingError, Status
-from silta.store import ConfirmationRefused, Entry, Holds, RunRecord
+from silta.store import ConfirmationRefused, Entry, History, Holds, Page, RunFilter, RunRecord
+from silta.store.history import BadCursor, OpenRefusal, Outcome, RecordRef, UnknownRecord
 from silta.sync import previews
 from silta.sync.jobs import Job, TenantBusy
+from silta.sync.runner import adapter_for
 from silta.sync.settings import change_settings
 from silta.tenants import Tenant
+from silta.triggers import TriggerKind, read_trigger
 from silta.web.access import (
     BigId,
     Id,
@@ -33,9 +36,11 @@ from silta.web.access import (
     visible_tenants,
 )
 from silta.web.app import WebState
-from silta.web.forms import connections
-from silta.web.health import tenant_health
+from silta.web.failures import failure_of
+from silta.web.forms import connections, fix_place
+from silta.web.health import Health, tenant_health
 from silta.web.live import test_connection
+from silta.web.overview import FILTERS, company_rows, fleet_page
 
 __all__ = ["router"]
 
@@ -73,6 +78,8 @@ class RegisterHealthOut(_Out):
     last_run_id: int | None
     last_started_at: datetime | None
     next_at: datetime | None
+    # why the last run failed, as a category (silta.web.failures), when it did
+    failure: str | None = None
 
 
 class TenantOut(BaseModel):
@@ -141,17 +148,29 @@ class RunIn(BaseModel):
     full: bool = False
 
 
+class ProgressOut(BaseModel):
+    """How far a running run had got when its process last said (about once a second)."""
+
+    read: int
+    done: int
+    written: int
+    at: datetime
+
+
 class RunOut(_Out):
     id: int
     register_: Register = _register_field()
     kind: str
     dry_run: bool
     trigger: str
+    trigger_kind: TriggerKind  # who or what started it (silta.triggers)
     status: RunStatus
     started_at: datetime
     finished_at: datetime | None
     counts: dict[str, int]
     error: str | None
+    failure: str | None = None  # why it failed, as a category (silta.web.failures)
+    progress: ProgressOut | None = None
 
 
 class JobOut(BaseModel):
@@ -191,6 +210,42 @@ class EntryOut(_Out):
     message: str | None
 
 
+class RecordOut(_Out):
+    id: int
+    register_: Register = _register_field()
+    natural_key: str | None
+    source_key: str | None
+    name: str | None
+    first_seen_at: datetime
+    last_seen_at: datetime
+
+
+class OutcomeOut(BaseModel):
+    """What one run did with a record."""
+
+    run_id: int
+    started_at: datetime
+    trigger: str
+    dry_run: bool
+    run_status: RunStatus
+    entry: EntryOut
+
+
+class OpenRefusalOut(BaseModel):
+    run_id: int
+    started_at: datetime
+    entry: EntryOut
+
+
+class RuleCountOut(_Out):
+    rule: str
+    register_: str = _register_field()
+    count: int
+    where: Literal["severa", "netvisor", "settings"]  # where the data is fixed
+    text_fi: str  # the rule's message, "…" for what each record fills in
+    text_en: str
+
+
 class HoldOut(_Out):
     register_: Register = _register_field()
     since: datetime
@@ -213,18 +268,69 @@ class VersionOut(BaseModel):
 
 
 def _run_out(run: RunRecord) -> RunOut:
+    failure = failure_of(run)
+    progress = run.progress
     return RunOut(
         id=run.id,
         register_=run.register,
         kind=run.kind.value,
         dry_run=run.dry_run,
         trigger=run.trigger,
+        trigger_kind=read_trigger(run.trigger).kind,
         status=run.status,
         started_at=run.started_at,
         finished_at=run.finished_at,
         counts=dict(run.counts),
         error=run.error,
+        failure=failure.category.value if failure else None,
+        progress=None
+        if progress is None
+        else ProgressOut(
+            read=progress.read, done=progress.done, written=progress.written, at=progress.at
+        ),
     )
+
+
+def _record_out(record: RecordRef) -> RecordOut:
+    return RecordOut(
+        id=record.id,
+        register_=record.register,
+        natural_key=record.natural_key,
+        source_key=record.source_key,
+        name=record.name,
+        first_seen_at=record.first_seen_at,
+        last_seen_at=record.last_seen_at,
+    )
+
+
+def _outcome_out(outcome: Outcome, language: str) -> OutcomeOut:
+    return OutcomeOut(
+        run_id=outcome.run_id,
+        started_at=outcome.started_at,
+        trigger=outcome.trigger,
+        dry_run=outcome.dry_run,
+        run_status=outcome.run_status,
+        entry=_entry_out(outcome.entry, language),
+    )
+
+
+def _paged(request: Request, response: Response, page: Page[Any]) -> None:
+    """The next page's address in ``Link`` and its cursor in ``X-Next-Cursor``."""
+    if page.next is None:
+        return
+    following = request.url.include_query_params(cursor=page.next)
+    response.headers["Link"] = f'<{following}>; rel="next"'
+    response.headers["X-Next-Cursor"] = page.next
+
+
+def _limit(limit: int, *, most: int = 500) -> int:
+    if not 1 <= limit <= most:
+        raise HTTPException(status_code=422, detail=f"limit: 1 to {most}")
+    return limit
+
+
+def _bad_cursor(exc: BadCursor) -> HTTPException:
+    return HTTPException(status_code=422, detail=f"cursor: {exc}")
 
 
 def _job_out(job: Job) -> JobOut:
@@ -259,10 +365,16 @@ def _entry_out(entry: Entry, language: str) -> EntryOut:
     )
 
 
-def _tenant_out(request: Request, tenant: Tenant, role: str) -> TenantOut:
+def _tenant_out(
+    request: Request, tenant: Tenant, role: str, runs: list[RunRecord] | None = None
+) -> TenantOut:
+    """``runs``: the tenant's newest runs per register (:meth:`History.latest_runs`), when
+    the caller read them for many tenants at once."""
     web = _web(request)
     held = Holds(web.store).of(tenant.id)
-    health = tenant_health(tenant, web.store.runs(tenant.id, limit=30), now=_now(), held=held)
+    if runs is None:
+        runs = History(web.store).latest_runs([tenant.id])[tenant.id]
+    health = tenant_health(tenant, runs, now=_now(), held=held)
     return TenantOut(
         id=tenant.id,
         name=tenant.name,
@@ -280,10 +392,19 @@ def _tenant_out(request: Request, tenant: Tenant, role: str) -> TenantOut:
                 last_run_id=row.last.id if row.last else None,
                 last_started_at=row.last.started_at if row.last else None,
                 next_at=row.next_at,
+                failure=_failure(row.last) if row.health in _FAILING else None,
             )
             for row in health
         ],
     )
+
+
+_FAILING = (Health.FAILING, Health.CREDENTIALS)
+
+
+def _failure(run: RunRecord | None) -> str | None:
+    failure = failure_of(run) if run is not None else None
+    return failure.category.value if failure else None
 
 
 def _now() -> datetime:
@@ -296,9 +417,26 @@ def _now() -> datetime:
 
 
 @router.get("/tenants")
-async def list_tenants(request: Request, principal: Auth) -> list[TenantOut]:
-    """The tenants the caller may see, with each register's health."""
-    return [_tenant_out(request, t, role) for t, role in visible_tenants(request, principal)]
+async def list_tenants(
+    request: Request,
+    principal: Auth,
+    q: str = "",
+    state: Health | None = None,
+) -> list[TenantOut]:
+    """The tenants the caller may see, with each register's health; ``q`` finds them by
+    name, ``state`` keeps those with a register in that state (a paused tenant is
+    ``paused``), as on the overview page."""
+    if state is not None and state not in FILTERS:
+        raise HTTPException(status_code=422, detail=f"state: one of {[h.value for h in FILTERS]}")
+    web = _web(request)
+    visible = visible_tenants(request, principal)
+    latest = History(web.store).latest_runs([tenant.id for tenant, _ in visible])
+    if q or state:
+        rows = company_rows(visible, latest, Holds(web.store).held(), now=_now())
+        found = fleet_page(rows, search=q, state=state, page=1, size=max(1, len(rows))).rows
+        kept = {row.tenant.id for row in found}
+        visible = [(tenant, role) for tenant, role in visible if tenant.id in kept]
+    return [_tenant_out(request, t, role, latest[t.id]) for t, role in visible]
 
 
 @router.get("/tenants/{tenant_id}")
@@ -490,16 +628,34 @@ async def get_job(request: Request, principal: Auth, tenant_id: Id, job_id: BigI
 @router.get("/tenants/{tenant_id}/runs")
 async def list_runs(
     request: Request,
+    response: Response,
     principal: Auth,
     tenant_id: Id,
     register: Register | None = None,
+    status: RunStatus | None = None,
+    trigger: TriggerKind | None = None,
+    preview: bool | None = None,
+    since: AwareDatetime | None = None,
+    until: AwareDatetime | None = None,
+    cursor: str | None = None,
     limit: int = 50,
 ) -> list[RunOut]:
+    """The tenant's runs, newest first, a page at a time (see *Paging* above).
+
+    Filters: ``register``, ``status``, ``trigger`` (its kind), ``preview`` (``true``:
+    previews only, ``false``: real runs only), ``since``/``until`` (the start time, from
+    and before; with a time zone).
+    """
     require_tenant(request, principal, tenant_id)
-    if not 1 <= limit <= 500:
-        raise HTTPException(status_code=422, detail="limit: 1 to 500")
-    runs = _web(request).store.runs(tenant_id, register=register, limit=limit)
-    return [_run_out(run) for run in runs]
+    wanted = RunFilter(register, status, trigger, preview, since, until)
+    try:
+        page = History(_web(request).store).runs(
+            tenant_id, wanted, after=cursor, limit=_limit(limit)
+        )
+    except BadCursor as exc:
+        raise _bad_cursor(exc) from None
+    _paged(request, response, page)
+    return [_run_out(run) for run in page.items]
 
 
 @router.get("/tenants/{tenant_id}/runs/{run_id}")
@@ -511,6 +667,7 @@ async def get_run(request: Request, principal: Auth, tenant_id: Id, run_id: Id) 
 @router.get("/tenants/{tenant_id}/runs/{run_id}/entries")
 async def get_entries(
     request: Request,
+    response: Response,
     principal: Auth,
     tenant_id: Id,
     run_id: Id,
@@ -518,9 +675,150 @@ async def get_entries(
     action: Action | None = None,
     status: Status | None = None,
     lang: Literal["fi", "en"] = "fi",
+    cursor: str | None = None,
+    limit: int = 500,
 ) -> list[EntryOut]:
-    """The run's records, filterable; refusal messages in ``lang``."""
+    """The run's records in the order they were recorded, filterable, a page at a time;
+    refusal messages in ``lang``."""
     require_tenant(request, principal, tenant_id)
     run = tenant_run(request, tenant_id, run_id)
-    entries = _web(request).store.entries(run.id, register=register, action=action, status=status)
-    return [_entry_out(entry, lang) for entry in entries]
+    try:
+        page = History(_web(request).store).entries(
+            run.id, register=register, action=action, status=status, after=cursor,
+            limit=_limit(limit),
+        )  # fmt: skip
+    except BadCursor as exc:
+        raise _bad_cursor(exc) from None
+    _paged(request, response, page)
+    return [_entry_out(entry, lang) for entry in page.items]
+
+
+@router.get("/tenants/{tenant_id}/records")
+async def search_records(
+    request: Request,
+    response: Response,
+    principal: Auth,
+    tenant_id: Id,
+    q: str = "",
+    register: Register | None = None,
+    cursor: str | None = None,
+    limit: int = 50,
+) -> list[RecordOut]:
+    """The tenant's records whose customer number or name, product code, project, invoice
+    number or key contains ``q`` (any letter case), the most recently seen first."""
+    require_tenant(request, principal, tenant_id)
+    try:
+        page = History(_web(request).store).search(
+            tenant_id, q, register=register, after=cursor, limit=_limit(limit)
+        )
+    except BadCursor as exc:
+        raise _bad_cursor(exc) from None
+    _paged(request, response, page)
+    return [_record_out(record) for record in page.items]
+
+
+def _record(request: Request, tenant_id: int, record_id: int) -> RecordRef:
+    try:
+        return History(_web(request).store).record(tenant_id, record_id)
+    except UnknownRecord:
+        raise HTTPException(status_code=404, detail="no such record") from None
+
+
+@router.get("/tenants/{tenant_id}/records/{record_id}")
+async def get_record(request: Request, principal: Auth, tenant_id: Id, record_id: Id) -> RecordOut:
+    require_tenant(request, principal, tenant_id)
+    return _record_out(_record(request, tenant_id, record_id))
+
+
+@router.get("/tenants/{tenant_id}/records/{record_id}/timeline")
+async def get_timeline(
+    request: Request,
+    response: Response,
+    principal: Auth,
+    tenant_id: Id,
+    record_id: Id,
+    action: Action | None = None,
+    status: Status | None = None,
+    preview: bool | None = None,
+    lang: Literal["fi", "en"] = "fi",
+    cursor: str | None = None,
+    limit: int = 50,
+) -> list[OutcomeOut]:
+    """What every run did with the record, newest first: outcome, reason and changes."""
+    require_tenant(request, principal, tenant_id)
+    record = _record(request, tenant_id, record_id)
+    try:
+        page = History(_web(request).store).timeline(
+            record, action=action, status=status, preview=preview, after=cursor,
+            limit=_limit(limit),
+        )  # fmt: skip
+    except BadCursor as exc:
+        raise _bad_cursor(exc) from None
+    _paged(request, response, page)
+    return [_outcome_out(outcome, lang) for outcome in page.items]
+
+
+def _open_refusals(request: Request, tenant: Tenant) -> list[OpenRefusal]:
+    switched_on = [r for r in Register if adapter_for(r, tenant.settings) is not None]
+    found = History(_web(request).store).open_refusals(tenant.id, switched_on)
+    return sorted(found, key=lambda refusal: refusal.entry_id)
+
+
+@router.get("/tenants/{tenant_id}/refusals")
+async def list_refusals(
+    request: Request,
+    response: Response,
+    principal: Auth,
+    tenant_id: Id,
+    rule: str | None = None,
+    lang: Literal["fi", "en"] = "fi",
+    cursor: str | None = None,
+    limit: int = 500,
+) -> list[OpenRefusalOut]:
+    """What needs fixing now: every record whose newest real outcome refused it (``rule``:
+    only those refused by that rule), a page at a time."""
+    grant = require_tenant(request, principal, tenant_id)
+    after = 0
+    if cursor is not None:
+        if not (cursor.isascii() and cursor.isdigit() and len(cursor) < 19):
+            raise HTTPException(status_code=422, detail="cursor: not a cursor of this list")
+        after = int(cursor)
+    found = [
+        refusal
+        for refusal in _open_refusals(request, grant.tenant)
+        if refusal.entry_id > after
+        and (rule is None or any(r.rule == rule for r in refusal.entry.refusals))
+    ]
+    shown = found[: _limit(limit)]
+    if len(found) > len(shown):
+        _paged(request, response, Page(tuple(shown), str(shown[-1].entry_id)))
+    return [
+        OpenRefusalOut(
+            run_id=refusal.run.id,
+            started_at=refusal.run.started_at,
+            entry=_entry_out(refusal.entry, lang),
+        )
+        for refusal in shown
+    ]
+
+
+@router.get("/tenants/{tenant_id}/refusals/rules")
+async def refusal_rules(request: Request, principal: Auth, tenant_id: Id) -> list[RuleCountOut]:
+    """The open refusals counted by rule, the rule with most records first, with where the
+    data is fixed and the rule's words."""
+    from silta.web.history import rule_groups
+
+    grant = require_tenant(request, principal, tenant_id)
+    found = _open_refusals(request, grant.tenant)
+    fi = {group.rule_id: group for group in rule_groups(found, "fi")}
+    return [
+        RuleCountOut(
+            rule=group.rule_id,
+            register_=group.rule_id.split(".", 1)[0],
+            count=group.count,
+            where=fix_place(group.rule_id),  # type: ignore[arg-type]
+            text_fi=fi[group.rule_id].text,
+            text_en=group.text,
+        )
+        for group in rule_groups(found, "en")
+    ]

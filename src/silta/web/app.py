@@ -4,7 +4,8 @@
 how to reach the services), so tests give it sandboxes over ``httpx.ASGITransport`` and the
 demo gives it the sandboxes mounted beside it. Pages are server-rendered Jinja2 with no
 front-end build step; a few lines of plain JavaScript (a static file: the CSP allows no
-inline script) reveal the dimension selects. Every answer passes :mod:`silta.web.hardening`.
+inline script) reveal the dimension selects and keep a running run's progress up to date.
+Every answer passes :mod:`silta.web.hardening`.
 """
 
 from __future__ import annotations
@@ -84,7 +85,7 @@ class _HardenedApp(FastAPI):
 
 def create_app(state: WebState, *, mounts: Sequence[BaseRoute] = ()) -> FastAPI:
     """The ASGI app. ``mounts`` go first (the demo mounts the sandboxes there)."""
-    from silta.web import api, metrics, notifications, pages
+    from silta.web import api, history, metrics, notifications, pages
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -113,6 +114,7 @@ def create_app(state: WebState, *, mounts: Sequence[BaseRoute] = ()) -> FastAPI:
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.include_router(api.router)
     app.include_router(notifications.api_router)
+    app.include_router(history.router)
     app.include_router(pages.router)
     app.include_router(notifications.router)
     app.include_router(metrics.router)

@@ -20,14 +20,12 @@ from silta.domain import (
     CustomerDirection,
     ProductDirection,
     Register,
-    RunStatus,
     SettingError,
-    Status,
     TenantSettings,
 )
 from silta.errors import SiltaError
 from silta.registers.rules import RULES
-from silta.store import ApiToken, ConfirmationRefused, Holds, LoginThrottled, TokenScope
+from silta.store import ApiToken, ConfirmationRefused, History, Holds, LoginThrottled, TokenScope
 from silta.store.accounts import valid_email
 from silta.sync import previews
 from silta.sync.jobs import TenantBusy
@@ -42,13 +40,14 @@ from silta.web.access import (
     Principal,
     page_principal,
     require_tenant,
-    tenant_run,
     valid_csrf,
     visible_tenants,
 )
 from silta.web.app import WebState
 from silta.web.hardening import same_origin
-from silta.web.health import tenant_health
+from silta.web.health import Health, tenant_health
+from silta.web.history import job_id, progress_context
+from silta.web.overview import FILTERS, Sort, company_rows, fleet_page
 from silta.web.render import language, render
 
 __all__ = ["router"]
@@ -236,22 +235,34 @@ async def logout(request: Request) -> Response:
 
 
 @router.get("/")
-async def overview(request: Request) -> Response:
+async def overview(
+    request: Request, q: str = "", state: str | None = None, sort: str | None = None, page: int = 1
+) -> Response:
+    """The companies the user may see: for an operator the fleet, searched by name, filtered
+    by state, sorted by health or last run, paged, with the totals of each state."""
     principal = _principal(request)
     web = _web(request)
-    now = datetime.now(UTC)
-    held = Holds(web.store).held()
-    rows = [
-        {
-            "tenant": tenant,
-            "role": role,
-            "health": tenant_health(
-                tenant, web.store.runs(tenant.id, limit=30), now=now, held=held.get(tenant.id, ())
-            ),
-        }
-        for tenant, role in visible_tenants(request, principal)
-    ]
-    return render(request, "tenants.html", {"principal": principal, "rows": rows})
+    visible = visible_tenants(request, principal)
+    latest = History(web.store).latest_runs([tenant.id for tenant, _ in visible])
+    rows = company_rows(visible, latest, Holds(web.store).held(), now=_now())
+    try:
+        wanted = Health(state) if state else None
+        order = Sort(sort) if sort else Sort.HEALTH
+    except ValueError:
+        raise HTTPException(status_code=422, detail="unknown filter or sort") from None
+    if wanted is not None and wanted not in FILTERS:
+        raise HTTPException(status_code=422, detail="unknown filter")
+    fleet = fleet_page(rows, search=q, state=wanted, sort=order, page=page)
+    context = {
+        "principal": principal,
+        "fleet": fleet,
+        "q": q,
+        "state": state or "",
+        "sort": order.value,
+        "filters": FILTERS,
+        "sorts": list(Sort),
+    }
+    return render(request, "tenants.html", context)
 
 
 @router.get("/tenants/{tenant_id}")
@@ -304,6 +315,9 @@ async def _settings_page(
         "jobs": web.jobs.for_tenant(tenant.id)[:3],
         "registers": list(Register),
         "endpoints": web.endpoints,
+        **progress_context(
+            request, tenant.id, next((j for j in web.jobs.for_tenant(tenant.id) if j.going), None)
+        ),
     }
     return render(request, "settings.html", context, status=status)
 
@@ -484,20 +498,13 @@ async def start_preview(request: Request, tenant_id: Id) -> Response:
     return RedirectResponse(f"/tenants/{tenant_id}/preview?job={job.id}", status_code=303)
 
 
-def _job_id(text: str | None) -> int | None:
-    """``?job=`` as a job id, or ``None``: a link with a wrong one shows the page anyway."""
-    if text and text.isascii() and text.isdigit() and 0 < int(text) < 2**63:
-        return int(text)
-    return None
-
-
 @router.get("/tenants/{tenant_id}/preview")
 async def preview(request: Request, tenant_id: Id, job: str | None = None) -> Response:
     principal = _principal(request)
     grant = require_tenant(request, principal, tenant_id)
     web = _web(request)
-    job_id = _job_id(job)
-    current = web.jobs.get(job_id) if job_id is not None else None
+    wanted = job_id(job)
+    current = web.jobs.get(wanted) if wanted is not None else None
     if current is not None and current.tenant_id != tenant_id:
         current = None
     if current is not None:
@@ -526,6 +533,7 @@ async def preview(request: Request, tenant_id: Id, job: str | None = None) -> Re
         "sections": sections,
         "busy": request.query_params.get("busy") == "1",
         "registers": list(Register),
+        **progress_context(request, tenant_id, current),
     }
     return render(request, "preview.html", context)
 
@@ -654,68 +662,6 @@ async def confirmations(request: Request, tenant_id: Id) -> Response:
     return RedirectResponse(f"/tenants/{tenant_id}/settings", status_code=303)
 
 
-@router.get("/tenants/{tenant_id}/runs")
-async def runs(request: Request, tenant_id: Id, job: str | None = None) -> Response:
-    principal = _principal(request)
-    grant = require_tenant(request, principal, tenant_id)
-    web = _web(request)
-    job_id = _job_id(job)
-    current = web.jobs.get(job_id) if job_id is not None else None
-    if current is not None and current.tenant_id != tenant_id:
-        current = None
-    context = {
-        "principal": principal,
-        "grant": grant,
-        "tenant": grant.tenant,
-        "runs": web.store.runs(tenant_id, limit=100),
-        "job": current,
-        "busy": request.query_params.get("busy") == "1",
-    }
-    return render(request, "runs.html", context)
-
-
-def _choice(kind: type[Any], value: str | None) -> Any:
-    if not value:
-        return None
-    try:
-        return kind(value)
-    except ValueError:
-        raise HTTPException(status_code=422, detail=f"unknown filter value {value!r}") from None
-
-
-@router.get("/tenants/{tenant_id}/runs/{run_id}")
-async def run_detail(
-    request: Request,
-    tenant_id: Id,
-    run_id: Id,
-    register: str | None = None,
-    action: str | None = None,
-    status: str | None = None,
-) -> Response:
-    principal = _principal(request)
-    grant = require_tenant(request, principal, tenant_id)
-    web = _web(request)
-    run = tenant_run(request, tenant_id, run_id)
-    filters = {
-        "register": _choice(Register, register),
-        "action": _choice(Action, action),
-        "status": _choice(Status, status),
-    }
-    entries = web.store.entries(run.id, **filters)
-    context = {
-        "principal": principal,
-        "grant": grant,
-        "tenant": grant.tenant,
-        "run": run,
-        "entries": entries,
-        "filters": {key: (value.value if value else "") for key, value in filters.items()},
-        "registers": list(Register),
-        "actions": list(Action),
-        "statuses": list(Status),
-    }
-    return render(request, "run.html", context)
-
-
 @router.get("/tenants/{tenant_id}/history")
 async def history(request: Request, tenant_id: Id) -> Response:
     principal = _principal(request)
@@ -735,28 +681,24 @@ async def history(request: Request, tenant_id: Id) -> Response:
 
 @router.get("/tenants/{tenant_id}/fix/{rule_id}")
 async def fix(request: Request, tenant_id: Id, rule_id: str) -> Response:
-    """What a refusal rule asks to be fixed, and the records its latest run refused by it."""
+    """What a refusal rule asks to be fixed, and the records it refuses now: those whose
+    newest real outcome it refused (:meth:`silta.store.History.open_refusals`)."""
     principal = _principal(request)
     grant = require_tenant(request, principal, tenant_id)
     rule = RULES.get(rule_id)
     if rule is None:
         raise HTTPException(status_code=404, detail="no such rule")
     web = _web(request)
-    register = Register(rule_id.split(".", 1)[0])
-    latest = next(  # the newest finished real run: a preview or a run going proves nothing
-        (
-            run
-            for run in web.store.runs(tenant_id, register=register, limit=50)
-            if not run.dry_run and run.status is not RunStatus.RUNNING
-        ),
-        None,
-    )
+    try:
+        register: Register | None = Register(rule_id.split(".", 1)[0])
+    except ValueError:  # a rule of a register this version does not sync yet
+        register = None
     refused = []
-    if latest is not None:
+    if register is not None:
         refused = [
-            (entry, refusal)
-            for entry in web.store.entries(latest.id, status=Status.REFUSED)
-            for refusal in entry.refusals
+            (found.run, found.entry, refusal)
+            for found in History(web.store).open_refusals(tenant_id, [register])
+            for refusal in found.entry.refusals
             if refusal.rule == rule_id
         ]
     system = forms.fix_place(rule_id)
@@ -768,9 +710,9 @@ async def fix(request: Request, tenant_id: Id, rule_id: str) -> Response:
         # the rule's message without a record: its placeholders read as "…"
         "rule_text": re.sub(r"\{[^}]*\}", "…", rule.fi if language(request) == "fi" else rule.en),
         "system": system,
-        "run": latest,
         "refused": refused,
-        "switched_on": adapter_for(register, grant.tenant.settings) is not None,
+        "switched_on": register is not None
+        and adapter_for(register, grant.tenant.settings) is not None,
     }
     return render(request, "fix.html", context)
 

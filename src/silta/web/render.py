@@ -16,6 +16,7 @@ from silta.domain import Register
 from silta.failures import describe
 from silta.registers.labels import field_label
 from silta.web.i18n import LANGUAGES, translator
+from silta.web.wording import failure_words, number, progress_words, trigger_words
 
 __all__ = ["LANG_COOKIE", "language", "render"]
 
@@ -40,6 +41,11 @@ templates.env.globals["field_label"] = field_label
 # a failed run's category in plain words: describe_failure(run.failure_category,
 # run.failure_service, lang) -> "Netvisor ei vastaa (yhteysvirhe)" (silta.failures)
 templates.env.globals["describe_failure"] = describe
+# a run's trigger, failure and progress, and counts, in words (silta.web.wording)
+templates.env.globals["trigger_words"] = trigger_words
+templates.env.globals["failure_words"] = failure_words
+templates.env.globals["progress_words"] = progress_words
+templates.env.globals["number"] = number
 
 
 def language(request: Request) -> str:
