@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from silta.domain import Register, RunKind, RunStatus, System
 from silta.store import Link, LinkState, Store, Watermark
-from silta.store.models import RunEntryRow, RunRow
+from silta.store.models import RecordRow, RunEntryRow, RunRow
 from silta.store.retention import Housekeeping, months_before, prune_runs, retention_due
 from tests.store.conftest import KEY, Clock, config, entry
 
@@ -53,6 +53,10 @@ def test_prune_removes_only_runs_older_than_the_limit(store_url: str) -> None:
         assert left == {old_running, *young}
         assert not set(old) & left
         assert _count(store, RunEntryRow) == 3 + 2 * 4
+        # the record search forgets the records only the pruned runs met (entries 4-6);
+        # those the young runs met again stay, with their timelines
+        assert report.records == 3
+        assert _count(store, RecordRow) == 4
         assert len(store.links(tenant.id, Register.CUSTOMERS)) == 1
         assert store.watermark(tenant.id, Register.CUSTOMERS) is not None
         # a second prune has nothing to do

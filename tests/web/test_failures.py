@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import attrs
 import pytest
 
 from silta.domain import Register, RunKind, RunStatus
+from silta.failures import CATEGORIES
 from silta.netvisor.errors import (
     AuthenticationFailed,
     InvalidData,
@@ -31,8 +33,11 @@ from silta.severa.errors import (
 from silta.store import RunRecord, StoreUnavailable
 from silta.sync.engine import CREDENTIALS_REFUSED, _message
 from silta.web.failures import FailureCategory as C
-from silta.web.failures import category_of, failure_of
+from silta.web.failures import category_of, failure_of, stored_category
 from silta.web.i18n import TEXTS
+
+SERVICES = ("netvisor", "severa", None)
+SERVICE_FREE = {"credentials", "records", "configuration", "database", "interrupted", "internal"}
 
 CASES: list[tuple[str, C]] = [
     (_message(NetvisorConnectError("productlist.nv: cannot connect (ConnectError: x)")),
@@ -72,7 +77,8 @@ def test_every_kind_of_failure_has_its_category(error: str, category: C) -> None
 
 
 def test_the_cases_cover_every_category_and_each_has_words_in_both_languages() -> None:
-    assert {category for _, category in CASES} == set(C)
+    stored = {stored_category(row, service) for row in CATEGORIES for service in SERVICES}
+    assert {category for _, category in CASES} | stored == set(C)
     for category in C:
         fi, en = TEXTS[f"failure.{category.value}"]
         assert fi and en and fi != en
@@ -95,3 +101,37 @@ def test_only_failed_and_interrupted_runs_have_a_failure() -> None:
     failed = failure_of(_run(RunStatus.FAILED, CASES[0][0]))
     assert failed is not None
     assert (failed.category, failed.detail) == (C.NETVISOR_UNREACHABLE, CASES[0][0])
+
+
+@pytest.mark.parametrize("category", sorted(CATEGORIES))
+@pytest.mark.parametrize("service", SERVICES)
+def test_every_stored_category_reads_as_a_known_one_for_either_service(
+    category: str, service: str | None
+) -> None:
+    """(A failure of a service always names it: classify() takes it from the error's type;
+    without one, only the categories that concern no service have a reading.)"""
+    found = stored_category(category, service)
+    service_free = category in SERVICE_FREE
+    if service is None and not service_free:
+        assert found is C.UNKNOWN
+        return
+    assert found is not None and found is not C.UNKNOWN, (category, service)
+    if service_free:
+        assert stored_category(category, "netvisor") is found is stored_category(category, None)
+    if service is not None and category in ("connect", "timeout", "service_error"):
+        assert found.value.startswith(service), found
+
+
+def test_a_run_that_carries_its_category_is_read_by_it_not_by_its_text() -> None:
+    run = attrs.evolve(
+        _run(
+            RunStatus.FAILED, "the Netvisor address of this company is not one the operator allows"
+        ),
+        failure_category="configuration",
+        failure_service=None,
+    )
+    failed = failure_of(run)
+    assert failed is not None and failed.category is C.CONFIGURATION
+    assert failure_of(attrs.evolve(run, failure_category=None)).category is C.UNKNOWN  # type: ignore[union-attr]
+    timed_out = attrs.evolve(run, failure_category="timeout", failure_service="severa")
+    assert failure_of(timed_out).category is C.SEVERA_UNREACHABLE  # type: ignore[union-attr]

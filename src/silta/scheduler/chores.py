@@ -48,11 +48,13 @@ async def retention_once(
     report = await asyncio.to_thread(prune_runs, store, before=cutoff, pause=pause)
     digests = await asyncio.to_thread(Notifications(store).prune, older_than=cutoff)
     log.info(
-        "retention: %d run(s) and %d record(s) started before %s pruned, %d digest(s)",
+        "retention: %d run(s) with %d entries started before %s pruned, %d digest(s), "
+        "%d record(s) no run has met since",
         report.runs,
         report.entries,
         cutoff.date().isoformat(),
         digests,
+        report.records,
     )
     return report
 

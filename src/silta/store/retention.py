@@ -3,7 +3,9 @@
 A scheduler runs :func:`prune_runs` once a night (:class:`Housekeeping` makes one process
 of many do it, ``SILTA_RETENTION_MONTHS``, default 13: a year and the month before, so a
 year-end can be compared with the last one). What goes: runs that *started* before the
-cutoff and are not running, with their entries; digests of notifications older than it.
+cutoff and are not running, with their entries; the record search's rows of records no
+run has met since the cutoff (their timeline would be empty); digests of notifications
+older than it.
 What stays: links and watermarks (they are the sync's memory, not its history), schedule
 slots (pruned on their own after 30 days), settings history and tenant events.
 
@@ -24,7 +26,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
 from silta.domain import RunStatus
-from silta.store.models import HousekeepingRow, RunEntryRow, RunRow
+from silta.store.models import HousekeepingRow, RecordRow, RunEntryRow, RunRow
 
 if TYPE_CHECKING:
     from silta.store.store import Store
@@ -49,6 +51,7 @@ class PruneReport:
     runs: int = 0
     entries: int = 0
     batches: int = 0
+    records: int = 0  # the record search's rows of records not met since the cutoff
 
 
 def months_before(moment: datetime, months: int) -> datetime:
@@ -87,7 +90,10 @@ def prune_runs(
                 )
             )
         if not ids:
-            return PruneReport(runs, entries, batches)
+            records, record_batches = _prune_records(
+                store, before=before, per_batch=entries_per_batch, pause=pause
+            )
+            return PruneReport(runs, entries, batches + record_batches, records)
         while True:  # the entries first, a batch per transaction
             with store._writing() as session:
                 chunk = select(RunEntryRow.id).where(RunEntryRow.run_id.in_(ids))
@@ -107,6 +113,24 @@ def prune_runs(
             )
             runs += int(gone.rowcount or 0)  # type: ignore[attr-defined]
         batches += 1
+        if pause:
+            time.sleep(pause)
+
+
+def _prune_records(
+    store: Store, *, before: datetime, per_batch: int, pause: float
+) -> tuple[int, int]:
+    """Delete the record search's rows last met before ``before``: (rows, batches)."""
+    records = batches = 0
+    while True:
+        with store._writing() as session:
+            chunk = select(RecordRow.id).where(RecordRow.last_seen_at < before).limit(per_batch)
+            gone = session.execute(delete(RecordRow).where(RecordRow.id.in_(chunk)))
+            count = int(gone.rowcount or 0)  # type: ignore[attr-defined]
+        records += count
+        batches += 1
+        if count < per_batch:
+            return records, batches
         if pause:
             time.sleep(pause)
 

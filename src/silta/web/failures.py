@@ -5,11 +5,12 @@ connect (...)``): exact, and what the run's page shows one click away, but not w
 of 200 companies should say. :func:`failure_of` puts every failed or interrupted run in one
 :class:`FailureCategory`, which the pages show in Finnish or English ("Netvisor ei vastaa").
 
-**This is the one seam.** Until runs carry a stored failure category, the category is read
-from the error text: from the exception type its text starts with (the engine writes
+**This is the one seam.** A run that failed since revision 0009 carries the engine's own
+classification (:mod:`silta.failures`: the category and the service), which
+:func:`failure_of` maps onto these categories. An older run's category is read from its
+error text: from the exception type its text starts with (the engine writes
 ``Type: message``, see :func:`silta.sync.engine._message`) and from the engine's own
-sentences. When the store has the category, :func:`failure_of` reads it instead and the
-rest of the web app does not change.
+sentences.
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ from silta.severa.errors import (
 from silta.store import RunRecord, StoreError
 from silta.sync.engine import CREDENTIALS_REFUSED
 
-__all__ = ["Failure", "FailureCategory", "category_of", "failure_of"]
+__all__ = ["Failure", "FailureCategory", "category_of", "failure_of", "stored_category"]
 
 
 class FailureCategory(enum.StrEnum):
@@ -52,6 +53,7 @@ class FailureCategory(enum.StrEnum):
     SEVERA_RATE_LIMITED = "severa_rate_limited"
     SEVERA_ERROR = "severa_error"
     RECORDS_FAILED = "records_failed"  # some records could not be written; the rest were
+    CONFIGURATION = "configuration"  # the settings must change first (an address not allowed)
     INTERRUPTED = "interrupted"  # the process stopped or died while the run went on
     DATABASE = "database"  # Silta's own database was unavailable
     INTERNAL = "internal"  # a fault of Silta's own (details in the server log)
@@ -153,8 +155,55 @@ def category_of(status: RunStatus, error: str | None) -> FailureCategory:
     return _quoted(text) or FailureCategory.UNKNOWN
 
 
+# silta.failures' category ids -> these, per service (None: the run named no service)
+_UNREACHABLE: Final[dict[str | None, FailureCategory]] = {
+    "netvisor": FailureCategory.NETVISOR_UNREACHABLE,
+    "severa": FailureCategory.SEVERA_UNREACHABLE,
+}
+_ANSWERED: Final[dict[str | None, FailureCategory]] = {
+    "netvisor": FailureCategory.NETVISOR_ERROR,
+    "severa": FailureCategory.SEVERA_ERROR,
+}
+_STORED: Final[dict[str, dict[str | None, FailureCategory]]] = {
+    "credentials": {None: FailureCategory.CREDENTIALS},
+    "connect": _UNREACHABLE,
+    "dns": _UNREACHABLE,
+    "tls": _UNREACHABLE,
+    "timeout": _UNREACHABLE,
+    "network": _UNREACHABLE,
+    "outcome_unknown": _UNREACHABLE,
+    "maintenance": {
+        "netvisor": FailureCategory.NETVISOR_MAINTENANCE,
+        "severa": _ANSWERED["severa"],
+    },
+    "rate_limited": {
+        "severa": FailureCategory.SEVERA_RATE_LIMITED,
+        "netvisor": _ANSWERED["netvisor"],
+    },
+    "http_status": _ANSWERED,
+    "service_error": _ANSWERED,
+    "protocol": _ANSWERED,
+    "records": {None: FailureCategory.RECORDS_FAILED},
+    "configuration": {None: FailureCategory.CONFIGURATION},
+    "database": {None: FailureCategory.DATABASE},
+    "interrupted": {None: FailureCategory.INTERRUPTED},
+    "internal": {None: FailureCategory.INTERNAL},
+}
+
+
+def stored_category(category: str | None, service: str | None) -> FailureCategory | None:
+    """The engine's stored classification in these terms; ``None`` when there is none."""
+    by_service = _STORED.get(category or "")
+    if by_service is None:
+        return None
+    return by_service.get(service, by_service.get(None, FailureCategory.UNKNOWN))
+
+
 def failure_of(run: RunRecord) -> Failure | None:
     """Why ``run`` failed, or ``None`` when it did not (completed, or still running)."""
     if run.status not in (RunStatus.FAILED, RunStatus.INTERRUPTED):
         return None
-    return Failure(category_of(run.status, run.error), run.error or "")
+    category = stored_category(run.failure_category, run.failure_service)
+    if category is None:  # a run from before the engine stored its classification
+        category = category_of(run.status, run.error)
+    return Failure(category, run.error or "")

@@ -102,6 +102,10 @@ TEXTS: Final[dict[str, tuple[str, str]]] = {
     "failure.severa_rate_limited": ("Severa rajoitti pyyntöjä", "Severa limited the requests"),
     "failure.severa_error": ("Severa palautti virheen", "Severa returned an error"),
     "failure.records_failed": ("Osa tietueista epäonnistui", "Some records failed"),
+    "failure.configuration": (
+        "Asetukset on korjattava ennen seuraavaa ajoa",
+        "The settings must be fixed before the next run",
+    ),
     "failure.interrupted": ("Ajo keskeytyi", "The run was interrupted"),
     "failure.database": (
         "Siltan tietokanta ei ollut käytettävissä",
