@@ -167,11 +167,11 @@ async def read_lookups(
     products: frozenset[str] = frozenset()
     temp_product_exists = True
     if sources:
+        # one list either way: in TEMP product mode a code Netvisor has still goes to it
+        listed = await ctx.netvisor.list_products(include_deleted=False)
+        products = frozenset(row.code for row in listed if row.code)
         if tenant.products is ProductDirection.TEMP_PRODUCT:
-            temp_product_exists = await ctx.netvisor.find_product(TEMP_CODE) is not None
-        else:
-            listed = await ctx.netvisor.list_products(include_deleted=False)
-            products = frozenset(row.code for row in listed if row.code)
+            temp_product_exists = TEMP_CODE in products
     zero_rated = any(
         row.vat_rate is not None and row.vat_rate == _ZERO_RATE
         for source in sources
