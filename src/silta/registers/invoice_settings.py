@@ -32,7 +32,9 @@ from typing import Any
 import attrs
 
 from silta import severa
-from silta.domain import InvoiceTransferMode, NetvisorInvoiceStatus, TenantSettings, code_map
+# Both enums are the settings table's (silta.domain), so every entry point reads them alike.
+from silta.domain import InvoiceTransferMode as TransferMode
+from silta.domain import NetvisorInvoiceStatus, TenantSettings, code_map
 from silta.netvisor import VAT_CODES
 
 __all__ = [
@@ -52,8 +54,6 @@ DEFAULT_READY_STATUS = "Valmis lähetettäväksi Netvisoriin"
 DEFAULT_TRANSFERRED_STATUS = "Lasku lähetetty Netvisoriin"
 
 
-# Both are the settings table's (silta.domain), so every entry point reads them alike.
-TransferMode = InvoiceTransferMode
 
 
 class ZeroVatCase(enum.StrEnum):
