@@ -32,6 +32,7 @@ from typing import Any
 import attrs
 
 from silta import severa
+
 # Both enums are the settings table's (silta.domain), so every entry point reads them alike.
 from silta.domain import InvoiceTransferMode as TransferMode
 from silta.domain import NetvisorInvoiceStatus, TenantSettings, code_map
@@ -52,8 +53,6 @@ __all__ = [
 
 DEFAULT_READY_STATUS = "Valmis lähetettäväksi Netvisoriin"
 DEFAULT_TRANSFERRED_STATUS = "Lasku lähetetty Netvisoriin"
-
-
 
 
 class ZeroVatCase(enum.StrEnum):
