@@ -8,7 +8,7 @@ from collections.abc import Mapping
 
 from starlette.datastructures import FormData
 
-from silta.domain import TenantSettings
+from silta.domain import INVOICE_SETTINGS, TenantSettings
 from silta.endpoints import Endpoints, Service, canonical_url
 from silta.netvisor import NetvisorCredentials
 from silta.severa import SeveraCredentials
@@ -19,6 +19,7 @@ __all__ = [
     "connection_values",
     "connections",
     "fix_place",
+    "invoice_settings_from_form",
     "settings_from_form",
     "text",
 ]
@@ -64,6 +65,28 @@ def settings_from_form(form: FormData, current: TenantSettings) -> TenantSetting
     for name in _KEPT_WHEN_EMPTY:
         if text(form, name):
             values[name] = text(form, name)
+    return current.with_text(values)
+
+
+# The invoice transfer's section of the tab (its own form: the main form leaves it alone).
+_INVOICE_CHECKBOXES = (
+    "invoices_enabled",
+    "invoices_dimensions_on_lines",
+    "invoices_create_missing_items",
+)
+_INVOICE_FIELDS = tuple(name for name in INVOICE_SETTINGS if name not in _INVOICE_CHECKBOXES)
+
+
+def invoice_settings_from_form(form: FormData, current: TenantSettings) -> TenantSettings:
+    """The invoice transfer's settings the section asks for, read as the main form's are
+    (every field by its setting's type); the other settings keep their value.
+
+    Raises:
+        SettingError: the first field refused, naming it, its value and what is allowed.
+    """
+    values = {name: text(form, name) for name in _INVOICE_FIELDS if name in form}
+    for name in _INVOICE_CHECKBOXES:
+        values[name] = text(form, name) if name in form else "off"
     return current.with_text(values)
 
 
