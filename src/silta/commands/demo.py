@@ -37,7 +37,7 @@ from silta.sandbox.sample import Sample, SampleSpec, populate
 from silta.sandbox.severa import Credential, SeveraSandbox
 from silta.scheduler import EmbeddedScheduler
 from silta.severa import SeveraCredentials
-from silta.severa.auth import DEFAULT_SCOPES
+from silta.severa.auth import DEFAULT_SCOPES, INVOICE_SCOPES
 from silta.store import Accounts, Role, Store, StoreError
 from silta.sync import sync_tenant
 from silta.sync.jobs import Jobs
@@ -106,7 +106,8 @@ def demo_world(seed: int, size: int, *, severa_rate_limit: int | None = 10) -> D
                 client_id=company.severa_client,
                 client_secret=f"{company.severa_client}-secret",
                 organisation=org.id,
-                scopes=frozenset(DEFAULT_SCOPES),
+                # what the company grants Silta: the registers and the invoice transfer
+                scopes=frozenset(DEFAULT_SCOPES) | frozenset(INVOICE_SCOPES),
             )
         )
         spec = SampleSpec(

@@ -183,8 +183,23 @@ def _field_only(exc: Exception) -> str:
     return text.split(":", 1)[0] if "'" in text or '"' in text else text
 
 
+# Where an invoice's refusal is fixed: the invoice's own data in Severa, a number clash in
+# Netvisor, a missing mapping or register on the settings tab.
+_INVOICE_PLACES = {
+    "invoices.reference_invalid": "severa",
+    "invoices.currency_not_company": "severa",
+    "invoices.vat_rate_not_valid": "severa",
+    "invoices.reverse_charge_vat_id_missing": "severa",
+    "invoices.total_mismatch": "severa",
+    "invoices.credit_note_before_original": "severa",
+    "invoices.number_in_use": "netvisor",
+}
+
+
 def fix_place(rule_id: str) -> str:
     """Where a refusal is fixed: in Severa, in Netvisor, or on the settings tab."""
+    if rule_id in _INVOICE_PLACES:
+        return _INVOICE_PLACES[rule_id]
     if rule_id.endswith("temp_missing") or rule_id.startswith("dimensions.header"):
         return "netvisor"
     if ".severa." in rule_id:
