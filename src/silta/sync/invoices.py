@@ -166,12 +166,8 @@ class InvoicesToNetvisor:
         if mapping.refused:
             rules = {refusal.rule for refusal in mapping.refusals}
             if rules <= _WAITING_RULES:  # a credit note before its original: it waits
-                return PlanItem(
-                    action=Action.SKIP,
-                    refusals=mapping.refusals,
-                    message=mapping.refusals[0].message_en,
-                    **base,
-                )
+                # the refusal says why, in the reader's language
+                return PlanItem(action=Action.SKIP, refusals=mapping.refusals, **base)
             return PlanItem(action=Action.REFUSE, refusals=mapping.refusals, **base)
         plan = mapping.plan
         assert plan is not None
