@@ -46,6 +46,9 @@ def test_demo_once_exits_0_and_shows_every_planted_refusal_with_rule_and_reason(
             assert block, f"{company.name}: {case.rule} for {case.name!r} not shown\n{section}"
             assert len(block.group(1)) > 20  # a reason, not only the rule id
         assert f"Every planted case ({len(planted)}) was refused" in section
+        # the KH turns the invoice transfer on: invoices go, the planted ones are refused
+        assert re.search(r"\d+ invoices transferred; every planted invoice \(\d+\) was", section)
+        assert "invoices: transferred to Netvisor" in section
         assert "Writes at the sandboxes during the second run: 0" in section
     assert database.exists()
 
