@@ -53,7 +53,7 @@ from silta.tenants import NetvisorConnection, SeveraConnection, Tenant, TenantCo
 from silta.web import WebState, create_app
 from silta.web.hardening import uvicorn_config
 
-__all__ = ["COMPANIES", "DemoWorld", "demo", "demo_world", "tenant_config"]
+__all__ = ["COMPANIES", "TEMP_COMPANY", "DemoWorld", "demo", "demo_world", "tenant_config"]
 
 console = make_console()
 
@@ -81,6 +81,13 @@ COMPANIES = (
 )  # fmt: skip
 
 
+# A third company whose registers are not transferred (the article's TEMP choices): its
+# invoices go to Netvisor's TEMP customer with the real name and address. Only `silta demo`
+# shows it; the tests' worlds keep the two companies above.
+TEMP_COMPANY = _Company("t", "Demo Ky", "2345678-0", "silta-demo-t",
+                        CustomerDirection.TEMP_CUSTOMER, ProductDirection.TEMP_PRODUCT)  # fmt: skip
+
+
 @attrs.define
 class DemoWorld:
     netvisor: NetvisorSandbox
@@ -93,8 +100,12 @@ class DemoWorld:
         return nv + sv
 
 
-def demo_world(seed: int, size: int, *, severa_rate_limit: int | None = 10) -> DemoWorld:
-    """Both sandboxes with the sample companies (tests lift Severa's limit to go faster)."""
+def demo_world(
+    seed: int, size: int, *, severa_rate_limit: int | None = 10, temp: bool = False
+) -> DemoWorld:
+    """Both sandboxes with the sample companies (tests lift Severa's limit to go faster);
+    ``temp`` adds :data:`TEMP_COMPANY`."""
+    companies = (*COMPANIES, TEMP_COMPANY) if temp else COMPANIES
     netvisor = NetvisorSandbox(seed=seed)
     netvisor.add_integration(
         Integration(
@@ -102,12 +113,12 @@ def demo_world(seed: int, size: int, *, severa_rate_limit: int | None = 10) -> D
             partner_key=_PARTNER[1],
             customer_id=_USER[0],
             customer_key=_USER[1],
-            organisation_ids=tuple(c.organisation_id for c in COMPANIES),
+            organisation_ids=tuple(c.organisation_id for c in companies),
         )
     )
     severa = SeveraSandbox(seed=seed, rate_limit=severa_rate_limit)
     samples: dict[str, Sample] = {}
-    for company in COMPANIES:
+    for company in companies:
         org = severa.add_organisation(company.name)
         severa.add_credential(
             Credential(
@@ -209,7 +220,7 @@ async def _sync(store: Store, tenant: Tenant, *, full: bool) -> list[int]:
 
 
 async def _run(seed: int, size: int, host: str, port: int, database: Path, once: bool) -> int:
-    world = demo_world(seed, size)
+    world = demo_world(seed, size, temp=True)
     database.parent.mkdir(parents=True, exist_ok=True)
     for leftover in (database, Path(f"{database}-wal"), Path(f"{database}-shm")):
         leftover.unlink(missing_ok=True)
@@ -238,7 +249,7 @@ async def _run(seed: int, size: int, host: str, port: int, database: Path, once:
             allow_in_process(state.endpoints)  # the demo's runs call its own sandboxes
             tenants = []
             runs: list[int] = []  # the first company's first runs, for the printed commands
-            for company in COMPANIES:
+            for company in (*COMPANIES, TEMP_COMPANY):
                 sample = world.samples[company.scenario]
                 config = tenant_config(company, sandboxes, sample)
                 tenant = store.add_tenant(config, changed_by="silta demo")
@@ -375,7 +386,7 @@ def _describe(
     sandboxes = f"{base_url}{SANDBOX_MOUNT}"
     console.print(f"Netvisor sandbox: {sandboxes}/netvisor/  (customer id {_USER[0]}, key "
                   f"{_USER[1]}, partner {_PARTNER[0]}, key {_PARTNER[1]})")  # fmt: skip
-    for company in COMPANIES:
+    for company in (*COMPANIES, TEMP_COMPANY):
         console.print(f"  {company.name}: organisation {company.organisation_id}; Severa client "
                       f"{company.severa_client} / {company.severa_client}-secret")  # fmt: skip
     console.print(f"Severa sandbox:   {sandboxes}/severa")
