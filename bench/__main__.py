@@ -5,7 +5,16 @@ from __future__ import annotations
 import argparse
 import asyncio
 
-from bench import codec, engine, history, netvisor_protocol, scaling, scheduling, sync_scenarios
+from bench import (
+    codec,
+    engine,
+    history,
+    netvisor_protocol,
+    scaling,
+    scheduling,
+    sync_invoices,
+    sync_scenarios,
+)
 
 SCENARIOS = (
     "engine",
@@ -15,6 +24,7 @@ SCENARIOS = (
     "scheduling",
     "history",
     *sync_scenarios.SCENARIOS,
+    sync_invoices.SCENARIO,
 )
 
 
@@ -37,6 +47,13 @@ async def run_all(args: argparse.Namespace) -> None:
         )
     if "history" in chosen:
         await asyncio.to_thread(history.run, scale=args.scale)
+    if sync_invoices.SCENARIO in chosen:
+        await sync_invoices.run(
+            scale=args.scale,
+            netvisor_latency_ms=args.netvisor_latency_ms,
+            severa_latency_ms=args.severa_latency_ms,
+            severa_limit=args.severa_limit,
+        )
     sync_chosen = [name for name in chosen if name in sync_scenarios.SCENARIOS]
     if sync_chosen:
         await sync_scenarios.run(

@@ -344,7 +344,7 @@ def test_a_failure_exits_1_and_the_reason_is_shown(served: Served) -> None:
 
 def test_bad_usage_exits_2(served: Served) -> None:
     imported(served)
-    result = silta("sync", "Testi Oy", "--register", "invoices")
+    result = silta("sync", "Testi Oy", "--register", "payroll")  # no such register
     assert result.exit_code == 2
     result = silta("run", "show", "999")
     assert result.exit_code == 2

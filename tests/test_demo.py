@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from silta.commands.demo import COMPANIES, demo_world
+from silta.commands.demo import COMPANIES, TEMP_COMPANY, demo_world
 
 SEED, SIZE = 3, 6
 
@@ -46,7 +46,14 @@ def test_demo_once_exits_0_and_shows_every_planted_refusal_with_rule_and_reason(
             assert block, f"{company.name}: {case.rule} for {case.name!r} not shown\n{section}"
             assert len(block.group(1)) > 20  # a reason, not only the rule id
         assert f"Every planted case ({len(planted)}) was refused" in section
+        # the KH turns the invoice transfer on: invoices go, the planted ones are refused
+        assert re.search(r"\d+ invoices transferred; every planted invoice \(\d+\) was", section)
+        assert "invoices: transferred to Netvisor" in section
         assert "Writes at the sandboxes during the second run: 0" in section
+    # the TEMP company: nothing of its registers moves, its invoices go to the TEMP customer
+    temp = next(s for s in sections if s.startswith(f"{TEMP_COMPANY.name}:"))
+    assert re.search(r"[1-9]\d* invoices transferred; every planted invoice", temp), temp
+    assert "[invoices.temp_missing]" in temp
     assert database.exists()
 
 

@@ -46,8 +46,29 @@ PROPERTY = settings(
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 
-FLAGS = {"dimensions", "include_phases", "email_invoicing_channel", "persons_without_business_id"}
-HEADERS = {"project_header", "business_unit_header"}
+FLAGS = {
+    "dimensions",
+    "include_phases",
+    "email_invoicing_channel",
+    "persons_without_business_id",
+    "invoices_enabled",
+    "invoices_dimensions_on_lines",
+    "invoices_create_missing_items",
+}
+# text or none: "" (file, API) and an empty command-line value mean none
+HEADERS = {
+    "project_header",
+    "business_unit_header",
+    "invoices_ready_status",
+    "invoices_transferred_status",
+    "invoices_vat_domestic_reverse_charge",
+    "invoices_vat_eu_services",
+    "invoices_vat_eu_goods",
+    "invoices_vat_outside_eu",
+    "invoices_vat_domestic_zero",
+    "invoices_product_codes",
+    "invoices_fallback_product",
+}
 NUMBERS = {"register_interval_minutes"}
 FIELDS = sorted(SETTING_KINDS)
 assert set(FIELDS) == {field.name for field in attrs.fields(TenantSettings)}
@@ -61,6 +82,9 @@ WORDS = [
     "Mars/Olympus", "40", "1440", "1441", "-5", "2.5", "²",
     *(d.value for d in CustomerDirection), *(d.value for d in ProductDirection),
     "NETVISOR_TO_SEVERA", "temporary", "ei siirretä\n", "tab\there", "del\x7f",
+    "automatic", "manual", "unsent", "open", "RAMY", "KOMY", "EUUM", "ramy", "NONE",
+    "3f2504e0-4f89-11d3-9a0c-0305e82c3301", "3f2504e0-4f89-11d3-9a0c", "TYO=T1",
+    "TYO=T1; MATKA=M2", "TYO=", "TYO=T1; TYO=T2", "=T1",
 ]  # fmt: skip
 TEXT = st.text(
     alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"),

@@ -41,6 +41,11 @@ CONFIRMED_SETTINGS: Final[dict[str, Register]] = {
     "dimensions": Register.DIMENSIONS,  # switched on: items are created in Netvisor
     "project_header": Register.DIMENSIONS,  # items go under another header
     "business_unit_header": Register.DIMENSIONS,
+    # switched on: Severa's ready invoices go into Netvisor's ledger, and move on in Severa
+    "invoices_enabled": Register.INVOICES,
+    "invoices_ready_status": Register.INVOICES,  # another queue of invoices
+    "invoices_transferred_status": Register.INVOICES,  # where they move in Severa
+    "invoices_netvisor_status": Register.INVOICES,  # sent by Netvisor or ledger only
 }
 
 
@@ -50,6 +55,8 @@ def writes(register: Register, settings: TenantSettings) -> bool:
         return settings.customers is not CustomerDirection.TEMP_CUSTOMER
     if register is Register.PRODUCTS:
         return settings.products is not ProductDirection.TEMP_PRODUCT
+    if register is Register.INVOICES:
+        return settings.invoices_enabled
     return settings.dimensions
 
 

@@ -21,11 +21,14 @@ import attrs
 __all__ = [
     "HEADER_NAME_MAX",
     "INTERVAL_MAX",
+    "INVOICE_SETTINGS",
     "SETTING_KINDS",
     "TEMP_CODE",
     "Action",
     "CustomerDirection",
     "FieldChange",
+    "InvoiceTransferMode",
+    "NetvisorInvoiceStatus",
     "ProductDirection",
     "Refusal",
     "Register",
@@ -36,6 +39,7 @@ __all__ = [
     "System",
     "TenantSettings",
     "UnknownSetting",
+    "code_map",
     "parse_setting",
     "parse_setting_text",
     "setting_text",
@@ -52,6 +56,7 @@ class Register(enum.StrEnum):
     CUSTOMERS = "customers"
     PRODUCTS = "products"
     DIMENSIONS = "dimensions"
+    INVOICES = "invoices"  # sales invoices and credit notes, Severa -> Netvisor (issue 18)
 
 
 class System(enum.StrEnum):
@@ -73,6 +78,21 @@ class ProductDirection(enum.StrEnum):
     NETVISOR_TO_SEVERA = "netvisor_to_severa"
     SEVERA_TO_NETVISOR = "severa_to_netvisor"
     TEMP_PRODUCT = "temp_product"  # "Ei siirretä – käytä tilapäistuotetta"
+
+
+class NetvisorInvoiceStatus(enum.StrEnum):
+    """The status a transferred sales invoice gets in Netvisor (the official integration's
+    two choices)."""
+
+    UNSENT = "unsent"  # "lähettämätön": Netvisor sends the invoice
+    OPEN = "open"  # "avoin": already sent from Severa, into the ledger only
+
+
+class InvoiceTransferMode(enum.StrEnum):
+    """When invoices are transferred."""
+
+    AUTOMATIC = "automatic"  # on the registers' interval, plus "transfer now"
+    MANUAL = "manual"  # only on "transfer now", as Visma's own integration
 
 
 # -- a company's settings: one row per field, one parser for every entry point ---------------
@@ -356,6 +376,88 @@ class _Currency(_Kind):
         return {"type": "string", "pattern": f"^{_CURRENCY.pattern}$"}
 
 
+_GUID = re.compile(r"[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}")
+
+
+@attrs.frozen
+class _Guid(_Name):
+    """A Severa GUID (an invoice status), or none."""
+
+    empty_allowed: bool = True
+
+    def check(self, value: object) -> None:
+        if value is None:
+            return
+        if not isinstance(value, str) or not _GUID.fullmatch(value):
+            raise _Refused
+
+    def json_schema(self) -> dict[str, Any]:
+        return {"anyOf": [{"type": "string", "pattern": f"^{_GUID.pattern}$"}, {"type": "null"}]}
+
+
+def _vat_codes() -> frozenset[str]:
+    # imported here: the vocabulary stays importable without the client's modules loaded
+    from silta.netvisor.models import VAT_CODES
+
+    return VAT_CODES
+
+
+@attrs.frozen
+class _VatCode(_Name):
+    """A Netvisor VAT code (``salesinvoice.dtd``'s list) for one kind of 0 % line, or none
+    (unmapped: such invoices are refused). ``KOMY`` is domestic sales with VAT: it stands
+    for no 0 % case but domestic 0 %."""
+
+    empty_allowed: bool = True
+    domestic: bool = False
+
+    def check(self, value: object) -> None:
+        if value is None:
+            return
+        if not isinstance(value, str) or value not in _vat_codes():
+            raise _Refused
+        if value == "KOMY" and not self.domestic:
+            raise _Refused
+
+    def json_schema(self) -> dict[str, Any]:
+        codes = sorted(_vat_codes() - (set() if self.domestic else {"KOMY"}))
+        return {"anyOf": [{"type": "string", "enum": codes}, {"type": "null"}]}
+
+
+def code_map(text: str | None) -> tuple[tuple[str, str], ...]:
+    """``"TYO=T100; MATKA=M1"`` as pairs (Severa code, Netvisor product code).
+
+    Raises:
+        ValueError: a part is not ``code=code`` or a Severa code is given twice.
+    """
+    if not text:
+        return ()
+    pairs: dict[str, str] = {}
+    for part in text.split(";"):
+        severa_code, equals, netvisor_code = part.partition("=")
+        severa_code, netvisor_code = severa_code.strip(), netvisor_code.strip()
+        if not equals or not severa_code or not netvisor_code or "=" in netvisor_code:
+            raise ValueError(f"not code=code: {part!r}")
+        if severa_code in pairs:
+            raise ValueError(f"{severa_code} is mapped twice")
+        pairs[severa_code] = netvisor_code
+    return tuple(pairs.items())
+
+
+@attrs.frozen
+class _CodeMap(_Name):
+    """Severa codes mapped to Netvisor product codes, as text ``A=B; C=D``, or none."""
+
+    empty_allowed: bool = True
+
+    def check(self, value: object) -> None:
+        super().check(value)
+        try:
+            code_map(value)  # type: ignore[arg-type]
+        except ValueError:
+            raise _Refused from None
+
+
 _FLAG = _Flag(
     "true or false (a boolean, not in quotes)",
     "true tai false (totuusarvo ilman lainausmerkkejä)",
@@ -373,6 +475,21 @@ _HEADER = _Name(
     "ei välilyöntejä alussa tai lopussa; tyhjä jos ei luoda",
     limit=HEADER_NAME_MAX,
     empty_allowed=True,
+)
+
+_STATUS = _Guid(
+    'text in quotes: the GUID of a Severa invoice status; "" for none',
+    'teksti lainausmerkeissä: Severan laskun tilan GUID; "" jos ei valittu',
+    "the GUID of a Severa invoice status; empty for none",
+    "Severan laskun tilan GUID; tyhjä jos ei valittu",
+)
+_ZERO_VAT = _VatCode(
+    'text in quotes: a Netvisor VAT code of salesinvoice.dtd, e.g. "EUUM", not KOMY; '
+    '"" for unmapped',
+    'teksti lainausmerkeissä: Netvisorin ALV-koodi (salesinvoice.dtd), esim. "EUUM", ei KOMY; '
+    '"" jos ei kohdistettu',
+    'a Netvisor VAT code of salesinvoice.dtd, e.g. "EUUM", not KOMY; empty for unmapped',
+    'Netvisorin ALV-koodi (salesinvoice.dtd), esim. "EUUM", ei KOMY; tyhjä jos ei kohdistettu',
 )
 
 # One row per setting, in the order of TenantSettings' fields.
@@ -409,7 +526,48 @@ SETTING_KINDS: Final[dict[str, _Kind]] = {
         'a currency code of three capital letters, e.g. "EUR"',
         'kolmen ison kirjaimen valuuttakoodi, esim. "EUR"',
     ),
+    # -- the sales-invoice transfer (issue 18; registers/invoice_settings.py says why) --
+    "invoices_enabled": _FLAG,
+    "invoices_mode": _choice(InvoiceTransferMode),
+    "invoices_ready_status": _STATUS,
+    "invoices_transferred_status": _STATUS,
+    "invoices_netvisor_status": _choice(NetvisorInvoiceStatus),
+    "invoices_dimensions_on_lines": _FLAG,
+    "invoices_create_missing_items": _FLAG,
+    "invoices_vat_domestic_reverse_charge": _ZERO_VAT,
+    "invoices_vat_eu_services": _ZERO_VAT,
+    "invoices_vat_eu_goods": _ZERO_VAT,
+    "invoices_vat_outside_eu": _ZERO_VAT,
+    "invoices_vat_domestic_zero": _VatCode(
+        _ZERO_VAT.allowed_en.replace(", not KOMY", ""),
+        _ZERO_VAT.allowed_fi.replace(", ei KOMY", ""),
+        _ZERO_VAT.text_allowed_en.replace(", not KOMY", ""),
+        _ZERO_VAT.text_allowed_fi.replace(", ei KOMY", ""),
+        domestic=True,
+    ),
+    "invoices_product_codes": _CodeMap(
+        'text in quotes: Severa codes and Netvisor product codes as "CODE=PRODUCT; CODE=PRODUCT"; '
+        '"" for none',
+        "teksti lainausmerkeissä: Severan koodit ja Netvisorin tuotekoodit muodossa "
+        '"KOODI=TUOTE; KOODI=TUOTE"; "" jos ei ole',
+        'Severa codes and Netvisor product codes as "CODE=PRODUCT; CODE=PRODUCT"; empty for none',
+        'Severan koodit ja Netvisorin tuotekoodit muodossa "KOODI=TUOTE; KOODI=TUOTE"; '
+        "tyhjä jos ei ole",
+    ),
+    "invoices_fallback_product": _Name(
+        'text in quotes: the code of a Netvisor product, no spaces at either end; "" for none',
+        "teksti lainausmerkeissä: Netvisorin tuotteen koodi, ei välilyöntejä alussa tai "
+        'lopussa; "" jos ei ole',
+        "the code of a Netvisor product, no spaces at either end; empty for none",
+        "Netvisorin tuotteen koodi, ei välilyöntejä alussa tai lopussa; tyhjä jos ei ole",
+        limit=50,
+        empty_allowed=True,
+    ),
 }
+
+
+# The sales-invoice transfer's settings (the tab's own section, KH only).
+INVOICE_SETTINGS: Final = tuple(name for name in SETTING_KINDS if name.startswith("invoices_"))
 
 
 def _refusal(name: str, value: object, *, text: bool) -> SettingError:
@@ -499,6 +657,45 @@ class TenantSettings:
     # Not on the article's tab, but Netvisor needs them when Silta creates products:
     product_group: str = attrs.field(default="Severa", validator=_valid)  # product.nv requires one
     currency: str = attrs.field(default="EUR", validator=_valid)  # of Severa money amounts
+    # The sales-invoice transfer (issue 18): off until a KH turns it on; the statuses are
+    # chosen from the company's own (the form proposes Visma's names); the 0 % codes are
+    # invoices.md §5.9's examples; registers.invoice_settings.InvoiceSettings reads them.
+    invoices_enabled: bool = attrs.field(default=False, validator=_valid)
+    invoices_mode: InvoiceTransferMode = attrs.field(
+        default=InvoiceTransferMode.AUTOMATIC, validator=_valid
+    )
+    invoices_ready_status: str | None = attrs.field(
+        default=None, converter=_header, validator=_valid
+    )
+    invoices_transferred_status: str | None = attrs.field(
+        default=None, converter=_header, validator=_valid
+    )
+    invoices_netvisor_status: NetvisorInvoiceStatus = attrs.field(
+        default=NetvisorInvoiceStatus.UNSENT, validator=_valid
+    )
+    invoices_dimensions_on_lines: bool = attrs.field(default=False, validator=_valid)
+    invoices_create_missing_items: bool = attrs.field(default=False, validator=_valid)
+    invoices_vat_domestic_reverse_charge: str | None = attrs.field(
+        default="RAMY", converter=_header, validator=_valid
+    )
+    invoices_vat_eu_services: str | None = attrs.field(
+        default="EUUM", converter=_header, validator=_valid
+    )
+    invoices_vat_eu_goods: str | None = attrs.field(
+        default="EUMY", converter=_header, validator=_valid
+    )
+    invoices_vat_outside_eu: str | None = attrs.field(
+        default=None, converter=_header, validator=_valid
+    )
+    invoices_vat_domestic_zero: str | None = attrs.field(
+        default=None, converter=_header, validator=_valid
+    )
+    invoices_product_codes: str | None = attrs.field(
+        default=None, converter=_header, validator=_valid
+    )
+    invoices_fallback_product: str | None = attrs.field(
+        default=None, converter=_header, validator=_valid
+    )
 
     def as_json(self) -> dict[str, Any]:
         """A JSON-able dict (enum values as text, the time as ``HH:MM``)."""

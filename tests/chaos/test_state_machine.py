@@ -50,8 +50,10 @@ from starlette.routing import Mount
 
 from silta.backoff import RetryPolicy
 from silta.domain import (
+    Action,
     CustomerDirection,
     ProductDirection,
+    Register,
     RunStatus,
     Status,
     TenantSettings,
@@ -63,6 +65,7 @@ from silta.sandbox.netvisor.faults import Faults
 from silta.sandbox.netvisor.products import ProductChanges, write_product
 from silta.sandbox.severa import ALL_SCOPES, Credential, SeveraSandbox
 from silta.sandbox.severa.faults import SeveraFaults
+from silta.sandbox.severa.invoices import Row as InvoiceRow
 from silta.severa import SeveraCredentials
 from silta.severa.auth import PROCESS_TOKENS
 from silta.store import Store
@@ -107,6 +110,8 @@ FIGURES: dict[str, Any] = {
     "records_compared": 0,
     "refusals_checked": 0,
     "not_converged": 0,
+    "invoices_made": 0,
+    "invoices_transferred": 0,
 }
 # Other tests of this package build machines and replay programs (their settle points count
 # here too): the property test starts from these.
@@ -235,6 +240,11 @@ class ChaosMachine(RuleBasedStateMachine):
         self.nv.unique_codes = False
         self.nv.put_dimension_header("Projekti")
         self.nv.put_dimension_header("Yksikkö")
+        # The invoice transfer is on in every program (issue 18): Visma's statuses, made as
+        # Severa makes them when the integration is connected.
+        self.statuses = self.sv.invoicing.connect_netvisor()
+        self.sv.invoicing.next_number = 26001  # a valid reference needs four digits at least
+        self.invoices: list[str] = []  # the Severa invoices the program made
         self.oracle: Oracle | None = None
 
     # -- plumbing -----------------------------------------------------------------------------
@@ -305,8 +315,11 @@ class ChaosMachine(RuleBasedStateMachine):
             FIGURES["not_converged"] += 1
             counts = {r.register.value: r.counts for r in results}
             problems.append(f"the second clean run wrote again: {counts}")
+        problems += self._invoice_problems(results)
         refused: dict[str, set[str]] = {}
         for result in results:
+            if result.register is Register.INVOICES:
+                continue  # judged by _invoice_problems: the oracle models the registers
             for entry in self.store.entries(result.run_id, status=Status.REFUSED):
                 key = f"{result.register.value}:{entry.source_key or entry.natural_key}"
                 refused.setdefault(key, set()).update(r.rule for r in entry.refusals)
@@ -321,10 +334,51 @@ class ChaosMachine(RuleBasedStateMachine):
         problems += findings.problems()
         assert not problems, "\n".join(problems)
 
+    def _invoice_problems(self, results: list[Any]) -> list[str]:
+        """Exactly once: no invoice number twice in Netvisor, every invoice Silta sent is
+        one of the program's and moved on in Severa, every one moved on is in Netvisor once,
+        and every one still *ready* says why in the last run."""
+        problems: list[str] = []
+        sent = Counter(i.number for i in self.nv.sales_invoices())
+        twice = sorted(number for number, count in sent.items() if count > 1)
+        if twice:
+            FIGURES["duplicates_found"] += len(twice)
+            problems.append(f"invoice numbers twice in Netvisor: {twice}")
+        entries = {
+            e.source_key: e
+            for r in results
+            if r.register is Register.INVOICES
+            for e in self.store.entries(r.run_id)
+        }
+        for guid in self.invoices:
+            shown = self.sv.invoicing.invoice(guid)
+            assert shown is not None
+            number = str(shown["number"])
+            status = shown["status"]["guid"]
+            if status == self.statuses.transferred:
+                FIGURES["invoices_transferred"] += 1
+                if sent[number] != 1:
+                    problems.append(f"invoice {number} moved on in Severa, {sent[number]} "
+                                    "times in Netvisor")  # fmt: skip
+            elif status == self.statuses.ready:
+                entry = entries.get(guid)
+                if entry is None or entry.action not in (Action.REFUSE, Action.SKIP):
+                    problems.append(f"invoice {number} still ready without a reason: {entry}")
+        return problems
+
     # -- the company's settings -------------------------------------------------------------
+
+    def _with_invoices(self, settings: TenantSettings) -> TenantSettings:
+        return attrs.evolve(
+            settings,
+            invoices_enabled=True,
+            invoices_ready_status=self.statuses.ready,
+            invoices_transferred_status=self.statuses.transferred,
+        )
 
     @initialize(settings=SETTINGS)
     def start(self, settings: TenantSettings) -> None:
+        settings = self._with_invoices(settings)
         self.store.change_settings(self.tenant.id, settings, changed_by="chaos")
         units = [
             Unit(u.guid, u.get("code"), u["name"], bool(u.get("isActive", True)))
@@ -346,8 +400,50 @@ class ChaosMachine(RuleBasedStateMachine):
         if now:
             return
         self._settle()
+        new = self._with_invoices(new)
         self.store.change_settings(self.tenant.id, new, changed_by="chaos")
         self.o.change_settings(new)
+
+    # -- Severa invoices (issue 18) -----------------------------------------------------------
+
+    @rule(
+        pick=st.integers(0, 50),
+        code=st.sampled_from([*NV_PRODUCT_CODES[:3], "P5"]),
+        quantity=st.sampled_from([1, 3, 7]),
+    )
+    def severa_invoice_ready(self, pick: int, code: str, quantity: int) -> None:
+        """A user moves an invoice of one of the program's customers to *ready*."""
+        customers = sorted(self.o.sv_customers)
+        guid = self.sv.invoicing.put_invoice(
+            status=self.statuses.ready,
+            billing_customer=customers[pick % len(customers)],
+            rows=[
+                InvoiceRow("Työ", Decimal("12.50"), Decimal("25.5"), quantity=Decimal(quantity),
+                           code=(code,))
+            ],
+            date=self.clock().date(),
+        )  # fmt: skip
+        self.invoices.append(guid)
+        FIGURES["invoices_made"] += 1
+
+    @rule(pick=st.integers(0, 50))
+    def severa_credits_invoice(self, pick: int) -> None:
+        """A credit note of one of the program's invoices, moved to *ready* too."""
+        originals = [g for g in self.invoices if not self._is_credit(g)]
+        if not originals:
+            return
+        original = originals[pick % len(originals)]
+        shown = self.sv.invoicing.invoice(original)
+        if shown is None or shown.get("creditNoteInvoice"):
+            return  # credited already
+        guid = self.sv.invoicing.credit(original, status=self.statuses.ready,
+                                        date=self.clock().date())  # fmt: skip
+        self.invoices.append(guid)
+        FIGURES["invoices_made"] += 1
+
+    def _is_credit(self, guid: str) -> bool:
+        shown = self.sv.invoicing.invoice(guid)
+        return bool(shown and shown.get("isCreditNote"))
 
     # -- Netvisor edits -----------------------------------------------------------------------
 
@@ -742,6 +838,8 @@ def test_the_targets_match_the_oracle_under_random_edits_and_faults(tmp_path: Pa
             Path(report).write_text(json.dumps(FIGURES, indent=2, sort_keys=True) + "\n")
     assert FIGURES["duplicates_found"] == 0
     assert FIGURES["lost_updates"] == 0
+    # the invoices met the faults too: some of them went all the way
+    assert FIGURES["invoices_made"] < 50 or FIGURES["invoices_transferred"] > 0
 
 
 def test_the_targets_match_the_oracle_in_variance_mode(tmp_path: Path) -> None:

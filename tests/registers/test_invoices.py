@@ -170,9 +170,18 @@ def test_temp_missing_for_the_customer() -> None:
 
 def test_temp_missing_for_the_product() -> None:
     tenant = attrs.evolve(TENANT, products=ProductDirection.TEMP_PRODUCT)
-    mapping = transfer(tenant=tenant, known=lookups(tenant, temp_product_exists=False))
+    known = lookups(tenant, temp_product_exists=False)
+    mapping = transfer(rows=(row(code=["NOT-IN-NETVISOR"]),), tenant=tenant, known=known)
     assert rules_of(mapping.refusals) == ["invoices.temp_missing"]
     assert "tilapäistuotetta" in mapping.refusals[0].message_fi
+
+
+def test_point_6_temp_product_mode_takes_a_code_netvisor_has_first() -> None:
+    """§5.6: "Not found: TEMP when TEMP mode"; a code Netvisor has is found first."""
+    tenant = attrs.evolve(TENANT, products=ProductDirection.TEMP_PRODUCT)
+    mapping = transfer(tenant=tenant, known=lookups(tenant, temp_product_exists=False))
+    assert mapping.plan is not None
+    assert all(line.product_identifier != "TEMP" for line in mapping.plan.data.lines)
 
 
 # -- §5.6: the product -----------------------------------------------------------------------

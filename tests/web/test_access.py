@@ -70,6 +70,7 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("GET", "/tenants/{tenant_id}/settings"): PAGE_READ,
     ("POST", "/tenants/{tenant_id}/settings"): PAGE_WRITE,
     ("POST", "/tenants/{tenant_id}/credentials"): PAGE_WRITE,
+    ("POST", "/tenants/{tenant_id}/invoices"): PAGE_WRITE,  # the invoice transfer, KH only
     ("POST", "/tenants/{tenant_id}/test-connection"): PAGE_WRITE,
     ("POST", "/tenants/{tenant_id}/pause"): PAGE_WRITE,
     ("POST", "/tenants/{tenant_id}/sync"): PAGE_WRITE,
@@ -133,6 +134,7 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
         "timezone": "Europe/Helsinki",
     },
     ("POST", "/tenants/{tenant_id}/credentials"): {"client_secret": ""},
+    ("POST", "/tenants/{tenant_id}/invoices"): {"invoices_mode": "manual"},
     ("POST", "/tenants/{tenant_id}/pause"): {"paused": "0"},
     ("POST", "/tenants/{tenant_id}/sync"): {"register": "customers"},
     ("POST", "/tenants/{tenant_id}/preview"): {"register": "customers"},

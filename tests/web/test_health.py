@@ -225,6 +225,7 @@ def test_tenant_health_is_one_row_per_register_in_order() -> None:
         (Register.CUSTOMERS, Health.FAILING),
         (Register.PRODUCTS, Health.REFUSALS),
         (Register.DIMENSIONS, Health.RUNNING),
+        (Register.INVOICES, Health.OFF),  # off until a KH turns it on
     ]
     every_state = {
         Health.OK,
@@ -249,4 +250,4 @@ def test_held_when_a_change_waits_for_its_confirmation_and_nothing_is_due() -> N
     paused = register_health(tenant(paused=True), Register.CUSTOMERS, [last], now=NOW, held=True)
     assert paused.health is Health.PAUSED  # nothing runs at all: paused says more
     rows = tenant_health(tenant(), [last], now=NOW, held={Register.PRODUCTS})
-    assert [row.health for row in rows] == [Health.REFUSALS, Health.HELD, Health.NEVER]
+    assert [row.health for row in rows] == [Health.REFUSALS, Health.HELD, Health.NEVER, Health.OFF]

@@ -1,8 +1,8 @@
 """The invoice transfer's settings, a value of their own (reference/invoices.md §5.1-5.9).
 
-Kept apart from :class:`silta.domain.TenantSettings` on purpose, for now: the registers'
-settings are being reworked elsewhere, and these join them when that is done (the web
-form, the versioning and the JSON below are written to fit the same pattern).
+Stored in the settings table (:class:`silta.domain.TenantSettings`, the ``invoices_…``
+fields, strict and versioned like the others); :meth:`InvoiceSettings.of_tenant` reads them
+into this value, which the rules take.
 
 What the KH chooses, and why each default:
 
@@ -32,6 +32,10 @@ from typing import Any
 import attrs
 
 from silta import severa
+
+# Both enums are the settings table's (silta.domain), so every entry point reads them alike.
+from silta.domain import InvoiceTransferMode as TransferMode
+from silta.domain import NetvisorInvoiceStatus, TenantSettings, code_map
 from silta.netvisor import VAT_CODES
 
 __all__ = [
@@ -49,16 +53,6 @@ __all__ = [
 
 DEFAULT_READY_STATUS = "Valmis lähetettäväksi Netvisoriin"
 DEFAULT_TRANSFERRED_STATUS = "Lasku lähetetty Netvisoriin"
-
-
-class NetvisorInvoiceStatus(enum.StrEnum):
-    UNSENT = "unsent"  # "lähettämätön": Netvisor sends the invoice
-    OPEN = "open"  # "avoin": already sent from Severa, into the ledger only
-
-
-class TransferMode(enum.StrEnum):
-    AUTOMATIC = "automatic"  # on the registers' interval, plus "transfer now"
-    MANUAL = "manual"  # only on "transfer now", as Visma's own integration
 
 
 class ZeroVatCase(enum.StrEnum):
@@ -143,6 +137,34 @@ class InvoiceSettings:
             raise ValueError("the transfer needs both the ready and the after-transfer status")
         if self.ready_status and self.ready_status == self.transferred_status:
             raise ValueError("the ready and after-transfer statuses must differ")
+
+    @classmethod
+    def of_tenant(cls, tenant: TenantSettings) -> InvoiceSettings:
+        """The company's invoice settings from its settings table (``invoices_…`` fields).
+
+        Raises:
+            ValueError: the transfer is on without both statuses, or with one status for
+                both (the message says which).
+        """
+        cases = {
+            ZeroVatCase.DOMESTIC_REVERSE_CHARGE: tenant.invoices_vat_domestic_reverse_charge,
+            ZeroVatCase.EU_SERVICES: tenant.invoices_vat_eu_services,
+            ZeroVatCase.EU_GOODS: tenant.invoices_vat_eu_goods,
+            ZeroVatCase.OUTSIDE_EU: tenant.invoices_vat_outside_eu,
+            ZeroVatCase.DOMESTIC_ZERO: tenant.invoices_vat_domestic_zero,
+        }
+        return cls(
+            enabled=tenant.invoices_enabled,
+            ready_status=tenant.invoices_ready_status,
+            transferred_status=tenant.invoices_transferred_status,
+            netvisor_status=tenant.invoices_netvisor_status,
+            dimensions_on_lines=tenant.invoices_dimensions_on_lines,
+            create_missing_items=tenant.invoices_create_missing_items,
+            zero_vat_codes={case: code for case, code in cases.items() if code},
+            product_codes=code_map(tenant.invoices_product_codes),
+            fallback_product=tenant.invoices_fallback_product,
+            mode=tenant.invoices_mode,
+        )
 
     def zero_vat_code(self, case: ZeroVatCase) -> str | None:
         """The Netvisor VAT code chosen for ``case``, or ``None`` when it is not mapped."""

@@ -14,7 +14,8 @@ The settled points of ``reference/invoices.md`` §5, one function each:
   otherwise refused, naming the register's own refusal of that customer when there is one.
 * 6 :func:`row_product`: a row's single code is the Netvisor product code (or, for work
   types and travel expense types, the KH's mapping of it); several codes go to the KH's
-  fallback product, keeping Severa's description as the line's name, with a notice.
+  fallback product, keeping Severa's description as the line's name, with a notice. In
+  TEMP product mode a code Netvisor has still goes to that product; the rest go to TEMP.
 * 7 :func:`~.invoice_lines.row_parts`, :func:`~.invoice_lines.line_dimensions`:
   dimensions per line from the fees, hours and travel billed on the row, named exactly as
   the dimension register names its items (:mod:`.dimensions`); a row spanning several
@@ -430,6 +431,12 @@ def row_product(
     """§5.6: the Netvisor product of a row, or why there is none."""
     codes = _codes(row)
     if tenant.products is ProductDirection.TEMP_PRODUCT:
+        # §5.6: the code first (a product the company keeps in Netvisor by hand), then TEMP
+        if len(codes) == 1:
+            code = codes[0]
+            target = code if code in lookups.netvisor_products else settings.netvisor_product(code)
+            if target is not None and target in lookups.netvisor_products:
+                return _Product(code=target, name=_row_name(row, code))
         if not lookups.temp_product_exists:
             return refuse("invoices.temp_missing", invoice=label,
                           card_fi="tilapäistuotetta", card_en="temporary product")  # fmt: skip

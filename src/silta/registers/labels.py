@@ -62,7 +62,14 @@ FIELD_LABELS: Final[dict[str, tuple[str, str]]] = {
     "vatNumber": ("Y-tunnus", "Business ID"),
     "language/guid": ("Kieli", "Language"),
     "headquarterAddress": ("Pääkonttorin osoite", "Head-office address"),
+    # a sales invoice as it would be in Netvisor (the invoice transfer's preview)
+    "invoice.customer": ("Netvisorin asiakas", "Netvisor customer"),
+    "invoice.vat": ("Arvonlisävero yhteensä", "VAT total"),
+    "invoice.total": ("Laskun summa", "Invoice total"),
+    "invoice.credits": ("Hyvitettävä lasku", "Credited invoice"),
+    "invoice.severa_status": ("Laskun tila Severassa", "Invoice status in Severa"),
 }
+_LINE = ("Rivi", "Line")  # invoice.line.<n>: the invoice's n-th line
 
 # A Severa address's fields come prefixed with the address they belong to ...
 PREFIX_LABELS: Final[dict[str, tuple[str, str]]] = {
@@ -101,6 +108,8 @@ def field_label(register: Register, field: str, language: str = "fi") -> str:
 
 
 def _label(register: Register, field: str, index: int) -> str:
+    if field.startswith("invoice.line."):
+        return f"{_LINE[index]} {field.removeprefix('invoice.line.')}"
     words = _REGISTER_LABELS.get((register, field)) or FIELD_LABELS.get(field)
     if words is None:
         return field
@@ -112,6 +121,7 @@ def _label(register: Register, field: str, index: int) -> str:
 DETAIL_LABELS: Final[dict[str, tuple[str, str]]] = {
     "customer": ("Asiakas", "Customer"),
     "total": ("Summa", "Total"),
+    "number": ("Laskunumero", "Invoice number"),
 }
 
 

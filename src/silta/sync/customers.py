@@ -233,13 +233,14 @@ class CustomersToNetvisor:
                 continue
             edit, changes = rules.netvisor_changes(target.data(), desired)
             action = Action.UPDATE if changes else Action.UNCHANGED
+            unlinked = link is None or link.target_key != str(target.netvisor_key)
             items.append(
                 PlanItem(
                     action=action,
                     target_key=str(target.netvisor_key),
                     changes=changes,
-                    # an unchanged record needs nothing to apply: keep the batch small
-                    payload=_ToNetvisor(edit) if changes else None,
+                    # an unchanged record needs nothing to apply but its link, when missing
+                    payload=_ToNetvisor(edit) if changes else (_LINK_ONLY if unlinked else None),
                     **base,
                 )
             )
@@ -291,7 +292,19 @@ class CustomersToNetvisor:
             found = await ctx.netvisor.list_customers(codes=[item.natural_key])
             return str(found[0].netvisor_key) if len(found) == 1 else None
 
+        _link_found(plan, journal)
         await apply_items(plan.writes(), journal, write=write, lookup=lookup)
+
+
+# The payload of an unchanged customer found by code or number without a link: the invoice
+# transfer finds a billing customer's Netvisor card by the customer register's links.
+_LINK_ONLY: Any = object()
+
+
+def _link_found(plan: Plan, journal: Journal) -> None:
+    for item in plan:
+        if item.payload is _LINK_ONLY and item.source_key and item.target_key:
+            journal.link(item.source_key, item.target_key, item.natural_key)
 
 
 @attrs.frozen
@@ -508,6 +521,8 @@ class CustomersToSevera:
                 link_head_office=link_hq,
                 known_addresses=tuple(a.guid for a in own),
             )
+            if not all_changes and linked.get(base["source_key"]) != target.guid:
+                payload = _LINK_ONLY  # found by number: only its link is missing
             items.append(
                 PlanItem(
                     action=Action.UPDATE if all_changes else Action.UNCHANGED,
@@ -584,6 +599,7 @@ class CustomersToSevera:
             found = [c async for c in client.iter_customers(numbers=[int(item.natural_key)])]
             return found[0].guid if len(found) == 1 else None
 
+        _link_found(plan, journal)
         await apply_items(plan.writes(), journal, write=write, lookup=lookup)
 
 

@@ -14,6 +14,7 @@ if no other phase of the project has it.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -30,7 +31,7 @@ from silta.sync.engine import apply_items
 from silta.sync.journal import Journal
 from silta.sync.plan import Plan, PlanItem
 
-__all__ = ["DimensionsToNetvisor"]
+__all__ = ["DimensionsToNetvisor", "create_items"]
 
 
 @attrs.frozen
@@ -272,3 +273,45 @@ class _ParentMissing(SiltaError):
 
 def _rename(old: str, new: str) -> FieldChange:
     return FieldChange("name", old, new)
+
+
+async def create_items(
+    ctx: SyncContext,
+    sources: Sequence[rules.DimensionSource],
+    known: Mapping[str, rules.DimensionSource],
+    journal: Journal,
+    *,
+    headers: list[netvisor.DimensionHeader] | None = None,
+) -> None:
+    """Create ``sources``'s items in Netvisor as this register does (its matching, writes,
+    re-reads and links), for the invoice transfer's "create missing items" (§5.7).
+
+    ``known``: every item the caller can name, by Severa GUID, so that a parent Netvisor
+    already has (made by hand, or by a register that ran before links were kept) is found by
+    its name and the child placed under it. ``headers``: Netvisor's dimensions as just read
+    (saves a call). ``journal`` is a dimension register's journal: the items made are
+    recorded and linked as the register's own.
+    """
+    if not sources:
+        return
+    if headers is None:
+        headers = await ctx.netvisor.list_dimensions(show_hidden=True)
+    target = _Target.of(headers)
+    stored = ctx.store.links(ctx.tenant.id, Register.DIMENSIONS)
+    links = {
+        link.source_key: int(link.target_key)
+        for link in stored
+        if link.source_system is System.SEVERA and link.target_key
+    }
+    keys: dict[str, int] = {}
+    for source in sources:
+        parent = known.get(source.parent) if source.parent else None
+        if parent is None or parent.guid in keys or parent.guid in links:
+            continue
+        header = target.headers.get(parent.header)
+        found = header.find(parent.name) if header is not None else []
+        if len(found) == 1:
+            keys[parent.guid] = found[0].netvisor_key
+    ordered = sorted(sources, key=lambda source: source.depth)
+    items = tuple(DimensionsToNetvisor._match(source, target, links, keys) for source in ordered)
+    await DimensionsToNetvisor().apply(ctx, Plan(items), journal)

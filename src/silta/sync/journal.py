@@ -76,6 +76,10 @@ class Journal:
         self._monotonic = monotonic
         self._reported: float | None = None  # monotonic() of the last stored progress
 
+    @property
+    def run_id(self) -> int:
+        return self._run_id
+
     # -- progress ------------------------------------------------------------------------
 
     def expect(self, total: int) -> None:
@@ -163,6 +167,7 @@ class Journal:
                 changes=item.changes,
                 refusals=item.refusals,
                 message=message or item.message,
+                details=item.details,
             )
         )
         self.counts[_count_key(action, status)] += 1

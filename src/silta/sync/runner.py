@@ -8,6 +8,7 @@ import logging
 from collections.abc import AsyncIterator, Callable, Iterable
 from datetime import UTC, datetime
 
+import attrs
 import httpx
 
 from silta.backoff import DEFAULT_RETRY, RetryPolicy
@@ -23,7 +24,7 @@ from silta.domain import (
 from silta.endpoints import Endpoints, in_process
 from silta.metrics import PROCESS_METRICS, Metrics
 from silta.netvisor import NetvisorAuth, NetvisorClient
-from silta.severa import DEFAULT_RATE, SeveraClient
+from silta.severa import DEFAULT_RATE, INVOICE_SCOPES, SeveraClient, SeveraCredentials
 from silta.severa.auth import PROCESS_TOKENS
 from silta.store import Holds, Schedule, Store, StoreError
 from silta.store.schedule import new_owner
@@ -31,6 +32,7 @@ from silta.sync.context import SyncContext
 from silta.sync.customers import CustomersToNetvisor, CustomersToSevera
 from silta.sync.dimensions import DimensionsToNetvisor
 from silta.sync.engine import Adapter, ConfigurationProblem, RunResult, run_register
+from silta.sync.invoices import InvoicesToNetvisor
 from silta.sync.journal import Journal, Progress
 from silta.sync.plan import Plan
 from silta.sync.products import ProductsToNetvisor, ProductsToSevera
@@ -63,11 +65,25 @@ def adapter_for(register: Register, settings: TenantSettings) -> Adapter | None:
         return products[settings.products]()
     if register is Register.DIMENSIONS and settings.dimensions:
         return DimensionsToNetvisor()
+    if register is Register.INVOICES and settings.invoices_enabled:
+        return InvoicesToNetvisor()
     return None
 
 
 def _utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+def _severa_credentials(tenant: Tenant, settings: TenantSettings) -> SeveraCredentials:
+    """The tenant's Severa credential, asking also for the scopes its transfers need (the
+    invoice transfer's only when it is on: a company without it grants no more)."""
+    credentials = tenant.severa.credentials
+    wanted = list(credentials.scopes)
+    if settings.invoices_enabled:
+        wanted += [scope for scope in INVOICE_SCOPES if scope not in wanted]
+    if len(wanted) == len(credentials.scopes):
+        return credentials
+    return attrs.evolve(credentials, scopes=tuple(wanted))
 
 
 @contextlib.asynccontextmanager
@@ -112,7 +128,7 @@ async def tenant_context(
             ),
             severa=SeveraClient(
                 client,
-                tenant.severa.credentials,
+                _severa_credentials(tenant, settings),
                 base_url=tenant.severa.base_url,
                 rate=severa_rate,
                 retry=retry,

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import attrs
 
-from silta.domain import Register, TenantSettings
+from silta.domain import INVOICE_SETTINGS, Register, TenantSettings
 from silta.store import Holds, SettingsVersion, Store
 
 __all__ = ["REGISTER_OF", "SettingsChange", "change_settings"]
@@ -28,6 +28,8 @@ REGISTER_OF = {
     # these change how customers are refused or mapped: refused ones must be read again
     "persons_without_business_id": Register.CUSTOMERS,
     "email_invoicing_channel": Register.CUSTOMERS,
+    # the sales-invoice transfer: the status is its queue, so it reads the whole queue anyway
+    **dict.fromkeys(INVOICE_SETTINGS, Register.INVOICES),
 }
 
 

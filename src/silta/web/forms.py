@@ -8,7 +8,7 @@ from collections.abc import Mapping
 
 from starlette.datastructures import FormData
 
-from silta.domain import TenantSettings
+from silta.domain import INVOICE_SETTINGS, TenantSettings
 from silta.endpoints import Endpoints, Service, canonical_url
 from silta.netvisor import NetvisorCredentials
 from silta.severa import SeveraCredentials
@@ -19,6 +19,7 @@ __all__ = [
     "connection_values",
     "connections",
     "fix_place",
+    "invoice_settings_from_form",
     "settings_from_form",
     "text",
 ]
@@ -64,6 +65,28 @@ def settings_from_form(form: FormData, current: TenantSettings) -> TenantSetting
     for name in _KEPT_WHEN_EMPTY:
         if text(form, name):
             values[name] = text(form, name)
+    return current.with_text(values)
+
+
+# The invoice transfer's section of the tab (its own form: the main form leaves it alone).
+_INVOICE_CHECKBOXES = (
+    "invoices_enabled",
+    "invoices_dimensions_on_lines",
+    "invoices_create_missing_items",
+)
+_INVOICE_FIELDS = tuple(name for name in INVOICE_SETTINGS if name not in _INVOICE_CHECKBOXES)
+
+
+def invoice_settings_from_form(form: FormData, current: TenantSettings) -> TenantSettings:
+    """The invoice transfer's settings the section asks for, read as the main form's are
+    (every field by its setting's type); the other settings keep their value.
+
+    Raises:
+        SettingError: the first field refused, naming it, its value and what is allowed.
+    """
+    values = {name: text(form, name) for name in _INVOICE_FIELDS if name in form}
+    for name in _INVOICE_CHECKBOXES:
+        values[name] = text(form, name) if name in form else "off"
     return current.with_text(values)
 
 
@@ -160,8 +183,23 @@ def _field_only(exc: Exception) -> str:
     return text.split(":", 1)[0] if "'" in text or '"' in text else text
 
 
+# Where an invoice's refusal is fixed: the invoice's own data in Severa, a number clash in
+# Netvisor, a missing mapping or register on the settings tab.
+_INVOICE_PLACES = {
+    "invoices.reference_invalid": "severa",
+    "invoices.currency_not_company": "severa",
+    "invoices.vat_rate_not_valid": "severa",
+    "invoices.reverse_charge_vat_id_missing": "severa",
+    "invoices.total_mismatch": "severa",
+    "invoices.credit_note_before_original": "severa",
+    "invoices.number_in_use": "netvisor",
+}
+
+
 def fix_place(rule_id: str) -> str:
     """Where a refusal is fixed: in Severa, in Netvisor, or on the settings tab."""
+    if rule_id in _INVOICE_PLACES:
+        return _INVOICE_PLACES[rule_id]
     if rule_id.endswith("temp_missing") or rule_id.startswith("dimensions.header"):
         return "netvisor"
     if ".severa." in rule_id:

@@ -19,6 +19,7 @@ from collections.abc import AsyncIterator, Callable
 import attrs
 import httpx
 
+from silta import severa
 from silta.backoff import RetryPolicy
 from silta.domain import TEMP_CODE, Register
 from silta.endpoints import Endpoints, Service
@@ -118,6 +119,24 @@ async def dimension_headers(
     async with _context(store, tenant, http) as ctx:
         headers = await asyncio.wait_for(ctx.netvisor.list_dimensions(show_hidden=True), TIMEOUT)
     return sorted({header.name for header in headers if header.name}, key=str.casefold)
+
+
+async def invoice_statuses(
+    store: Store, tenant: Tenant, http: HttpFactory, endpoints: Endpoints
+) -> list[severa.InvoiceStatus]:
+    """The company's Severa invoice statuses, in Severa's order (the invoice transfer's
+    *ready* and *after-transfer* are chosen from them).
+
+    Raises:
+        SiltaError | TimeoutError: Severa could not be asked (:func:`describe` says why).
+    """
+    _allowed(tenant, endpoints, "severa")
+    async with _context(store, tenant, http) as ctx:
+
+        async def read() -> list[severa.InvoiceStatus]:
+            return [status async for status in ctx.severa.iter_invoice_statuses()]
+
+        return await asyncio.wait_for(read(), TIMEOUT)
 
 
 async def temp_status(

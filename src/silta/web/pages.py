@@ -15,15 +15,20 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.datastructures import FormData
 
+from silta import severa
 from silta.domain import (
+    INVOICE_SETTINGS,
     Action,
     CustomerDirection,
+    InvoiceTransferMode,
+    NetvisorInvoiceStatus,
     ProductDirection,
     Register,
     SettingError,
     TenantSettings,
 )
 from silta.errors import SiltaError
+from silta.registers.invoice_settings import InvoiceSettings, default_statuses, status_problems
 from silta.registers.rules import RULES
 from silta.store import ApiToken, ConfirmationRefused, History, Holds, LoginThrottled, TokenScope
 from silta.store.accounts import valid_email
@@ -31,6 +36,7 @@ from silta.sync import previews
 from silta.sync.jobs import TenantBusy
 from silta.sync.runner import adapter_for
 from silta.sync.settings import change_settings
+from silta.tenants import Tenant
 from silta.web import forms, live
 from silta.web.access import (
     SESSION_COOKIE,
@@ -297,7 +303,9 @@ async def _settings_page(
     ):
         if choice:
             temp[key] = await live.temp_status(web.store, tenant, register, web.http, web.endpoints)
+    invoices = await _invoice_section(web, tenant, grant) if grant.can_write else {}
     context: dict[str, Any] = {
+        **invoices,
         "principal": principal,
         "grant": grant,
         "tenant": tenant,
@@ -324,6 +332,28 @@ async def _settings_page(
 
 def _now() -> datetime:
     return datetime.now(UTC)
+
+
+async def _invoice_section(web: WebState, tenant: Tenant, grant: Grant) -> dict[str, Any]:
+    """The invoice transfer's section (KH only): Severa's statuses to choose from, and the
+    ones Visma's integration names, proposed while none is chosen."""
+    statuses: list[severa.InvoiceStatus] | None = None
+    error: str | None = None
+    try:
+        statuses = await live.invoice_statuses(web.store, tenant, web.http, web.endpoints)
+    except (SiltaError, TimeoutError) as exc:  # shown; the rest of the tab still works
+        error = live.describe(exc)
+    ready, transferred = default_statuses(statuses or [])
+    settings = tenant.settings
+    return {
+        "invoice_statuses": statuses,
+        "invoice_statuses_error": error,
+        "invoice_ready": settings.invoices_ready_status or ready,
+        "invoice_transferred": settings.invoices_transferred_status or transferred,
+        "invoice_modes": list(InvoiceTransferMode),
+        "invoice_netvisor_statuses": list(NetvisorInvoiceStatus),
+        "invoice_vat_fields": [name for name in INVOICE_SETTINGS if "_vat_" in name],
+    }
 
 
 @router.get("/tenants/{tenant_id}/settings")
@@ -388,6 +418,53 @@ async def save_settings(request: Request, tenant_id: Id) -> Response:
                 for register in Register
                 if register in change.held
             )
+            messages.append(("warn", _fmt(t_lang, "settings.held", registers=names)))
+    return await _settings_page(request, principal, grant, messages=messages)
+
+
+@router.post("/tenants/{tenant_id}/invoices")
+async def save_invoice_settings(request: Request, tenant_id: Id) -> Response:
+    """The invoice transfer's section (KH only). Turning it on needs both statuses, and a
+    *ready* status that numbers invoices and keeps them read-only (invoices.md §5.1);
+    turning it on or changing a status holds the transfer until a preview is confirmed."""
+    principal = _principal(request)
+    grant = require_tenant(request, principal, tenant_id, write=True)
+    web = _web(request)
+    form = await request.form()
+    t_lang = language(request)
+
+    async def refused(error: str) -> Response:
+        return await _settings_page(request, principal, grant, messages=[("error", error)],
+                                    status=422)  # fmt: skip
+
+    try:
+        settings = forms.invoice_settings_from_form(form, grant.tenant.settings)
+    except SettingError as exc:
+        label = _fmt(t_lang, "invoices." + exc.field.removeprefix("invoices_"))
+        return await refused(
+            _fmt(t_lang, "settings.invalid", error=exc.message(t_lang, label=label))
+        )
+    if settings.invoices_enabled:
+        try:
+            chosen = InvoiceSettings.of_tenant(settings)
+        except ValueError:
+            return await refused(_fmt(t_lang, "invoices.statuses_needed"))
+        try:
+            statuses = await live.invoice_statuses(web.store, grant.tenant, web.http,
+                                                   web.endpoints)  # fmt: skip
+        except (SiltaError, TimeoutError) as exc:
+            return await refused(_fmt(t_lang, "invoices.statuses_unavailable",
+                                      error=live.describe(exc)))  # fmt: skip
+        problems = status_problems(chosen, statuses)
+        if problems:
+            texts = "; ".join(p.message_en if t_lang == "en" else p.message_fi for p in problems)
+            return await refused(_fmt(t_lang, "invoices.status_refused", problems=texts))
+    change = change_settings(web.store, tenant_id, settings, changed_by=principal.user.email)
+    messages = [("ok", _fmt(t_lang, "settings.unchanged"))]
+    if change.changed:
+        messages = [("ok", _fmt(t_lang, "settings.saved", version=change.version.version))]
+        if Register.INVOICES in change.held:
+            names = _fmt(t_lang, "register.invoices")
             messages.append(("warn", _fmt(t_lang, "settings.held", registers=names)))
     return await _settings_page(request, principal, grant, messages=messages)
 
