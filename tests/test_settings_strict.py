@@ -48,6 +48,10 @@ PROPERTY = settings(
 
 FLAGS = {"dimensions", "include_phases", "email_invoicing_channel", "persons_without_business_id"}
 HEADERS = {"project_header", "business_unit_header"}
+# issue 19: the money transfers' on/off settings, and GUIDs that may be empty (none)
+FLAGS |= {"purchase_lines_enabled", "purchase_lines_automatic", "travel_enabled",
+          "travel_automatic", "travel_dimensions", "travel_create_missing_items"}  # fmt: skip
+HEADERS |= {"purchase_lines_product", "travel_transferred_status"}
 NUMBERS = {"register_interval_minutes"}
 FIELDS = sorted(SETTING_KINDS)
 assert set(FIELDS) == {field.name for field in attrs.fields(TenantSettings)}
@@ -61,6 +65,10 @@ WORDS = [
     "Mars/Olympus", "40", "1440", "1441", "-5", "2.5", "²",
     *(d.value for d in CustomerDirection), *(d.value for d in ProductDirection),
     "NETVISOR_TO_SEVERA", "temporary", "ei siirretä\n", "tab\there", "del\x7f",
+    "accepted", "rebill", "cost_only", "12.5", "0", "1000", "12.555",
+    "3f2504e0-4f89-11d3-9a0c-0305e82c3301", "4000=3f2504e0-4f89-11d3-9a0c-0305e82c3301",
+    "3f2504e0-4f89-11d3-9a0c-0305e82c3301=car", "3f2504e0-4f89-11d3-9a0c-0305e82c3301/FI=Taksi",
+    "a=b; a=c", "=x",
 ]  # fmt: skip
 TEXT = st.text(
     alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"),

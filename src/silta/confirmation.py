@@ -41,6 +41,9 @@ CONFIRMED_SETTINGS: Final[dict[str, Register]] = {
     "dimensions": Register.DIMENSIONS,  # switched on: items are created in Netvisor
     "project_header": Register.DIMENSIONS,  # items go under another header
     "business_unit_header": Register.DIMENSIONS,
+    # issue 19: switched on, the money transfers start writing
+    "purchase_lines_enabled": Register.PURCHASE_LINES,
+    "travel_enabled": Register.TRAVEL,
 }
 
 
@@ -50,6 +53,10 @@ def writes(register: Register, settings: TenantSettings) -> bool:
         return settings.customers is not CustomerDirection.TEMP_CUSTOMER
     if register is Register.PRODUCTS:
         return settings.products is not ProductDirection.TEMP_PRODUCT
+    if register is Register.PURCHASE_LINES:
+        return settings.purchase_lines_enabled
+    if register is Register.TRAVEL:
+        return settings.travel_enabled
     return settings.dimensions
 
 

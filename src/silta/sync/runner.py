@@ -34,7 +34,9 @@ from silta.sync.engine import Adapter, ConfigurationProblem, RunResult, run_regi
 from silta.sync.journal import Journal, Progress
 from silta.sync.plan import Plan
 from silta.sync.products import ProductsToNetvisor, ProductsToSevera
+from silta.sync.purchase_lines import PurchaseLinesToSevera
 from silta.sync.temp import TempCustomerCheck, TempProductCheck
+from silta.sync.travel import TravelToNetvisor
 from silta.tenants import Tenant
 from silta.transport import new_http_client
 
@@ -63,7 +65,27 @@ def adapter_for(register: Register, settings: TenantSettings) -> Adapter | None:
         return products[settings.products]()
     if register is Register.DIMENSIONS and settings.dimensions:
         return DimensionsToNetvisor()
+    if register is Register.PURCHASE_LINES and settings.purchase_lines_enabled:
+        return PurchaseLinesToSevera()
+    if register is Register.TRAVEL and settings.travel_enabled:
+        return TravelToNetvisor()
     return None
+
+
+# The money transfers a KH may keep to "transfer now" (issue 19): a scheduled run skips them.
+_ON_REQUEST_ONLY: dict[Register, Callable[[TenantSettings], bool]] = {
+    Register.PURCHASE_LINES: lambda settings: not settings.purchase_lines_automatic,
+    Register.TRAVEL: lambda settings: not settings.travel_automatic,
+}
+
+
+def scheduled_only_on_request(register: Register, settings: TenantSettings, trigger: str) -> bool:
+    """Whether a run by ``trigger`` must leave ``register`` alone: the schedule's runs do
+    when the KH chose "only on transfer now"."""
+    if not trigger.startswith("schedule"):
+        return False
+    check = _ON_REQUEST_ONLY.get(register)
+    return check is not None and check(settings)
 
 
 def _utc_now() -> datetime:
@@ -251,6 +273,9 @@ async def _sync_registers(
         for register in registers:
             adapter = adapter_for(register, ctx.settings)
             if adapter is None:
+                continue
+            if scheduled_only_on_request(register, ctx.settings, trigger):
+                log.info("%s: %s runs only on 'transfer now'; not run", tenant.name, register)
                 continue
             if register in held:  # a preview is what it waits for; writing is not
                 log.info("%s: %s waits for a confirmation; not run", tenant.name, register)
