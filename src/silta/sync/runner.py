@@ -8,6 +8,7 @@ import logging
 from collections.abc import AsyncIterator, Callable, Iterable
 from datetime import UTC, datetime
 
+import attrs
 import httpx
 
 from silta.backoff import DEFAULT_RETRY, RetryPolicy
@@ -23,7 +24,8 @@ from silta.domain import (
 from silta.endpoints import Endpoints, in_process
 from silta.metrics import PROCESS_METRICS, Metrics
 from silta.netvisor import NetvisorAuth, NetvisorClient
-from silta.severa import DEFAULT_RATE, SeveraClient
+from silta.severa import DEFAULT_RATE, SeveraClient, SeveraCredentials
+from silta.severa.auth import FEE_SCOPES, TRAVEL_SCOPES
 from silta.severa.auth import PROCESS_TOKENS
 from silta.store import Holds, Schedule, Store, StoreError
 from silta.store.schedule import new_owner
@@ -92,6 +94,21 @@ def _utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+def _with_transfer_scopes(
+    credentials: SeveraCredentials, settings: TenantSettings
+) -> SeveraCredentials:
+    """The credentials asking also for the scopes of the money transfers switched on (issue
+    19): a company that has not turned them on never asks Severa for fees or travels."""
+    extra = [
+        *(FEE_SCOPES if settings.purchase_lines_enabled else ()),
+        *(TRAVEL_SCOPES if settings.travel_enabled else ()),
+    ]
+    missing = tuple(scope for scope in extra if scope not in credentials.scopes)
+    if not missing:
+        return credentials
+    return attrs.evolve(credentials, scopes=(*credentials.scopes, *missing))
+
+
 @contextlib.asynccontextmanager
 async def tenant_context(
     store: Store,
@@ -134,7 +151,7 @@ async def tenant_context(
             ),
             severa=SeveraClient(
                 client,
-                tenant.severa.credentials,
+                _with_transfer_scopes(tenant.severa.credentials, settings),
                 base_url=tenant.severa.base_url,
                 rate=severa_rate,
                 retry=retry,
