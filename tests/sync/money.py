@@ -26,13 +26,13 @@ def purchase_settings(sample: Sample) -> dict[str, Any]:
 def travel_settings(world: World, sample: Sample, **extra: Any) -> dict[str, Any]:
     """The demo's mapping of the sample's expense types (by code) to Netvisor's."""
     assert sample.travel is not None
-    types = {t["code"]: t for t in world.sv.travel.expense_types()}
+    types = {t.code: t for t in world.sv.travel.travel_types()}
     ratios, travel_types, compensations = [], [], []
     for code, target in sorted(sample.travel.expense_types.items()):
         kind = types[code]
-        if kind["expenseClass"] == "Mileage":
+        if kind.expense_class == "Mileage":
             travel_types.append(f"{kind.guid}={target}")
-        elif kind["expenseClass"] == "DailyAllowance":
+        elif kind.expense_class == "DailyAllowance":
             compensations.append(f"{kind.guid}={target}")
         else:
             ratios.append(f"{kind.guid}/FI={target}")
