@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import event, text
 
 from silta.domain import Action, FieldChange, Refusal, Register, RunKind, RunStatus, Status
-from silta.store import History, RunFilter, RunProgress, Store, UnknownRun
+from silta.store import Detail, History, RunFilter, RunProgress, Store, UnknownRun
 from silta.store.history import BadCursor, Page, UnknownRecord
 from silta.store.migrate import upgrade
 from silta.triggers import TriggerKind
@@ -510,3 +510,31 @@ def test_every_page_walks_an_index_in_its_own_order(timed: Store, clock: Clock, 
         assert "Seq Scan" not in plan and "Sort" not in plan, plan
         conditions = [line for line in plan.splitlines() if "Index Cond" in line]
         assert any(column in line for line in conditions), plan
+
+
+# -- display facts (0011) ---------------------------------------------------------------------
+
+
+def test_an_entrys_details_come_back_from_every_read_in_their_order(
+    timed: Store, clock: Clock
+) -> None:
+    acme = timed.add_tenant(config(), changed_by="alice")
+    details = (Detail("total", "1240.00"), Detail("customer", "Asiakas 1 Oy"))
+    refused = entry(
+        7, source_key="inv-7", natural_key="10007", action=Action.REFUSE,
+        status=Status.REFUSED, refusals=(refusal(),), details=details,
+    )  # fmt: skip
+    plain = entry(8, natural_key="10008")
+    run_id = run(timed, clock, acme.id, [refused, plain])
+    assert timed.entries(run_id) == [refused, plain]
+    assert timed.entries(run_id)[1].details == ()
+    history = History(timed)
+    assert history.entries(run_id).items == (refused, plain)
+    [record] = history.search(acme.id, "inv-7").items
+    assert history.timeline(record).items[0].entry.details == details
+    [open_refusal] = history.open_refusals(acme.id)
+    assert open_refusal.entry.details == details
+    # an entry written before 0011 has NULL there, and reads as no details
+    with timed._writing() as session:
+        session.execute(text("UPDATE run_entries SET details = NULL"))
+    assert [e.details for e in history.entries(run_id).items] == [(), ()]

@@ -60,7 +60,7 @@ def test_the_migrations_make_exactly_the_models(store_url: str) -> None:
 
 def test_open_upgrades_to_head_and_again_is_a_no_op(store_url: str) -> None:
     with Store.open(store_url, secret_key=KEY) as store:
-        assert store.revision() == head_revision() == "0010"
+        assert store.revision() == head_revision() == "0011"
         store.add_tenant(config(), changed_by="alice")
         store.upgrade()
     with Store.open(store_url, secret_key=KEY) as store:

@@ -9,11 +9,12 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import attrs
 import httpx
 import pytest
 
 from silta.domain import RunStatus
-from silta.store import History
+from silta.store import Detail, History
 
 from .conftest import WebWorld
 from .history_data import CONNECT_ERROR, customer, record_run, seed_fleet
@@ -162,3 +163,13 @@ async def test_the_operator_lists_failing_companies_with_why(
     assert [t["name"] for t in named] == ["Laivasto 001 Oy"]
     assert len(await api_operator.ok("/tenants")) == 26
     assert (await api_operator.get("/tenants", state="off")).status_code == 422
+
+
+async def test_a_records_details_come_with_it(web: WebWorld, api_kh: Api) -> None:
+    facts = (Detail("customer", "Asiakas 1 Oy"), Detail("total", "1240.00"))
+    run_id = record_run(web.store, web.tenant.id, [attrs.evolve(customer(1), details=facts)])
+    [record] = await api_kh.ok(f"/tenants/{web.tenant.id}/runs/{run_id}/entries")
+    assert record["details"] == [
+        {"key": "customer", "value": "Asiakas 1 Oy"},
+        {"key": "total", "value": "1240.00"},
+    ]

@@ -10,13 +10,14 @@ import re
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import attrs
 import httpx
 import pytest
 from lxml.html import HtmlElement
 
 from silta.domain import Action, Register, RunKind, RunStatus
 from silta.registers.rules import RULES
-from silta.store import History
+from silta.store import Detail, History
 from silta.web.exports import BOM, csv_lines, safe_cell
 from silta.web.health import Health
 
@@ -419,3 +420,23 @@ async def test_a_refusal_of_the_night_stays_open_after_the_incremental_runs_of_t
         one(page(await client.get(f"/tenants/{tenant}/fix/{rule}")), "fix-records").xpath("./li")
         == []
     )
+
+
+async def test_a_records_details_show_on_the_page_in_the_api_and_in_the_csv(
+    web: WebWorld, kh: Client
+) -> None:
+    client, _ = kh
+    tenant = web.tenant.id
+    facts = (Detail("customer", "Asiakas 1 Oy"), Detail("total", "1240.00"))
+    run_id = record_run(web.store, tenant, [attrs.evolve(customer(1), details=facts)])
+    base = f"/tenants/{tenant}/runs/{run_id}"
+    shown = page(await client.get(base))
+    cells = shown.xpath("//*[@data-detail]")
+    assert [(c.get("data-detail"), text(c)) for c in cells] == [
+        ("customer", "Asiakas: Asiakas 1 Oy"),
+        ("total", "Summa: 1240.00"),
+    ]
+    rows = read_csv(await client.get(f"{base}/records.csv"))
+    assert rows[0][-1] == "Tiedot" and rows[1][-1] == "Asiakas: Asiakas 1 Oy; Summa: 1240.00"
+    english = page(await client.get(base, params={"lang": "en"}))
+    assert [text(c) for c in english.xpath("//*[@data-detail]")][1] == "Total: 1240.00"

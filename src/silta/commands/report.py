@@ -11,7 +11,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from silta.domain import Register, RunStatus
-from silta.registers.labels import field_label
+from silta.registers.labels import detail_label, field_label
 from silta.store import Entry, RunRecord
 
 __all__ = [
@@ -76,6 +76,8 @@ def print_entries(
         outcome = f"{entry.action.value}, {entry.status.value}"
         head = f"{entry.register.value} {key} {entry.name or ''} — {outcome}"
         console.print(f"[{style}]{escape(head)}[/{style}]" if style else escape(head))
+        for detail in entry.details:
+            console.print(f"    {detail_label(detail.key, language)}: {detail.value}", markup=False)
         for refusal in entry.refusals:
             text = f"    [{refusal.rule}] {refusal.message(language)}"
             console.print(text, markup=False)

@@ -13,7 +13,14 @@ from typing import Final
 
 from silta.domain import Register
 
-__all__ = ["ADDRESS_LABELS", "FIELD_LABELS", "PREFIX_LABELS", "field_label"]
+__all__ = [
+    "ADDRESS_LABELS",
+    "DETAIL_LABELS",
+    "FIELD_LABELS",
+    "PREFIX_LABELS",
+    "detail_label",
+    "field_label",
+]
 
 # diff field -> (Finnish, English)
 FIELD_LABELS: Final[dict[str, tuple[str, str]]] = {
@@ -98,3 +105,19 @@ def _label(register: Register, field: str, index: int) -> str:
     if words is None:
         return field
     return words[index]
+
+
+# An entry's display facts (silta.store.Detail) -> (Finnish, English). The money registers
+# add a row per fact they record; a key without a row is shown as it is.
+DETAIL_LABELS: Final[dict[str, tuple[str, str]]] = {
+    "customer": ("Asiakas", "Customer"),
+    "total": ("Summa", "Total"),
+}
+
+
+def detail_label(key: str, language: str = "fi") -> str:
+    """The label of an entry's display fact ``key``, in ``language`` (``fi`` or ``en``)."""
+    words = DETAIL_LABELS.get(key)
+    if words is None:
+        return key
+    return words[1 if language == "en" else 0]

@@ -43,6 +43,7 @@ from silta.store.history import History, Page, RecordRef, RunFilter
 from silta.store.holds import Holds
 from silta.store.records import (
     ApiToken,
+    Detail,
     Entry,
     Hold,
     Link,
@@ -69,6 +70,7 @@ __all__ = [
     "Accounts",
     "ApiToken",
     "ConfirmationRefused",
+    "Detail",
     "DuplicateTenant",
     "DuplicateUser",
     "Entry",

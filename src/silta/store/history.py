@@ -35,7 +35,7 @@ from sqlalchemy.orm import Session
 from silta.domain import Action, FieldChange, Refusal, Register, RunKind, RunStatus, Status
 from silta.store.errors import StoreError
 from silta.store.models import RecordRow, RunEntryRow, RunRow, TenantRow
-from silta.store.records import Entry, RunRecord
+from silta.store.records import Entry, RunRecord, details_from_json
 from silta.triggers import TRIGGER_KINDS, TriggerKind
 
 if TYPE_CHECKING:  # the store imports record_rows from here
@@ -310,7 +310,10 @@ _ENTRY_COLUMNS = (
     RunEntryRow.changes,
     RunEntryRow.refusals,
     RunEntryRow.message,
+    RunEntryRow.details,
 )
+# the columns of an entry row that _ENTRY_COLUMNS reads; what a query adds comes after
+_ENTRY_WIDTH: Final = len(_ENTRY_COLUMNS)
 
 
 def _entry(row: Any) -> Entry:
@@ -327,7 +330,8 @@ def _entry(row: Any) -> Entry:
         changes,
         refusals,
         message,
-    ) = row[:11]
+        details,
+    ) = row[:_ENTRY_WIDTH]
     return Entry(
         register=register,
         source_key=source_key,
@@ -339,6 +343,7 @@ def _entry(row: Any) -> Entry:
         changes=tuple(FieldChange(**change) for change in changes),
         refusals=tuple(Refusal(**refusal) for refusal in refusals),
         message=message,
+        details=details_from_json(details),
     )
 
 
@@ -661,12 +666,12 @@ class History:
         outcomes = tuple(
             Outcome(
                 entry_id=row[0],
-                run_id=row[11],
-                started_at=row[12],
-                trigger=row[13],
-                dry_run=row[14],
-                kind=row[15],
-                run_status=row[16],
+                run_id=row[_ENTRY_WIDTH + 0],
+                started_at=row[_ENTRY_WIDTH + 1],
+                trigger=row[_ENTRY_WIDTH + 2],
+                dry_run=row[_ENTRY_WIDTH + 3],
+                kind=row[_ENTRY_WIDTH + 4],
+                run_status=row[_ENTRY_WIDTH + 5],
                 entry=_entry(row),
             )
             for row in page.items
@@ -766,6 +771,6 @@ class History:
                 continue
             seen.add(identity)
             if entry.status is Status.REFUSED:
-                found.append(OpenRefusal(by_id[row[11]], row[0], entry))
+                found.append(OpenRefusal(by_id[row[_ENTRY_WIDTH]], row[0], entry))
         found.sort(key=lambda refusal: refusal.entry_id)
         return found

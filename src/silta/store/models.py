@@ -243,6 +243,8 @@ class RunEntryRow(Base):
     changes: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
     refusals: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
     message: Mapped[str | None] = mapped_column(Text)
+    # display facts beyond key and name (an invoice's total …), 0011; None before it
+    details: Mapped[list[dict[str, str]] | None] = mapped_column(JSON, nullable=True)
 
 
 class RecordRow(Base):

@@ -78,6 +78,32 @@ def _refusals(value: Iterable[Refusal]) -> tuple[Refusal, ...]:
     return tuple(value)
 
 
+@attrs.frozen
+class Detail:
+    """One display fact of a record's outcome that is neither its key nor its name: an
+    invoice's total, a fee's project, a travel report's person (revision 0011).
+
+    ``key`` names the fact (the web app's label is the catalog's ``detail.<key>``); ``value``
+    is text as the register wrote it (amounts as plain decimals with a point, so any
+    language can format them), never a foreign service's raw body.
+    """
+
+    key: str
+    value: str
+
+    def as_json(self) -> dict[str, str]:
+        return {"key": self.key, "value": self.value}
+
+
+def _details(value: Iterable[Detail]) -> tuple[Detail, ...]:
+    return tuple(value)
+
+
+def details_from_json(value: Iterable[Mapping[str, Any]] | None) -> tuple[Detail, ...]:
+    """The details a row stored; ``None`` (an entry from before 0011) has none."""
+    return tuple(Detail(key=str(d["key"]), value=str(d["value"])) for d in value or ())
+
+
 class LinkState(enum.StrEnum):
     """A link is written as ``PENDING`` before the create is sent, ``LINKED`` after.
 
@@ -137,6 +163,7 @@ class Entry:
     changes: tuple[FieldChange, ...] = attrs.field(default=(), converter=_changes)
     refusals: tuple[Refusal, ...] = attrs.field(default=(), converter=_refusals)
     message: str | None = None
+    details: tuple[Detail, ...] = attrs.field(default=(), converter=_details)
 
 
 @attrs.frozen

@@ -96,6 +96,7 @@ from silta.store.records import (
     TenantEventKind,
     Watermark,
     aware_utc,
+    details_from_json,
 )
 from silta.store.secrets import KeyRing, default_key_file
 from silta.tenants import NetvisorConnection, SeveraConnection, Tenant, TenantConfig
@@ -754,6 +755,7 @@ class Store:
                 "changes": [change.as_json() for change in entry.changes],
                 "refusals": [refusal.as_json() for refusal in entry.refusals],
                 "message": entry.message,
+                "details": [detail.as_json() for detail in entry.details] or None,
             }
             for entry in entries_list
         ]
@@ -868,6 +870,7 @@ class Store:
             RunEntryRow.changes,
             RunEntryRow.refusals,
             RunEntryRow.message,
+            RunEntryRow.details,
         ).where(RunEntryRow.run_id == run_id)
         if register is not None:
             query = query.where(RunEntryRow.register == register)
@@ -890,6 +893,7 @@ class Store:
                 changes=tuple(FieldChange(**change) for change in changes),
                 refusals=tuple(Refusal(**refusal) for refusal in refusals),
                 message=message,
+                details=details_from_json(details),
             )
             for (
                 entry_register,
@@ -902,6 +906,7 @@ class Store:
                 changes,
                 refusals,
                 message,
+                details,
             ) in rows
         ]
 

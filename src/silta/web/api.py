@@ -197,6 +197,13 @@ class RefusalOut(BaseModel):
     message: str
 
 
+class DetailOut(_Out):
+    """A display fact of the outcome (an invoice's total …): ``key`` as stored, ``value`` text."""
+
+    key: str
+    value: str
+
+
 class EntryOut(_Out):
     register_: Register = _register_field()
     source_key: str | None
@@ -208,6 +215,7 @@ class EntryOut(_Out):
     changes: list[ChangeOut]
     refusals: list[RefusalOut]
     message: str | None
+    details: list[DetailOut] = []
 
 
 class RecordOut(_Out):
@@ -362,6 +370,7 @@ def _entry_out(entry: Entry, language: str) -> EntryOut:
             for r in entry.refusals
         ],
         message=entry.message,
+        details=[DetailOut(key=d.key, value=d.value) for d in entry.details],
     )
 
 

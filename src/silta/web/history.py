@@ -20,7 +20,7 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import JSONResponse, Response
 
 from silta.domain import Action, Register, RunStatus, Status
-from silta.registers.labels import field_label
+from silta.registers.labels import detail_label, field_label
 from silta.registers.rules import RULES, Rule
 from silta.store import History, RunFilter
 from silta.store.history import BadCursor, OpenRefusal, RecordRef, UnknownRecord
@@ -312,6 +312,7 @@ def _entry_header(t: Translator) -> list[str]:
         t("entry.reason"),
         t("entry.rules"),
         t("entry.message"),
+        t("entry.details"),
     ]
 
 
@@ -332,6 +333,7 @@ def _entry_cells(entry: Any, t: Translator, lang: str) -> list[object]:
         " | ".join(refusal.message(lang) for refusal in entry.refusals),
         " ".join(refusal.rule for refusal in entry.refusals),
         entry.message,
+        "; ".join(f"{detail_label(d.key, lang)}: {d.value}" for d in entry.details),
     ]
 
 

@@ -443,6 +443,7 @@ TEXTS: Final[dict[str, tuple[str, str]]] = {
     "entry.target_key": ("Kohdetunnus", "Target key"),
     "entry.rules": ("Säännöt", "Rules"),
     "entry.message": ("Viesti", "Message"),
+    "entry.details": ("Tiedot", "Details"),
     # -- the record search and a record's timeline -----------------------------------------
     "records.help": (
         "Hae asiakasnumerolla tai nimellä, tuotekoodilla, projektilla tai laskun numerolla.",

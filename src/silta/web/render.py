@@ -14,7 +14,7 @@ from jinja2 import StrictUndefined
 
 from silta.domain import Register
 from silta.failures import describe
-from silta.registers.labels import field_label
+from silta.registers.labels import detail_label, field_label
 from silta.web.i18n import LANGUAGES, translator
 from silta.web.wording import failure_words, number, progress_words, trigger_words
 
@@ -38,6 +38,7 @@ def _local(value: datetime | None, zone: str = "Europe/Helsinki") -> str:
 templates.env.filters["local"] = _local
 # a record's changed field in the article's words (previews, run pages)
 templates.env.globals["field_label"] = field_label
+templates.env.globals["detail_label"] = detail_label
 # a failed run's category in plain words: describe_failure(run.failure_category,
 # run.failure_service, lang) -> "Netvisor ei vastaa (yhteysvirhe)" (silta.failures)
 templates.env.globals["describe_failure"] = describe
