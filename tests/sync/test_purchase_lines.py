@@ -14,7 +14,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from silta.domain import PurchaseCostMethod, Register
+from silta.domain import PurchaseCostMethod, Register, Status
 from silta.registers import purchase_lines as rules
 from silta.sandbox.sample import Sample
 from silta.store import LinkState
@@ -95,6 +95,10 @@ async def test_severa_costs_equal_the_qualifying_lines_one_to_one(tmp_path: Path
         assert len(expected) >= 5
         assert root_phase_free(fees(world), world) == expected
         assert any(phase for _p, phase, *_ in expected.values())  # phases are in the sample
+        # the run history shows each fee's project, cost, invoice number and vendor
+        created = world.entries(result, status=Status.DONE)
+        facts = [{d.key for d in e.details} for e in created if e.action.value == "create"]
+        assert facts and all(f == {"project", "amount", "invoice", "vendor"} for f in facts)
         # and a second run changes nothing in Severa
         again = await world.sync_one(Register.PURCHASE_LINES)
         completed([again])

@@ -72,6 +72,8 @@ async def test_netvisor_travel_documents_equal_severa_s_approved_reports(tmp_pat
         expected = expected_documents(world, sample, refused_keys(world, result))
         assert len(expected) >= 3
         assert documents(world) == expected
+        made = [e for e in world.entries(result) if e.action.value == "create"]
+        assert made and all({d.key for d in e.details} == {"person", "total"} for e in made)
         again = await world.sync_one(Register.TRAVEL)
         completed([again])
         assert documents(world) == expected

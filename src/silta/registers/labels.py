@@ -112,6 +112,12 @@ def _label(register: Register, field: str, index: int) -> str:
 DETAIL_LABELS: Final[dict[str, tuple[str, str]]] = {
     "customer": ("Asiakas", "Customer"),
     "total": ("Summa", "Total"),
+    # issue 19: a project fee made from a purchase-invoice line, a travel report
+    "project": ("Projekti", "Project"),
+    "amount": ("Kulun summa", "Cost amount"),
+    "invoice": ("Ostolasku", "Purchase invoice"),
+    "vendor": ("Toimittaja", "Vendor"),
+    "person": ("Henkilö", "Person"),
 }
 
 

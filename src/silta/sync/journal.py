@@ -177,6 +177,7 @@ class Journal:
                 changes=item.changes,
                 refusals=item.refusals,
                 message=message or item.message,
+                details=item.details,
             )
         )
         self.counts[_count_key(action, status)] += 1

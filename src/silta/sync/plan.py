@@ -9,6 +9,7 @@ from typing import Any
 import attrs
 
 from silta.domain import Action, FieldChange, Refusal
+from silta.store import Detail
 
 __all__ = ["WRITES", "Plan", "PlanItem"]
 
@@ -35,6 +36,8 @@ class PlanItem:
     message: str | None = None
     payload: Any = attrs.field(default=None, eq=False, repr=False)
     intent: Mapping[str, Any] | None = attrs.field(default=None, eq=False, repr=False)
+    # display facts of the record's outcome (a fee's project and amount): Entry.details
+    details: tuple[Detail, ...] = ()
 
     @property
     def writes(self) -> bool:

@@ -37,7 +37,7 @@ from silta.domain import Action, Refusal, Register, System, TenantSettings, sett
 from silta.registers import purchase_lines as rules
 from silta.registers.invoice_notices import Notice
 from silta.registers.purchase_line_settings import CostMethod, PurchaseLineSettings
-from silta.store import Link, LinkState
+from silta.store import Detail, Link, LinkState
 from silta.sync.context import SyncContext
 from silta.sync.engine import ConfigurationProblem, apply_items
 from silta.sync.journal import Journal
@@ -243,6 +243,7 @@ class PurchaseLinesToSevera:
                     action=Action.CREATE,
                     payload=_Fee(plan),
                     intent=_intent(plan, invoice, mapped.label),
+                    details=_details(plan, invoice, lookups),
                 )
             )
         for old_line, _fingerprint in transferred.items():
@@ -394,6 +395,26 @@ def _intent(plan: rules.FeePlan, invoice: netvisor.PurchaseInvoice, label: str) 
         and plan.fee.unit_cost.amount is not None
         else None,
     }
+
+
+def _details(
+    plan: rules.FeePlan, invoice: netvisor.PurchaseInvoice, lookups: rules.PurchaseLookups
+) -> tuple[Detail, ...]:
+    """What the run history shows of a fee: its project, cost, invoice number and vendor."""
+    project = next(
+        (item.project_name for item in lookups.items.values() if item.project_guid == plan.project),
+        plan.project,
+    )
+    fee = plan.fee
+    facts = [Detail("project", project)]
+    if fee.quantity is not None and fee.unit_cost is not None and fee.unit_cost.amount is not None:
+        amount = (Decimal(fee.quantity) * Decimal(fee.unit_cost.amount)).quantize(Decimal("0.01"))
+        facts.append(Detail("amount", format(amount, "f")))
+    if invoice.number:
+        facts.append(Detail("invoice", invoice.number))
+    if invoice.vendor_name:
+        facts.append(Detail("vendor", invoice.vendor_name))
+    return tuple(facts)
 
 
 @attrs.frozen

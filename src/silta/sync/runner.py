@@ -25,8 +25,7 @@ from silta.endpoints import Endpoints, in_process
 from silta.metrics import PROCESS_METRICS, Metrics
 from silta.netvisor import NetvisorAuth, NetvisorClient
 from silta.severa import DEFAULT_RATE, SeveraClient, SeveraCredentials
-from silta.severa.auth import FEE_SCOPES, TRAVEL_SCOPES
-from silta.severa.auth import PROCESS_TOKENS
+from silta.severa.auth import FEE_SCOPES, PROCESS_TOKENS, TRAVEL_SCOPES
 from silta.store import Holds, Schedule, Store, StoreError
 from silta.store.schedule import new_owner
 from silta.sync.context import SyncContext

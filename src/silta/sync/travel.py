@@ -34,7 +34,7 @@ from silta.failures import CREDENTIAL_ERRORS
 from silta.registers import travel as rules
 from silta.registers.dimensions import DimensionSource
 from silta.registers.invoice_lines import dimension_index
-from silta.store import Link, LinkState, Store
+from silta.store import Detail, Link, LinkState, Store
 from silta.sync.context import SyncContext
 from silta.sync.engine import MAX_CONSECUTIVE_FAILURES
 from silta.sync.journal import Journal
@@ -257,7 +257,12 @@ class TravelToNetvisor:
             else (report.user.name if report.user else None),
             "total": format(total, "f") if not isinstance(total, int) else str(total),
         }
-        return PlanItem(action=Action.CREATE, payload=_Send(plan), intent=intent, **base)
+        details = tuple(
+            Detail(key, str(intent[key])) for key in ("person", "total") if intent.get(key)
+        )
+        return PlanItem(
+            action=Action.CREATE, payload=_Send(plan), intent=intent, details=details, **base
+        )
 
     # -- writing -----------------------------------------------------------------------------
 
