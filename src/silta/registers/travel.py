@@ -282,8 +282,8 @@ def employee_refused(label: str, person: str | None, code: str, message: str) ->
 
 
 def size_text(size: int) -> str:
-    """Bytes as a reader writes them: ``4,3 Mt`` / ``4.3 MB`` (binary megabytes)."""
-    megabytes = Decimal(size) / Decimal(1024 * 1024)
+    """Bytes as a reader writes them: ``4.3`` (MB of 1,000,000 bytes, as the limit is read)."""
+    megabytes = Decimal(size) / Decimal(1_000_000)
     return format(megabytes.quantize(Decimal("0.1")), "f")
 
 
