@@ -64,7 +64,46 @@ def settings_from_form(form: FormData, current: TenantSettings) -> TenantSetting
     for name in _KEPT_WHEN_EMPTY:
         if text(form, name):
             values[name] = text(form, name)
+    for section, (checkboxes, fields) in _SECTIONS.items():
+        if section not in form:
+            continue  # a form without the section (an older page, a script) keeps them
+        for name in checkboxes:
+            values[name] = text(form, name) if name in form else "off"
+        for name in fields:
+            # a mapping typed over several lines of its box is one line of pairs
+            values[name] = " ".join(text(form, name).split())
     return current.with_text(values)
+
+
+# Issue 19: the money transfers' sections of the tab, read only when the form has them (a
+# hidden field names each), so that a form from before them changes none of their settings.
+_SECTIONS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "purchase_lines_section": (
+        ("purchase_lines_enabled", "purchase_lines_automatic"),
+        (
+            "purchase_lines_invoice_status",
+            "purchase_lines_product",
+            "purchase_lines_account_products",
+            "purchase_lines_method",
+            "purchase_lines_markup_percent",
+        ),
+    ),
+    "travel_section": (
+        (
+            "travel_enabled",
+            "travel_automatic",
+            "travel_dimensions",
+            "travel_create_missing_items",
+        ),
+        (
+            "travel_statuses",
+            "travel_transferred_status",
+            "travel_ratios",
+            "travel_travel_types",
+            "travel_compensation_types",
+        ),
+    ),
+}
 
 
 CONNECTION_FIELDS = (

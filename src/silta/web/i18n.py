@@ -587,6 +587,77 @@ TEXTS: Final[dict[str, tuple[str, str]]] = {
     "notify.state_sent": ("Lähetetty", "Sent"),
     "notify.state_failed": ("Epäonnistui", "Failed"),
     "notify.none_yet": ("Koosteita ei ole vielä lähetetty.", "No digests sent yet."),
+    # -- issue 19: purchase-invoice lines and travel reimbursements --------------------------
+    "register.purchase_lines": ("Ostolaskurivit", "Purchase-invoice lines"),
+    "register.travel": ("Matkalaskut", "Travel invoices"),
+    "settings.purchase_lines": (
+        "Ostolaskujen rivit Severan projektien kuluiksi",
+        "Purchase-invoice lines as Severa project costs",
+    ),
+    "settings.purchase_lines_enabled": (
+        "Siirretään Netvisorin ostolaskurivit Severan projektikuluiksi",
+        "Transfer Netvisor purchase-invoice lines to Severa as project costs",
+    ),
+    "settings.purchase_lines_automatic": (
+        "Siirto automaattisesti aikataulussa (muuten vain 'Synkronoi nyt')",
+        "Transfer automatically on the schedule (otherwise only on 'Sync now')",
+    ),
+    "settings.purchase_lines_invoice_status": (
+        "Siirrettävien ostolaskujen tila",
+        "Status of the purchase invoices to transfer",
+    ),
+    "purchase_status.open": ("Avoin / asiatarkastuksessa", "Open / in content check"),
+    "purchase_status.approved": ("Hyväksynnässä", "In approval"),
+    "purchase_status.accepted": ("Hyväksytty", "Approved"),
+    "settings.purchase_lines_product": ("Severan kulutuote (GUID)", "Severa cost product (GUID)"),
+    "settings.purchase_lines_account_products": (
+        "Tilikohtaiset tuotteet: tili=tuotteen GUID; …",
+        "Products by account: account=product GUID; …",
+    ),
+    "settings.purchase_lines_method": ("Kulujen siirtotapa", "Expense transfer method"),
+    "method.cost_only": ("Vain kuluna (ei laskuteta)", "Cost only (not billed)"),
+    "method.rebill": ("Jälleenlaskutetaan katteella", "Re-billed with a markup"),
+    "settings.purchase_lines_markup_percent": ("Kate %", "Markup %"),
+    "settings.travel": (
+        "Severan matkalaskut Netvisorin matkalaskuiksi",
+        "Severa travel reports as Netvisor travel invoices",
+    ),
+    "settings.travel_enabled": (
+        "Siirretään Severan hyväksytyt matkalaskut Netvisoriin",
+        "Transfer Severa's approved travel reports to Netvisor",
+    ),
+    "settings.travel_automatic": (
+        "Siirto automaattisesti aikataulussa (muuten vain 'Synkronoi nyt')",
+        "Transfer automatically on the schedule (otherwise only on 'Sync now')",
+    ),
+    "settings.travel_statuses": (
+        "Siirrettävät tilat (GUIDit pilkuin; tyhjä = kaikki hyväksytyt)",
+        "Statuses to transfer (GUIDs with commas; empty = every approved one)",
+    ),
+    "settings.travel_transferred_status": (
+        "Tila siirron jälkeen (GUID; tyhjä = ei muuteta)",
+        "Status after transfer (GUID; empty = not changed)",
+    ),
+    "settings.travel_ratios": (
+        "Kululajit: Severan kululajin GUID/kieli=Netvisorin kululaji; …",
+        "Expense types: Severa type GUID/language=Netvisor expense type; …",
+    ),
+    "settings.travel_travel_types": (
+        "Kilometrikorvaukset: Severan lajin GUID=Netvisorin matkatyyppi; … (oletus car)",
+        "Mileage: Severa type GUID=Netvisor travel type; … (default car)",
+    ),
+    "settings.travel_compensation_types": (
+        "Päivärahat: Severan lajin GUID=domesticfull|domestichalf|foreign; …",
+        "Daily allowances: Severa type GUID=domesticfull|domestichalf|foreign; …",
+    ),
+    "settings.travel_dimensions": (
+        "Laskentakohteet (liiketoimintayksikkö ja projekti) matkalaskun riveille",
+        "Dimensions (business unit and project) on the travel invoice's lines",
+    ),
+    "settings.travel_create_missing_items": (
+        "Luodaan puuttuvat laskentakohteet ennen siirtoa",
+        "Create missing dimension items before the transfer",
+    ),
 }
 
 
