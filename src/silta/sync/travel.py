@@ -184,7 +184,12 @@ class TravelToNetvisor:
             projects = (
                 [p async for p in ctx.severa.iter_projects(project_guids=guids)] if guids else []
             )
-            values["dimensions"] = dimension_index(ctx.settings, projects=projects)
+            phases = (
+                [p async for p in ctx.severa.iter_phases(project_guids=guids)]
+                if guids and ctx.settings.include_phases
+                else []
+            )
+            values["dimensions"] = dimension_index(ctx.settings, projects=projects, phases=phases)
             headers = await ctx.netvisor.list_dimensions(show_hidden=True)
             values["netvisor_items"] = {
                 h.name: frozenset(item.name for item in h.items) for h in headers
