@@ -31,6 +31,9 @@ SECRETS = (  # every secret the demo tenants hold: no response may carry one
     "silta-demo-partner-key",
 )
 
+# The registers the demo tenant runs: the money transfers of issue 19 are off by default.
+REGISTERS_ON = (Register.CUSTOMERS, Register.PRODUCTS, Register.DIMENSIONS)
+
 
 class Api:
     """A client signed in with one user's API token."""
@@ -199,7 +202,7 @@ async def test_a_direction_change_makes_that_registers_next_run_full(
     web: WebWorld, kh: Api
 ) -> None:
     await sync(kh, web.tenant.id)
-    for register in Register:
+    for register in REGISTERS_ON:
         assert web.store.watermark(web.tenant.id, register) is not None, register
 
     answer = await kh.patch(f"/tenants/{web.tenant.id}/settings", {"customers": "temp_customer"})
@@ -386,10 +389,10 @@ async def test_sync_with_wait_answers_with_the_finished_job_and_its_runs(
     before = writes(web)
     job = await sync(kh, web.tenant.id)
     assert job["tenant_id"] == web.tenant.id
-    assert job["registers"] == ["customers", "products", "dimensions"]
+    assert job["registers"] == [r.value for r in Register]  # the money ones are off: no run
     assert (job["dry_run"], job["full"], job["error"], job["current"]) == (False, False, None, None)
     assert len(job["run_ids"]) == 3
-    for run_id, register in zip(job["run_ids"], Register, strict=True):
+    for run_id, register in zip(job["run_ids"], REGISTERS_ON, strict=True):
         run = await kh.ok(f"/tenants/{web.tenant.id}/runs/{run_id}")
         assert (run["id"], run["register"], run["status"]) == (run_id, register.value, "completed")
         assert run["dry_run"] is False
@@ -432,7 +435,8 @@ async def test_a_preview_records_dry_runs_and_writes_nothing(web: WebWorld, kh: 
     for register in Register:
         assert web.store.watermark(web.tenant.id, register) is None  # still a first run
     detail = await kh.ok(f"/tenants/{web.tenant.id}")
-    assert {r["health"] for r in detail["registers"]} == {"never"}  # a preview is no run
+    # a preview is no run (the money registers of issue 19 are off)
+    assert {r["health"] for r in detail["registers"][:3]} == {"never"}
 
 
 def slow_netvisor(web: WebWorld) -> None:

@@ -19,6 +19,10 @@ from silta.sandbox.sample import PlantedCase
 from tests.web.browser import JOB_TIMEOUT, Steps, log_in, wait_for_job
 from tests.web.conftest import PASSWORD, NewPage, WebWorld
 
+#: The registers the demo tenant runs: the money transfers of issue 19 are off by default
+#: (test_browser_money.py turns them on).
+REGISTERS_ON = (Register.CUSTOMERS, Register.PRODUCTS, Register.DIMENSIONS)
+
 #: The controls that change something: none of them may be on a viewer's page.
 MUTATING = ("save-settings", "preview", "sync", "credentials-form", "pause", "resume", "actions")
 
@@ -97,11 +101,11 @@ def test_kh_changes_settings_previews_syncs_and_follows_a_refusal_to_its_fix(
         writes = web.world.writes()
         page.get_by_test_id("preview").click()
         expect(page).to_have_url(re.compile(rf"/tenants/{tenant}/preview\?job=\d+$"))
-        for register in Register:
+        for register in REGISTERS_ON:
             section = page.get_by_test_id(f"preview-{register.value}")
             expect(section).to_be_visible(timeout=JOB_TIMEOUT)
         wait_for_job(page)
-        for register in Register:
+        for register in REGISTERS_ON:
             section = page.get_by_test_id(f"preview-{register.value}")
             expect(section).to_contain_text(re.compile(r"\d+ luotaisiin"))
             creates = section.locator("tr[data-status=planned][data-action=create]")
@@ -130,9 +134,9 @@ def test_kh_changes_settings_previews_syncs_and_follows_a_refusal_to_its_fix(
         wait_for_job(page)
         runs = page.get_by_test_id("runs").locator("tbody tr")
         synced = runs.filter(has_not_text="esikatselu")
-        expect(synced).to_have_count(len(Register))
-        expect(synced.filter(has=page.locator(".runstatus-completed"))).to_have_count(len(Register))
-        expect(runs.filter(has_text="esikatselu")).to_have_count(len(Register))
+        expect(synced).to_have_count(len(REGISTERS_ON))
+        expect(synced.filter(has=page.locator(".runstatus-completed"))).to_have_count(len(REGISTERS_ON))
+        expect(runs.filter(has_text="esikatselu")).to_have_count(len(REGISTERS_ON))
         assert web.world.writes() > writes, "the sync wrote nothing"
         steps("runs")
 
@@ -230,7 +234,7 @@ def test_viewer_sees_the_company_and_its_runs_with_no_control_that_changes_anyth
         expect(page).to_have_url(f"{served}/tenants/{tenant}/runs")
         read_only()
         runs = page.get_by_test_id("runs").locator("tbody tr")
-        expect(runs).to_have_count(len(Register))
+        expect(runs).to_have_count(len(REGISTERS_ON))
         steps("runs")
         runs.filter(has_text="Laskentakohteet").get_by_test_id("run-link").click()
         expect(page).to_have_url(re.compile(rf"/tenants/{tenant}/runs/\d+$"))
