@@ -201,6 +201,8 @@ def _field_only(exc: Exception) -> str:
 
 def fix_place(rule_id: str) -> str:
     """Where a refusal is fixed: in Severa, in Netvisor, or on the settings tab."""
+    if rule_id in _MONEY_FIX_PLACES:
+        return _MONEY_FIX_PLACES[rule_id]
     if rule_id.endswith("temp_missing") or rule_id.startswith("dimensions.header"):
         return "netvisor"
     if ".severa." in rule_id:
@@ -208,3 +210,13 @@ def fix_place(rule_id: str) -> str:
     if ".netvisor." in rule_id:
         return "netvisor"
     return "settings"
+
+
+# Issue 19: where the money transfers' refusals are fixed (the rest: the settings tab).
+_MONEY_FIX_PLACES = {
+    "purchase_lines.item_not_silta": "netvisor",  # the line's dimension item
+    "purchase_lines.phase_not_in_project": "netvisor",
+    "travel.employee_not_matched": "severa",  # the user's code (or Netvisor's employee)
+    "travel.attachments_too_large": "severa",
+    "travel.attachment_name_too_long": "severa",
+}
