@@ -5,7 +5,16 @@ from __future__ import annotations
 import argparse
 import asyncio
 
-from bench import codec, engine, history, netvisor_protocol, scaling, scheduling, sync_scenarios
+from bench import (
+    codec,
+    engine,
+    history,
+    money,
+    netvisor_protocol,
+    scaling,
+    scheduling,
+    sync_scenarios,
+)
 
 SCENARIOS = (
     "engine",
@@ -14,6 +23,7 @@ SCENARIOS = (
     "scaling",
     "scheduling",
     "history",
+    "money",  # issue 19: the money transfers' call counts
     *sync_scenarios.SCENARIOS,
 )
 
@@ -37,6 +47,8 @@ async def run_all(args: argparse.Namespace) -> None:
         )
     if "history" in chosen:
         await asyncio.to_thread(history.run, scale=args.scale)
+    if "money" in chosen:
+        await money.run(scale=args.scale)
     sync_chosen = [name for name in chosen if name in sync_scenarios.SCENARIOS]
     if sync_chosen:
         await sync_scenarios.run(
