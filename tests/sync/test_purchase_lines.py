@@ -39,6 +39,7 @@ def qualifying(
     }
     header = next(h for h in world.nv.dimension_headers() if h.name == settings.project_header)
     items = {item.key: item for item in world.nv.dimension_items(header.name)}
+    closed = {p.guid for p in world.sv.projects() if p["isClosed"]}  # Severa takes no fee
     expected: dict[str, tuple[Any, ...]] = {}
     for invoice in world.nv.purchase_invoices.all():
         if invoice.approval_status != status:
@@ -51,6 +52,8 @@ def qualifying(
                         for i in under}  # fmt: skip
             phases = [links[i] for i in under if items[i].father_id]
             if len(projects) != 1 or len(phases) > 1 or line.account_number not in products:
+                continue
+            if next(iter(projects)) in closed:
                 continue
             cost = line.net_sum if line.vat_code == "KOOS" else line.line_sum
             billable = settings.purchase_lines_method is PurchaseCostMethod.REBILL
@@ -210,3 +213,18 @@ async def test_an_idle_run_reads_the_list_and_the_deletions_only(tmp_path: Path)
         severa = [c for c in calls if "/severa/" in c]
         assert len(netvisor) <= 2, netvisor
         assert severa == []
+
+
+async def test_a_line_on_a_closed_project_is_refused_and_the_run_completes(
+    tmp_path: Path,
+) -> None:
+    """Found by the chaos test: Severa takes no fee on a closed project; the line failed on
+    every run and held the watermark back. It is refused with its reason instead."""
+    async with money_world(tmp_path) as (world, sample, _placed):
+        project = next(iter(qualifying(world, sample).values()))[0]
+        world.sv.update("project", project, isClosed=True)
+        result = await world.sync_one(Register.PURCHASE_LINES)
+        completed([result])
+        assert "purchase_lines.project_closed" in world.refusals(result)
+        assert root_phase_free(fees(world), world) == qualifying(world, sample)
+        assert all(p != project for p, *_ in fees(world).values())

@@ -37,6 +37,7 @@ from silta.domain import Action, Refusal, Register, System, TenantSettings, sett
 from silta.registers import purchase_lines as rules
 from silta.registers.invoice_notices import Notice
 from silta.registers.purchase_line_settings import CostMethod, PurchaseLineSettings
+from silta.registers.rules import refuse
 from silta.store import Detail, Link, LinkState
 from silta.sync.context import SyncContext
 from silta.sync.engine import ConfigurationProblem, apply_items
@@ -131,7 +132,34 @@ class PurchaseLinesToSevera:
             items += self._invoice(invoice, chosen, lookups, stored, pending_projects)
         if pending_projects:
             items = await self._adopt(ctx, items, pending_projects)
+        items = await self._closed_projects(ctx, items)
         return Plan(tuple(items))
+
+    async def _closed_projects(self, ctx: SyncContext, items: list[PlanItem]) -> list[PlanItem]:
+        """Lines whose project is closed in Severa are refused, not failed on every run:
+        Severa takes no fee on a closed project (one read of the creates' projects)."""
+        wanted = sorted({i.payload.plan.project for i in items if isinstance(i.payload, _Fee)})
+        if not wanted:
+            return items
+        closed = {
+            p.guid: p.name
+            async for p in ctx.severa.iter_projects(project_guids=wanted)
+            if p.is_closed
+        }
+        if not closed:
+            return items
+        kept = []
+        for item in items:
+            plan = item.payload.plan if isinstance(item.payload, _Fee) else None
+            if plan is None or plan.project not in closed:
+                kept.append(item)
+                continue
+            invoice, _sep, line = (item.name or "").partition(" / ")
+            refusal = refuse("purchase_lines.project_closed", invoice=invoice, line=line,
+                             project=closed[plan.project])  # fmt: skip
+            kept.append(attrs.evolve(item, action=Action.REFUSE, refusals=(refusal,),
+                                     payload=None, intent=None, details=()))  # fmt: skip
+        return kept
 
     # -- reading ---------------------------------------------------------------------------
 
