@@ -64,7 +64,7 @@ STEP = st.one_of(
     st.tuples(st.just("report"), st.integers(1, 400)),
     st.tuples(
         st.just("fault"), st.sampled_from(REGISTERS), st.sampled_from(KINDS), st.integers(1, 6)
-    ),  # fmt: skip
+    ),
     st.tuples(st.just("sync"), st.sampled_from(REGISTERS)),
 )
 PROGRAM = st.lists(STEP, min_size=2, max_size=12 if PROFILE == "chaos" else 6)
@@ -77,28 +77,51 @@ class _Program:
         self.reported: set[str] = set()  # lines changed or deleted after transfer
         self.number = 900_000
         nv = world.nv
-        header = next(h for h in nv.dimension_headers()
-                      if h.name == world.store.settings(world.tenant.id).project_header)  # fmt: skip
-        linked = {int(link.target_key) for link in world.store.links(world.tenant.id,
-                  Register.DIMENSIONS) if link.target_key and link.state is LinkState.LINKED}  # fmt: skip
-        self.items = [i.key for i in nv.dimension_items(header.name) if i.key in linked
-                      and not i.father_id]  # fmt: skip
+        header = next(
+            h
+            for h in nv.dimension_headers()
+            if h.name == world.store.settings(world.tenant.id).project_header
+        )
+        linked = {
+            int(link.target_key)
+            for link in world.store.links(world.tenant.id, Register.DIMENSIONS)
+            if link.target_key and link.state is LinkState.LINKED
+        }
+        self.items = [
+            i.key for i in nv.dimension_items(header.name) if i.key in linked and not i.father_id
+        ]
         self.vendor = nv.purchase_invoices.put_vendor("Kaaos Oy", business_id="1234567-1")
 
     def transferred(self) -> set[str]:
-        return {link.source_key for link in self.world.store.links(
-            self.world.tenant.id, Register.PURCHASE_LINES) if link.state is LinkState.LINKED}  # fmt: skip
+        return {
+            link.source_key
+            for link in self.world.store.links(self.world.tenant.id, Register.PURCHASE_LINES)
+            if link.state is LinkState.LINKED
+        }
 
     async def step(self, step: tuple[Any, ...]) -> None:
         world, nv = self.world, self.world.nv
         kind = step[0]
         if kind == "invoice":
             self.number += 1
-            lines = [LinePlan(f"Tarvike {m}", Decimal(1 + m), Decimal("19.90"), Decimal("25.5"),
-                              "KOOS", ("4000", "Ostot"), (self.items[(self.number + m)
-                              % len(self.items)],)) for m in range(step[1])]  # fmt: skip
-            nv.purchase_invoices.put(number=str(self.number), vendor=self.vendor,
-                                     invoice_date=date(2026, 11, 3), lines=lines)  # fmt: skip
+            lines = [
+                LinePlan(
+                    f"Tarvike {m}",
+                    Decimal(1 + m),
+                    Decimal("19.90"),
+                    Decimal("25.5"),
+                    "KOOS",
+                    ("4000", "Ostot"),
+                    (self.items[(self.number + m) % len(self.items)],),
+                )
+                for m in range(step[1])
+            ]
+            nv.purchase_invoices.put(
+                number=str(self.number),
+                vendor=self.vendor,
+                invoice_date=date(2026, 11, 3),
+                lines=lines,
+            )
         elif kind in ("change", "delete"):
             invoices = [i for i in nv.purchase_invoices.all() if i.approval_status == "accepted"]
             if not invoices:
@@ -111,21 +134,30 @@ class _Program:
             else:
                 first, *rest = invoice.lines
                 plans = [_plan_of(first), *(_plan_of(line) for line in rest)]
-                plans[0] = LinePlan(first.product_name, first.quantity + 1, first.unit_price,
-                                    first.vat_percent, first.vat_code, (first.account_number,
-                                    first.account_name), tuple(i for _h, i in first.dimensions),
-                                    description=first.description, unit=first.unit,
-                                    key=first.key)  # fmt: skip
+                plans[0] = LinePlan(
+                    first.product_name,
+                    first.quantity + 1,
+                    first.unit_price,
+                    first.vat_percent,
+                    first.vat_code,
+                    (first.account_number, first.account_name),
+                    tuple(i for _h, i in first.dimensions),
+                    description=first.description,
+                    unit=first.unit,
+                    key=first.key,
+                )
                 nv.purchase_invoices.modify(invoice.key, lines=plans)
         elif kind == "report":
             travel = self.sample.travel
             user = travel.travellers["1001"]
             km = next(t.guid for t in world.sv.travel.travel_types() if t.code == "KM")
             project = world.sv.projects()[0].guid
-            world.sv.travel.put_reimbursement(user, f"Kaaosmatka {step[1]}",
-                                              [ExpensePlan(km, project, Decimal(step[1]),
-                                                           Decimal("0.55"))],
-                                              status=travel.approved)  # fmt: skip
+            world.sv.travel.put_reimbursement(
+                user,
+                f"Kaaosmatka {step[1]}",
+                [ExpensePlan(km, project, Decimal(step[1]), Decimal("0.55"))],
+                status=travel.approved,
+            )
         elif kind == "fault":
             await self.faulty(step[1], step[2], step[3])
         else:
@@ -174,8 +206,12 @@ class _Program:
         in_netvisor = set(documents(world))  # no report twice
         for link in world.store.links(world.tenant.id, Register.TRAVEL):
             if link.state is LinkState.PENDING and not (link.intent or {}).get("released"):
-                resolve_held(world.store, world.tenant.id, link.source_key,
-                             transferred=link.source_key in in_netvisor)  # fmt: skip
+                resolve_held(
+                    world.store,
+                    world.tenant.id,
+                    link.source_key,
+                    transferred=link.source_key in in_netvisor,
+                )
         results = await world.sync(*REGISTERS, full=True)
         results += await world.sync(*REGISTERS, full=True)
         refused = {k for r in results for keys in world.refusals(r).values() for k in keys}
