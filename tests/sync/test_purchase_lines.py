@@ -18,6 +18,7 @@ from silta.domain import PurchaseCostMethod, Register, Status
 from silta.registers import purchase_lines as rules
 from silta.sandbox.sample import Sample
 from silta.store import LinkState
+from silta.sync import sync_tenant
 
 from .conftest import World, completed
 from .money import money_world
@@ -228,3 +229,16 @@ async def test_a_line_on_a_closed_project_is_refused_and_the_run_completes(
         assert "purchase_lines.project_closed" in world.refusals(result)
         assert root_phase_free(fees(world), world) == qualifying(world, sample)
         assert all(p != project for p, *_ in fees(world).values())
+
+
+async def test_transfer_now_only_leaves_the_register_to_sync_now(tmp_path: Path) -> None:
+    """ "Automatic" off: the schedule's runs leave the transfer alone; "sync now" runs it."""
+    async with money_world(tmp_path, purchase_lines_automatic=False) as (world, _sample, _p):
+        scheduled = await sync_tenant(
+            world.store, world.store.tenant(world.tenant.id),
+            registers=(Register.PURCHASE_LINES,), http=world.http, clock=world.clock,
+            severa_rate=1000, trigger="schedule #7",
+        )  # fmt: skip
+        assert scheduled == [] and world.sv.project_fees.fees() == []
+        completed([await world.sync_one(Register.PURCHASE_LINES)])  # "sync now"
+        assert world.sv.project_fees.fees()
