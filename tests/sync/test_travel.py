@@ -14,10 +14,12 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
+from typer.testing import CliRunner
 
+from silta.cli import app as cli
 from silta.domain import Register
 from silta.sandbox.sample import Sample, SampleSpec, populate
-from silta.sync.travel import resolve_held
 
 from .conftest import World, completed, make_world
 from .money import money_world, travel_settings
@@ -151,7 +153,9 @@ async def test_missing_items_are_created_or_refused_as_the_kh_chose(tmp_path: Pa
         assert all(line.dimensions[0].item_name in names for t in trips for line in t.lines)
 
 
-async def test_a_lost_answer_holds_the_report_until_the_kh_answers(tmp_path: Path) -> None:
+async def test_a_lost_answer_holds_the_report_until_the_kh_answers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     async with money_world(tmp_path, place=False) as (world, sample, _placed):
         world.settings(**travel_settings(world, sample))
         fired: list[str] = []
@@ -173,7 +177,15 @@ async def test_a_lost_answer_holds_the_report_until_the_kh_answers(tmp_path: Pat
                 if any(r.rule == "travel.outcome_unknown" for r in e.refusals)]  # fmt: skip
         assert len(held) == 1 and "Severa" in held[0].refusals[0].message_fi
         assert len(world.nv.travel.trip_expenses()) == before  # not sent again
-        resolve_held(world.store, world.tenant.id, held[0].source_key or "", transferred=True)
+        # the KH answers from the command line: it is in Netvisor
+        monkeypatch.setenv("SILTA_DATABASE_URL", f"sqlite:///{tmp_path / 'silta.db'}")
+        monkeypatch.setenv("SILTA_SECRET_KEY_FILE", str(tmp_path / "silta.key"))
+        listed = CliRunner().invoke(cli, ["tenant", "travel-held", "Testi Oy"])
+        assert listed.exit_code == 0 and held[0].source_key in listed.output, listed.output
+        guid = held[0].source_key or ""
+        answered = CliRunner().invoke(cli, ["tenant", "travel-held", "Testi Oy",
+                                            "--transferred", guid])  # fmt: skip
+        assert answered.exit_code == 0, answered.output
         completed([await world.sync_one(Register.TRAVEL, full=True)])
         assert len(world.nv.travel.trip_expenses()) == before
         documents(world)  # once each

@@ -41,7 +41,7 @@ from silta.sync.journal import Journal
 from silta.sync.plan import Plan, PlanItem
 from silta.sync.purchase_lines import notice_refusal
 
-__all__ = ["TravelToNetvisor", "resolve_held", "travel_settings"]
+__all__ = ["TravelToNetvisor", "held_reports", "resolve_held", "travel_settings"]
 
 log = logging.getLogger("silta.sync")
 
@@ -68,17 +68,19 @@ def travel_settings(settings: TenantSettings) -> rules.TravelSettings:
     )
 
 
+def held_reports(store: Store, tenant_id: int) -> list[Link]:
+    """The travel reports held after an unknown outcome (pending, not released)."""
+    return [
+        link
+        for link in store.links(tenant_id, Register.TRAVEL)
+        if link.state is LinkState.PENDING and not (link.intent or {}).get(_RELEASED)
+    ]
+
+
 def resolve_held(store: Store, tenant_id: int, guid: str, *, transferred: bool) -> None:
     """The KH's answer for a held report (its outcome was unknown): it is in Netvisor
     (``transferred``: linked, never sent again) or it is not (sent on the next run)."""
-    link = next(
-        (
-            link
-            for link in store.links(tenant_id, Register.TRAVEL)
-            if link.source_key == guid and link.state is LinkState.PENDING
-        ),
-        None,
-    )
+    link = next((link for link in held_reports(store, tenant_id) if link.source_key == guid), None)
     if link is None:
         raise KeyError(guid)
     intent = dict(link.intent or {})
