@@ -98,7 +98,6 @@ class _Program:
         return {
             link.source_key
             for link in self.world.store.links(self.world.tenant.id, Register.PURCHASE_LINES)
-            if link.state is LinkState.LINKED
         }
 
     async def step(self, step: tuple[Any, ...]) -> None:
@@ -130,6 +129,7 @@ class _Program:
                 return
             invoice = invoices[step[1] % len(invoices)]
             keys = {f"{invoice.key}/{line.key}" for line in invoice.lines}
+            # transferred, or perhaps (an interrupted run's intent): reported if its fee exists
             self.reported |= keys & self.transferred()
             if kind == "delete":
                 nv.purchase_invoices.delete(invoice.key)

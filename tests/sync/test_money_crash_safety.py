@@ -134,3 +134,28 @@ async def test_travel_a_fault_between_any_two_writes_is_never_sent_twice(
         completed(final)
         refused = refused_keys(world, results[0]) | refused_keys(world, final[0])
         assert documents(world) == expected_documents(world, sample, refused)
+
+
+async def test_a_fee_made_by_a_killed_run_whose_invoice_is_then_deleted_is_reported(
+    tmp_path: Path,
+) -> None:
+    """Found by the chaos test: the process died just after Severa stored a fee, and the
+    invoice was deleted in Netvisor before the next run. The next (full) run never lists the
+    invoice again; it reads the deletions, finds the fee by its marker and reports the line
+    as deleted after transfer, once, instead of leaving a fee nobody is told about."""
+    async with money_world(tmp_path) as (world, _sample, _placed):
+        fired = _fault(world, "crash after commit", 2, "/v1/projectfees")
+        with contextlib.suppress(Crash):
+            await world.sync(Register.PURCHASE_LINES)
+        assert fired
+        world.transport.hook = world.transport.after = None
+        (orphan,) = list(fees(world))[1:2]
+        world.nv.purchase_invoices.delete(int(orphan.partition("/")[0]))
+        world.clock.advance(minutes=1)
+        [result] = await world.sync(Register.PURCHASE_LINES)
+        completed([result])
+        notices = {(e.source_key, r.rule) for e in world.entries(result) for r in e.refusals}
+        assert (orphan, "purchase_lines.deleted_after_transfer") in notices
+        [again] = await world.sync(Register.PURCHASE_LINES, full=True)
+        assert not any(r.rule == "purchase_lines.deleted_after_transfer"
+                       for e in world.entries(again) for r in e.refusals)  # fmt: skip

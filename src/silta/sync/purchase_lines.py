@@ -113,8 +113,10 @@ class PurchaseLinesToSevera:
             status=chosen.invoice_status, modified_since=since, unread=unread
         )
         items: list[PlanItem] = []
-        if since is not None and any(link.state is LinkState.LINKED for link in stored.values()):
-            items += await self._deletions(ctx, since, stored)
+        if stored:
+            # a full run reads the deletions Netvisor still keeps (seven days): a line whose
+            # fee an interrupted run may have made can be deleted before the next run
+            items += await self._deletions(ctx, since or ctx.clock() - _DELETIONS_KEPT, stored)
         if not summaries and not unread:
             return Plan(tuple(items))
         invoices = await ctx.netvisor.get_purchase_invoices(
@@ -192,9 +194,20 @@ class PurchaseLinesToSevera:
         deleted = await ctx.netvisor.list_deleted_purchase_invoices(since)
         gone = {str(row.netvisor_key) for row in deleted}
         items = []
+        pending = [
+            (key, link)
+            for key, link in stored.items()
+            if key.partition("/")[0] in gone and link.state is LinkState.PENDING
+        ]
+        found = await self._made_before(ctx, pending)
         for key, link in stored.items():
             invoice_key = key.partition("/")[0]
-            if invoice_key not in gone or link.state is not LinkState.LINKED:
+            if invoice_key not in gone:
+                continue
+            if link.state is LinkState.PENDING and key in found:
+                # an interrupted run made its fee: it is the line's, and the line is gone
+                link = attrs.evolve(link, state=LinkState.LINKED, target_key=found[key])
+            if link.state is not LinkState.LINKED:
                 continue
             if (link.intent or {}).get("deleted"):
                 continue  # reported already
@@ -215,6 +228,24 @@ class PurchaseLinesToSevera:
                 )
             )
         return items
+
+    async def _made_before(
+        self, ctx: SyncContext, pending: list[tuple[str, Link]]
+    ) -> dict[str, str]:
+        """Line key -> the fee an interrupted run made for it, found by its marker."""
+        by_project: dict[str, list[str]] = {}
+        for key, link in pending:
+            project = (link.intent or {}).get("project")
+            if isinstance(project, str):
+                by_project.setdefault(project, []).append(key)
+        found: dict[str, str] = {}
+        for project, keys in by_project.items():
+            fees = [fee async for fee in ctx.severa.iter_fees_of_project(project)]
+            for key in keys:
+                fee = rules.find_fee(fees, key)
+                if fee is not None:
+                    found[key] = fee.guid
+        return found
 
     # -- deciding ----------------------------------------------------------------------------
 
