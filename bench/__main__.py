@@ -9,6 +9,7 @@ from bench import (
     codec,
     engine,
     history,
+    money,
     netvisor_protocol,
     scaling,
     scheduling,
@@ -23,6 +24,7 @@ SCENARIOS = (
     "scaling",
     "scheduling",
     "history",
+    "money",  # issue 19: the money transfers' call counts
     *sync_scenarios.SCENARIOS,
     sync_invoices.SCENARIO,
 )
@@ -54,6 +56,8 @@ async def run_all(args: argparse.Namespace) -> None:
             severa_latency_ms=args.severa_latency_ms,
             severa_limit=args.severa_limit,
         )
+    if "money" in chosen:
+        await money.run(scale=args.scale)
     sync_chosen = [name for name in chosen if name in sync_scenarios.SCENARIOS]
     if sync_chosen:
         await sync_scenarios.run(

@@ -45,10 +45,18 @@ def test_demo_once_exits_0_and_shows_every_planted_refusal_with_rule_and_reason(
             )
             assert block, f"{company.name}: {case.rule} for {case.name!r} not shown\n{section}"
             assert len(block.group(1)) > 20  # a reason, not only the rule id
-        assert f"Every planted case ({len(planted)}) was refused" in section
         # the KH turns the invoice transfer on: invoices go, the planted ones are refused
         assert re.search(r"\d+ invoices transferred; every planted invoice \(\d+\) was", section)
         assert "invoices: transferred to Netvisor" in section
+        # issue 19: the purchase lines' and travel reports' planted cases count too
+        sample = world.samples[company.scenario]
+        assert sample.purchases is not None and sample.travel is not None
+        nv = world.netvisor.organisation(company.organisation_id)
+        placed = sample.purchases.place(nv, create_items=True)
+        money = [*placed.planted, *sample.travel.planted]
+        for case in money:
+            assert re.search(rf"\[{re.escape(case.rule)}\] \S", section), case.rule
+        assert f"Every planted case ({len(planted) + len(money)}) was refused" in section
         assert "Writes at the sandboxes during the second run: 0" in section
     # the TEMP company: nothing of its registers moves, its invoices go to the TEMP customer
     temp = next(s for s in sections if s.startswith(f"{TEMP_COMPANY.name}:"))

@@ -69,6 +69,10 @@ HEADERS = {
     "invoices_product_codes",
     "invoices_fallback_product",
 }
+# issue 19: the money transfers' on/off settings, and GUIDs that may be empty (none)
+FLAGS |= {"purchase_lines_enabled", "purchase_lines_automatic", "travel_enabled",
+          "travel_automatic", "travel_dimensions", "travel_create_missing_items"}  # fmt: skip
+HEADERS |= {"purchase_lines_product", "travel_transferred_status"}
 NUMBERS = {"register_interval_minutes"}
 FIELDS = sorted(SETTING_KINDS)
 assert set(FIELDS) == {field.name for field in attrs.fields(TenantSettings)}
@@ -85,6 +89,10 @@ WORDS = [
     "automatic", "manual", "unsent", "open", "RAMY", "KOMY", "EUUM", "ramy", "NONE",
     "3f2504e0-4f89-11d3-9a0c-0305e82c3301", "3f2504e0-4f89-11d3-9a0c", "TYO=T1",
     "TYO=T1; MATKA=M2", "TYO=", "TYO=T1; TYO=T2", "=T1",
+    "accepted", "rebill", "cost_only", "12.5", "0", "1000", "12.555",
+    "3f2504e0-4f89-11d3-9a0c-0305e82c3301", "4000=3f2504e0-4f89-11d3-9a0c-0305e82c3301",
+    "3f2504e0-4f89-11d3-9a0c-0305e82c3301=car", "3f2504e0-4f89-11d3-9a0c-0305e82c3301/FI=Taksi",
+    "a=b; a=c", "=x",
 ]  # fmt: skip
 TEXT = st.text(
     alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"),

@@ -414,9 +414,10 @@ def worker(
 
 def _register_commands() -> None:
     """The commands that live in their own modules (tenants, sync, runs, demo)."""
-    from silta.commands import confirm, demo, sync, tenants, users
+    from silta.commands import confirm, demo, sync, tenants, travel, users
 
     confirm.register_commands(tenants.app)
+    travel.register_commands(tenants.app)  # issue 19: held travel reports
     app.add_typer(tenants.app, name="tenant")
     app.add_typer(users.app, name="user")
     sync.register_commands(app)

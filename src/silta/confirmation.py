@@ -46,6 +46,9 @@ CONFIRMED_SETTINGS: Final[dict[str, Register]] = {
     "invoices_ready_status": Register.INVOICES,  # another queue of invoices
     "invoices_transferred_status": Register.INVOICES,  # where they move in Severa
     "invoices_netvisor_status": Register.INVOICES,  # sent by Netvisor or ledger only
+    # issue 19: switched on, the money transfers start writing
+    "purchase_lines_enabled": Register.PURCHASE_LINES,
+    "travel_enabled": Register.TRAVEL,
 }
 
 
@@ -57,6 +60,10 @@ def writes(register: Register, settings: TenantSettings) -> bool:
         return settings.products is not ProductDirection.TEMP_PRODUCT
     if register is Register.INVOICES:
         return settings.invoices_enabled
+    if register is Register.PURCHASE_LINES:
+        return settings.purchase_lines_enabled
+    if register is Register.TRAVEL:
+        return settings.travel_enabled
     return settings.dimensions
 
 

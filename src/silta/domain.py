@@ -30,6 +30,8 @@ __all__ = [
     "InvoiceTransferMode",
     "NetvisorInvoiceStatus",
     "ProductDirection",
+    "PurchaseCostMethod",
+    "PurchaseInvoiceStatus",
     "Refusal",
     "Register",
     "RunKind",
@@ -42,6 +44,7 @@ __all__ = [
     "code_map",
     "parse_setting",
     "parse_setting_text",
+    "setting_pairs",
     "setting_text",
 ]
 
@@ -57,6 +60,8 @@ class Register(enum.StrEnum):
     PRODUCTS = "products"
     DIMENSIONS = "dimensions"
     INVOICES = "invoices"  # sales invoices and credit notes, Severa -> Netvisor (issue 18)
+    PURCHASE_LINES = "purchase_lines"  # Netvisor purchase-invoice lines -> Severa project fees
+    TRAVEL = "travel"  # Severa travel reimbursements -> Netvisor tripexpense.nv
 
 
 class System(enum.StrEnum):
@@ -93,6 +98,22 @@ class InvoiceTransferMode(enum.StrEnum):
 
     AUTOMATIC = "automatic"  # on the registers' interval, plus "transfer now"
     MANUAL = "manual"  # only on "transfer now", as Visma's own integration
+
+
+class PurchaseInvoiceStatus(enum.StrEnum):
+    """The purchase-invoice status whose lines become project costs (purchaseinvoicelist.nv's
+    ``invoicestatus``: new or in content check, in approval, approved)."""
+
+    OPEN = "open"
+    APPROVED = "approved"
+    ACCEPTED = "accepted"
+
+
+class PurchaseCostMethod(enum.StrEnum):
+    """The official integration's "expense transfer method" for purchase-invoice lines."""
+
+    COST_ONLY = "cost_only"  # followed as a cost; not billed
+    REBILL = "rebill"  # billed to the customer at cost plus the markup
 
 
 # -- a company's settings: one row per field, one parser for every entry point ---------------
@@ -376,19 +397,41 @@ class _Currency(_Kind):
         return {"type": "string", "pattern": f"^{_CURRENCY.pattern}$"}
 
 
-_GUID = re.compile(r"[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}")
+# -- the money transfers' settings (issue 19): GUIDs, a percentage and mappings as text ------
+#
+# Mappings are text in one canonical form ("<key>=<value>; ..."), stored exactly as given,
+# so that every entry point (file, command line, form, API) reads and writes the same thing
+# and the strict round trip holds; the adapters parse them (:func:`setting_pairs`).
+
+_GUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+_PERCENT = re.compile(r"(0|[1-9][0-9]{0,2})(\.[0-9]{1,2})?")
+#: Netvisor's travel types and compensation types (tripexpense.nv, invoices.md §2.4); the
+#: client's lists (silta.netvisor.tripexpenses), repeated because the domain imports nothing.
+NETVISOR_TRAVEL_TYPES: Final = (
+    "car", "car_with_trailer", "car_with_caravan", "car_with_heavy_cargo",
+    "car_with_big_machinery", "car_with_dog", "car_travel_in_rough_terrain",
+    "motorboat_max_50hp", "motorboat_over_50hp", "snowmobile", "atv", "motorbike", "moped",
+    "other", "carbenefit",
+)  # fmt: skip
+NETVISOR_COMPENSATION_TYPES: Final = ("domesticfull", "domestichalf", "foreign")
+_LANGUAGES = ("FI", "EN", "SE")
 
 
 @attrs.frozen
-class _Guid(_Name):
-    """A Severa GUID (an invoice status), or none."""
+class _Guid(_Kind):
+    """A Severa GUID, or empty for none (``None``)."""
 
-    empty_allowed: bool = True
+    def from_json(self, value: object) -> object:
+        if value is None or value == "":
+            return None
+        self.check(value)
+        return value
+
+    def to_text(self, value: Any) -> str:
+        return "" if value is None else str(value)
 
     def check(self, value: object) -> None:
-        if value is None:
-            return
-        if not isinstance(value, str) or not _GUID.fullmatch(value):
+        if value is not None and not (isinstance(value, str) and _GUID.fullmatch(value)):
             raise _Refused
 
     def json_schema(self) -> dict[str, Any]:
@@ -456,6 +499,86 @@ class _CodeMap(_Name):
             code_map(value)  # type: ignore[arg-type]
         except ValueError:
             raise _Refused from None
+
+
+@attrs.frozen
+class _Percent(_Kind):
+    """A percentage of 0 to 999.99 written as text ("12.5"), stored as written."""
+
+    def check(self, value: object) -> None:
+        if not isinstance(value, str) or not _PERCENT.fullmatch(value):
+            raise _Refused
+
+    def json_schema(self) -> dict[str, Any]:
+        return {"type": "string", "pattern": f"^{_PERCENT.pattern}$"}
+
+
+def setting_pairs(text: str) -> list[tuple[str, str]]:
+    """``"a=b; c=d"`` as pairs; empty text is none.
+
+    Raises:
+        ValueError: a part without ``=``, or with an empty side, or a key given twice.
+    """
+    pairs: list[tuple[str, str]] = []
+    if text == "":
+        return pairs
+    for part in text.split(";"):
+        key, equals, value = part.partition("=")
+        key, value = key.strip(), value.strip()
+        if not equals or not key or not value:
+            raise ValueError(part)
+        if any(key == seen for seen, _ in pairs):
+            raise ValueError(key)
+        pairs.append((key, value))
+    return pairs
+
+
+@attrs.frozen
+class _Pairs(_Kind):
+    """A mapping as text, ``"<key>=<value>; ..."``; empty for none. ``key`` and ``values``
+    say what each side may be: ``"guid"``, ``"text"``, ``"ratio"`` (``<GUID>/<FI|EN|SE>``)
+    or a tuple of the allowed values."""
+
+    key: str = "text"
+    values: str | tuple[str, ...] = "text"
+
+    def check(self, value: object) -> None:
+        if not isinstance(value, str) or value != value.strip() or len(value) > 4000:
+            raise _Refused
+        if any(unicodedata.category(char) in ("Cc", "Cs") for char in value):
+            raise _Refused
+        try:
+            pairs = setting_pairs(value)
+        except ValueError:
+            raise _Refused from None
+        for key, target in pairs:
+            if not _fits(key, self.key) or not _fits(target, self.values):
+                raise _Refused
+
+
+def _fits(value: str, what: str | tuple[str, ...]) -> bool:
+    if isinstance(what, tuple):
+        return value in what
+    if what == "guid":
+        return bool(_GUID.fullmatch(value))
+    if what == "ratio":
+        guid, slash, language = value.partition("/")
+        return bool(slash and _GUID.fullmatch(guid) and language in _LANGUAGES)
+    return len(value) <= TEXT_MAX
+
+
+@attrs.frozen
+class _GuidList(_Kind):
+    """Severa GUIDs separated by ", "; empty for none."""
+
+    def check(self, value: object) -> None:
+        if not isinstance(value, str):
+            raise _Refused
+        if value == "":
+            return
+        parts = value.split(",")
+        if any(not _GUID.fullmatch(part.strip()) for part in parts) or value != value.strip():
+            raise _Refused
 
 
 _FLAG = _Flag(
@@ -563,6 +686,77 @@ SETTING_KINDS: Final[dict[str, _Kind]] = {
         limit=50,
         empty_allowed=True,
     ),
+    # -- purchase-invoice lines -> Severa project fees (issue 19) -------------------------
+    "purchase_lines_enabled": _FLAG,
+    "purchase_lines_automatic": _FLAG,
+    "purchase_lines_invoice_status": _choice(PurchaseInvoiceStatus),
+    "purchase_lines_product": _Guid(
+        'a Severa product GUID in quotes, or "" for none',
+        'Severan tuotteen GUID lainausmerkeissä, tai "" jos ei valita',
+        "a Severa product GUID, or empty for none",
+        "Severan tuotteen GUID, tai tyhjä jos ei valita",
+    ),
+    "purchase_lines_account_products": _Pairs(
+        'text in quotes, "<account>=<Severa product GUID>; ...", or "" for none',
+        'teksti lainausmerkeissä, "<tili>=<Severan tuotteen GUID>; ...", tai "" jos ei ole',
+        '"<account>=<Severa product GUID>; ...", or empty for none',
+        '"<tili>=<Severan tuotteen GUID>; ...", tai tyhjä jos ei ole',
+        key="text",
+        values="guid",
+    ),
+    "purchase_lines_method": _choice(PurchaseCostMethod),
+    "purchase_lines_markup_percent": _Percent(
+        'a percentage in quotes from "0" to "999.99", e.g. "15" or "12.5"',
+        'prosentti lainausmerkeissä "0"–"999.99", esim. "15" tai "12.5"',
+        "a percentage from 0 to 999.99 with a point, e.g. 15 or 12.5",
+        "prosentti 0–999.99 pisteellä, esim. 15 tai 12.5",
+    ),
+    # -- travel reimbursements -> Netvisor travel invoices (issue 19) ----------------------
+    "travel_enabled": _FLAG,
+    "travel_automatic": _FLAG,
+    "travel_statuses": _GuidList(
+        'Severa travel status GUIDs in quotes separated by ", ", or "" for every approved one',
+        'Severan matkalaskutilojen GUIDit lainausmerkeissä pilkuin eroteltuina, tai "" = '
+        "kaikki hyväksytyt",
+        'Severa travel status GUIDs separated by ", ", or empty for every approved one',
+        "Severan matkalaskutilojen GUIDit pilkuin eroteltuina, tai tyhjä = kaikki hyväksytyt",
+    ),
+    "travel_transferred_status": _Guid(
+        'a Severa travel status GUID in quotes, or "" to leave the status as it is',
+        'Severan matkalaskutilan GUID lainausmerkeissä, tai "" jos tilaa ei muuteta',
+        "a Severa travel status GUID, or empty to leave the status as it is",
+        "Severan matkalaskutilan GUID, tai tyhjä jos tilaa ei muuteta",
+    ),
+    "travel_ratios": _Pairs(
+        'text in quotes, "<Severa expense type GUID>/<FI|EN|SE>=<Netvisor expense type>; ..."',
+        'teksti lainausmerkeissä, "<Severan kululajin GUID>/<FI|EN|SE>=<Netvisorin kululaji>; ..."',
+        '"<Severa expense type GUID>/<FI|EN|SE>=<Netvisor expense type>; ...", or empty',
+        '"<Severan kululajin GUID>/<FI|EN|SE>=<Netvisorin kululaji>; ...", tai tyhjä',
+        key="ratio",
+        values="text",
+    ),
+    "travel_travel_types": _Pairs(
+        'text in quotes, "<Severa mileage type GUID>=<'
+        + "|".join(NETVISOR_TRAVEL_TYPES[:3])
+        + '|...>; ...", or "" (car)',
+        'teksti lainausmerkeissä, "<Severan kilometrilajin GUID>=<car|...>; ...", tai "" (car)',
+        '"<Severa mileage type GUID>=<car|...>; ...", or empty (car)',
+        '"<Severan kilometrilajin GUID>=<car|...>; ...", tai tyhjä (car)',
+        key="guid",
+        values=NETVISOR_TRAVEL_TYPES,
+    ),
+    "travel_compensation_types": _Pairs(
+        'text in quotes, "<Severa daily allowance type GUID>=<domesticfull|domestichalf|'
+        'foreign>; ...", or ""',
+        'teksti lainausmerkeissä, "<Severan päivärahalajin GUID>=<domesticfull|domestichalf|'
+        'foreign>; ...", tai ""',
+        '"<Severa daily allowance type GUID>=<domesticfull|domestichalf|foreign>; ...", or empty',
+        '"<Severan päivärahalajin GUID>=<domesticfull|domestichalf|foreign>; ...", tai tyhjä',
+        key="guid",
+        values=NETVISOR_COMPENSATION_TYPES,
+    ),
+    "travel_dimensions": _FLAG,
+    "travel_create_missing_items": _FLAG,
 }
 
 
@@ -696,6 +890,33 @@ class TenantSettings:
     invoices_fallback_product: str | None = attrs.field(
         default=None, converter=_header, validator=_valid
     )
+    # Purchase-invoice lines -> Severa project fees (issue 19; invoices.md §1.4, §5.12):
+    # off until turned on; automatic, or only on "transfer now" when not automatic.
+    purchase_lines_enabled: bool = attrs.field(default=False, validator=_valid)
+    purchase_lines_automatic: bool = attrs.field(default=True, validator=_valid)
+    purchase_lines_invoice_status: PurchaseInvoiceStatus = attrs.field(
+        default=PurchaseInvoiceStatus.ACCEPTED, validator=_valid
+    )
+    purchase_lines_product: str | None = attrs.field(
+        default=None, converter=_header, validator=_valid
+    )
+    purchase_lines_account_products: str = attrs.field(default="", validator=_valid)
+    purchase_lines_method: PurchaseCostMethod = attrs.field(
+        default=PurchaseCostMethod.COST_ONLY, validator=_valid
+    )
+    purchase_lines_markup_percent: str = attrs.field(default="0", validator=_valid)
+    # Travel reimbursements -> Netvisor travel invoices (issue 19; invoices.md §1.3, §5.13).
+    travel_enabled: bool = attrs.field(default=False, validator=_valid)
+    travel_automatic: bool = attrs.field(default=True, validator=_valid)
+    travel_statuses: str = attrs.field(default="", validator=_valid)
+    travel_transferred_status: str | None = attrs.field(
+        default=None, converter=_header, validator=_valid
+    )
+    travel_ratios: str = attrs.field(default="", validator=_valid)
+    travel_travel_types: str = attrs.field(default="", validator=_valid)
+    travel_compensation_types: str = attrs.field(default="", validator=_valid)
+    travel_dimensions: bool = attrs.field(default=False, validator=_valid)
+    travel_create_missing_items: bool = attrs.field(default=False, validator=_valid)
 
     def as_json(self) -> dict[str, Any]:
         """A JSON-able dict (enum values as text, the time as ``HH:MM``)."""

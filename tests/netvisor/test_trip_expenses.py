@@ -366,3 +366,11 @@ async def test_the_ratio_names_are_read_per_language() -> None:
     assert hotel.name("FI") == "Majoituskulut" and hotel.name("en") == "Accommodation"
     assert hotel.name("SE") is None  # an empty name is no name
     assert taxi.name("fi") == "Taksikulut" and taxi.identifier is None
+
+
+def test_the_client_reads_4_mb_as_strictly_as_the_sandbox() -> None:
+    """Issue 19, settled: "4MB" is 4,000,000 bytes on both sides, so nothing the client lets
+    through is refused by the stricter reading (it was 4 × 1024 × 1024 here)."""
+    from silta.sandbox.netvisor.tripexpenses import ATTACHMENT_LIMIT
+
+    assert ATTACHMENTS_MAX_BYTES == ATTACHMENT_LIMIT == 4_000_000

@@ -309,17 +309,15 @@ def test_an_unmapped_expense_type_is_refused_naming_the_type_and_what_it_needs()
 
 
 def test_attachments_over_4_mb_together_are_refused() -> None:
-    second = copy(
-        RECEIPT, guid="f-2", file_guid="data-2", size=Decimal(4 * 1024 * 1024 - 18432 + 1)
-    )
+    second = copy(RECEIPT, guid="f-2", file_guid="data-2", size=Decimal(4_000_000 - 18432 + 1))
     mapping = mapped(attrs.evolve(SOURCE, files=(RECEIPT, second)))
     assert rules_of(mapping) == ["travel.attachments_too_large"]
     assert "4.0 MB" in mapping.refusals[0].message_en
-    exactly = copy(second, size=Decimal(4 * 1024 * 1024 - 18432))
+    exactly = copy(second, size=Decimal(4_000_000 - 18432))
     plan = mapped(attrs.evolve(SOURCE, files=(RECEIPT, exactly))).plan
     assert plan is not None
     # the bytes are what counts: Severa's size said less than the content is
-    too_big = with_attachments(plan, {"data-1": b"x" * 18432, "data-2": b"x" * (4 * 1024 * 1024)})
+    too_big = with_attachments(plan, {"data-1": b"x" * 18432, "data-2": b"x" * 4_000_000})
     assert isinstance(too_big, type(mapping.refusals[0]))
     assert too_big.rule == "travel.attachments_too_large"
 

@@ -87,7 +87,8 @@ async def test_sync_now_is_queued_for_the_workers_and_followed_to_its_end(
     assert done.state == JobState.DONE and done.error is None and done.current is None
     runs = {run.id: run for run in world.store.runs(tenant.id)}
     assert sorted(runs) == done.run_ids
-    assert [runs[i].register for i in done.run_ids] == list(Register)
+    # the money transfers of issue 19 are off: no run of theirs
+    assert [runs[i].register for i in done.run_ids] == list(Register)[:3]
     assert all(run.status is RunStatus.COMPLETED for run in runs.values())
     assert all(run.trigger == f"sync now: kh@example.fi (job {job.id})" for run in runs.values())
     assert world.world.writes() > writes_before  # the records were really copied

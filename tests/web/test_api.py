@@ -155,6 +155,8 @@ async def test_the_tenant_detail_shows_each_registers_health(
         ("products", "never", None),
         ("dimensions", "never", None),
         ("invoices", "off", None),  # the invoice transfer is off until a KH turns it on
+        ("purchase_lines", "off", None),  # issue 19: off until turned on
+        ("travel", "off", None),
     ]
 
     job = await sync(kh, web.tenant.id)
@@ -165,6 +167,8 @@ async def test_the_tenant_detail_shows_each_registers_health(
         ("products", "refusals", job["run_ids"][1]),
         ("dimensions", "refusals", job["run_ids"][2]),
         ("invoices", "off", None),
+        ("purchase_lines", "off", None),
+        ("travel", "off", None),
     ]
     for row in detail["registers"][: len(SYNCED)]:
         assert row["last_started_at"] is not None
@@ -180,6 +184,8 @@ async def test_the_tenant_detail_shows_each_registers_health(
         ("products", "paused", None),
         ("dimensions", "off", None),
         ("invoices", "off", None),
+        ("purchase_lines", "off", None),
+        ("travel", "off", None),
     ]
     listed = await operator.ok("/tenants")
     assert next(t for t in listed if t["id"] == web.tenant.id) == detail | {"role": "kh"}

@@ -43,9 +43,10 @@ from silta.netvisor import NetvisorCredentials
 from silta.sandbox.netvisor import Integration, NetvisorSandbox
 from silta.sandbox.sample import Sample, SampleSpec, populate
 from silta.sandbox.severa import Credential, SeveraSandbox
+from silta.sandbox.severa import Organisation as SeveraOrganisation
 from silta.scheduler import EmbeddedScheduler
 from silta.severa import SeveraCredentials
-from silta.severa.auth import DEFAULT_SCOPES, INVOICE_SCOPES
+from silta.severa.auth import DEFAULT_SCOPES, FEE_SCOPES, INVOICE_SCOPES, TRAVEL_SCOPES
 from silta.store import Accounts, Role, Store, StoreError
 from silta.sync import sync_tenant
 from silta.sync.jobs import Jobs
@@ -125,8 +126,8 @@ def demo_world(
                 client_id=company.severa_client,
                 client_secret=f"{company.severa_client}-secret",
                 organisation=org.id,
-                # what the company grants Silta: the registers and the invoice transfer
-                scopes=frozenset(DEFAULT_SCOPES) | frozenset(INVOICE_SCOPES),
+                # what the company grants Silta: the registers and the money transfers
+                scopes=frozenset((*DEFAULT_SCOPES, *INVOICE_SCOPES, *FEE_SCOPES, *TRAVEL_SCOPES)),
             )
         )
         spec = SampleSpec(
@@ -144,7 +145,44 @@ def demo_world(
     return DemoWorld(netvisor, severa, samples)
 
 
-def tenant_config(company: _Company, base_url: str, sample: Sample) -> TenantConfig:
+def money_settings(sample: Sample, severa_org: SeveraOrganisation) -> dict[str, Any]:
+    """Issue 19: the purchase-line and travel transfers switched on with the sample's
+    mappings (accounts to cost products; Severa expense types, by GUID, to Netvisor's),
+    travel dimensions on with missing items created, reports moved to "transferred"."""
+    values: dict[str, Any] = {}
+    if sample.purchases is not None:
+        pairs = sorted(sample.purchases.account_products.items())
+        values |= {
+            "purchase_lines_enabled": True,
+            "purchase_lines_account_products": "; ".join(f"{a}={p}" for a, p in pairs),
+        }
+    if sample.travel is not None:
+        kinds = {kind.code: kind for kind in severa_org.travel.travel_types()}
+        ratios, mileage, daily = [], [], []
+        for code, target in sorted(sample.travel.expense_types.items()):
+            kind = kinds[code]
+            if kind.expense_class == "Mileage":
+                mileage.append(f"{kind.guid}={target}")
+            elif kind.expense_class == "DailyAllowance":
+                daily.append(f"{kind.guid}={target}")
+            else:
+                ratios.append(f"{kind.guid}/FI={target}")
+        values |= {
+            "travel_enabled": True,
+            "travel_ratios": "; ".join(ratios),
+            "travel_travel_types": "; ".join(mileage),
+            "travel_compensation_types": "; ".join(daily),
+            "travel_transferred_status": sample.travel.transferred,
+            "travel_dimensions": True,
+            "travel_create_missing_items": True,
+        }
+    return values
+
+
+def tenant_config(
+    company: _Company, base_url: str, sample: Sample, *, money: dict[str, Any] | None = None
+) -> TenantConfig:
+    """``money``: the issue-19 settings (:func:`money_settings`), off when not given."""
     project_header, unit_header = sample.dimension_headers
     return TenantConfig(
         name=company.name,
@@ -170,6 +208,7 @@ def tenant_config(company: _Company, base_url: str, sample: Sample) -> TenantCon
             project_header=project_header,
             business_unit_header=unit_header,
             include_phases=True,
+            **(money or {}),
         ),
     )
 
@@ -213,10 +252,20 @@ class _Unavailable(Exception):
     """The port cannot be used."""
 
 
-async def _sync(store: Store, tenant: Tenant, *, full: bool) -> list[int]:
+async def _sync(
+    store: Store, tenant: Tenant, *, full: bool, registers: tuple[Register, ...] = tuple(Register)
+) -> list[int]:
     with progress_bars(console) as progress:
-        results = await sync_tenant(store, tenant, full=full, trigger="demo", progress=progress)
+        results = await sync_tenant(
+            store, tenant, full=full, trigger="demo", progress=progress, registers=registers
+        )
     return [result.run_id for result in results]
+
+
+# Issue 19: the money transfers run after the registers, once the vendors' purchase invoices
+# have arrived on the items the dimension sync made (sample.purchases.place).
+_MONEY = (Register.PURCHASE_LINES, Register.TRAVEL)
+_REGISTERS = tuple(r for r in Register if r not in _MONEY)
 
 
 async def _run(seed: int, size: int, host: str, port: int, database: Path, once: bool) -> int:
@@ -251,7 +300,10 @@ async def _run(seed: int, size: int, host: str, port: int, database: Path, once:
             runs: list[int] = []  # the first company's first runs, for the printed commands
             for company in (*COMPANIES, TEMP_COMPANY):
                 sample = world.samples[company.scenario]
-                config = tenant_config(company, sandboxes, sample)
+                org = world.severa.organisation_of(company.severa_client)
+                config = tenant_config(
+                    company, sandboxes, sample, money=money_settings(sample, org)
+                )
                 tenant = store.add_tenant(config, changed_by="silta demo")
                 tenants.append(tenant)
                 shown, first = await _show_company(store, tenant, company, sample, world)
@@ -293,7 +345,16 @@ async def _show_company(
     console.rule(f"[bold]{tenant.name}[/bold]: customers {company.customers.value}, "
                  f"products {company.products.value}, dimensions on")  # fmt: skip
     console.print("First run: a full sync of every register.")
-    first = await _sync(store, tenant, full=True)
+    first = await _sync(store, tenant, full=True, registers=_REGISTERS)
+    planted = {(case.rule, case.key) for case in sample.planted}
+    if sample.purchases is not None:
+        placed = sample.purchases.place(world.netvisor.organisation(company.organisation_id))
+        planted |= {(case.rule, case.key) for case in placed.planted}
+        console.print(f"The vendors' purchase invoices arrive in Netvisor "
+                      f"({len(placed.invoice_keys)}); then the money transfers.")  # fmt: skip
+    if sample.travel is not None:
+        planted |= {(case.rule, case.key) for case in sample.travel.planted}
+    first += await _sync(store, tenant, full=True, registers=_MONEY)
     runs = [store.run(run_id) for run_id in first]
     print_summary(console, runs)
     refused: set[tuple[str, str]] = set()
@@ -304,7 +365,6 @@ async def _show_company(
             for refusal in entry.refusals:
                 refused.add((refusal.rule, entry.source_key or entry.natural_key or ""))
         print_entries(console, entries, title=f"{run.register.value}: refused and failed")
-    planted = {(case.rule, case.key) for case in sample.planted}
     missing = planted - refused
     if missing:
         console.print(f"[red]planted cases not refused: {sorted(missing)}[/red]")

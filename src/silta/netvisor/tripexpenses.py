@@ -53,9 +53,11 @@ __all__ = [
     "read_payroll_ratios",
 ]
 
-#: N-TE: "The total maximum size of the attachments is 4MB". Read as .NET reads a
-#: megabyte (4 × 1024 × 1024 bytes of file content, before base64).
-ATTACHMENTS_MAX_BYTES = 4 * 1024 * 1024
+#: N-TE: "The total maximum size of the attachments is 4MB": 4,000,000 bytes of file
+#: content, before base64. It was read as 4 × 1024 × 1024; the sandbox reads the stricter
+#: decimal megabyte, and a file set between the two would pass here and be refused there
+#: (issue 19: settled on the stricter reading, which no reading of "4MB" refuses).
+ATTACHMENTS_MAX_BYTES = 4_000_000
 #: N-TE: "the maximum character count for the attachment name is 100 characters".
 ATTACHMENT_NAME_MAX = 100
 

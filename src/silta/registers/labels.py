@@ -122,6 +122,12 @@ DETAIL_LABELS: Final[dict[str, tuple[str, str]]] = {
     "customer": ("Asiakas", "Customer"),
     "total": ("Summa", "Total"),
     "number": ("Laskunumero", "Invoice number"),
+    # issue 19: a project fee made from a purchase-invoice line, a travel report
+    "project": ("Projekti", "Project"),
+    "amount": ("Kulun summa", "Cost amount"),
+    "invoice": ("Ostolasku", "Purchase invoice"),
+    "vendor": ("Toimittaja", "Vendor"),
+    "person": ("Henkilö", "Person"),
 }
 
 

@@ -375,6 +375,17 @@ _PURCHASE_LINE_RULES = (
         "line's project {project}; choose a phase of that project, or the project alone",
     ),
     Rule(
+        "purchase_lines.project_closed",
+        "project",
+        "invoices.md §5.12; Severa refuses fees on a closed project",
+        "Ostolaskun {invoice} rivin {line} projekti {project} on suljettu Severassa, eikä "
+        "suljettuun projektiin voi lisätä kuluja: avaa projekti Severassa tai valitse riville "
+        "avoimen projektin laskentakohde",
+        "The project {project} of line {line} of purchase invoice {invoice} is closed in "
+        "Severa, and a closed project takes no costs; reopen the project in Severa or give "
+        "the line an open project's item",
+    ),
+    Rule(
         "purchase_lines.netvisor.key_missing",
         "netvisorkey",
         "reading Netvisor's answers",

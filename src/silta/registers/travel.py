@@ -282,8 +282,8 @@ def employee_refused(label: str, person: str | None, code: str, message: str) ->
 
 
 def size_text(size: int) -> str:
-    """Bytes as a reader writes them: ``4,3 Mt`` / ``4.3 MB`` (binary megabytes)."""
-    megabytes = Decimal(size) / Decimal(1024 * 1024)
+    """Bytes as a reader writes them: ``4.3`` (MB of 1,000,000 bytes, as the limit is read)."""
+    megabytes = Decimal(size) / Decimal(1_000_000)
     return format(megabytes.quantize(Decimal("0.1")), "f")
 
 
@@ -380,6 +380,8 @@ def map_report(
     missing: dict[str, DimensionSource] = {}
     refused_items: set[tuple[str, str]] = set()
     for expense in expenses:
+        if settings.dimensions and tenant.include_phases:
+            _phase_without_item(expense, tenant, lookups, label, refused_items, refusals)
         dimensions = _dimensions(expense, scope, settings, lookups, label, missing,
                                  refused_items, refusals)  # fmt: skip
         built = _line(expense, report, identifier, dimensions, settings, lookups, label)
@@ -409,6 +411,31 @@ def map_report(
         fingerprint=fingerprint(source),
     )
     return TravelMapping(guid=report.guid, label=label, plan=plan)
+
+
+def _phase_without_item(
+    expense: severa.ProjectTravelExpense,
+    tenant: TenantSettings,
+    lookups: TravelLookups,
+    label: str,
+    refused: set[tuple[str, str]],
+    refusals: list[Refusal],
+) -> None:
+    """Issue 19, settled with the sample: a travel line carries the project and its unit,
+    not the phase; but when the company transfers phases, an expense booked on a sub-phase
+    the dimension register refuses (no code, a code used twice) is refused, since no item
+    can ever stand for it and creating one is not possible either: the KH gives the phase a
+    code (``lookups.dimensions`` must then hold the reports' phases)."""
+    phase = expense.phase.guid if expense.phase is not None else None
+    index = lookups.dimensions
+    if phase is None or index.phase_parents.get(phase) is None or phase in index.sources:
+        return  # no phase, a root phase (the project itself), or a phase with its item
+    name = _one_line(expense.phase.name if expense.phase else None) or phase
+    header = tenant.project_header or "–"
+    if (header, name) not in refused:
+        refused.add((header, name))
+        refusals.append(refuse("travel.dimension_item_missing", report=label, item=name,
+                               header=header))  # fmt: skip
 
 
 def _dimensions(

@@ -17,7 +17,8 @@ from __future__ import annotations
 import logging
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from silta.domain import Action, Register, Status, System
 from silta.failures import Failure
@@ -125,8 +126,20 @@ class Journal:
             ],
         )
 
-    def link(self, source_key: str, target_key: str, natural_key: str | None) -> None:
-        """Remember that ``source_key`` is ``target_key`` in the target (buffered)."""
+    def link(
+        self,
+        source_key: str,
+        target_key: str,
+        natural_key: str | None,
+        *,
+        intent: Mapping[str, Any] | None = None,
+    ) -> None:
+        """Remember that ``source_key`` is ``target_key`` in the target (buffered).
+
+        ``intent`` is kept with a register's confirmed link when it needs more than the
+        keys later (the money transfers keep what the record was, to report a change after
+        transfer); the registers leave it out, and a confirmed link has none.
+        """
         if self.dry_run:
             return
         self._links.append(
@@ -137,6 +150,7 @@ class Journal:
                 target_key=target_key,
                 natural_key=natural_key,
                 state=LinkState.LINKED,
+                intent=intent,
             )
         )
         if len(self._links) >= _BATCH:

@@ -36,7 +36,7 @@ class PlanItem:
     message: str | None = None
     payload: Any = attrs.field(default=None, eq=False, repr=False)
     intent: Mapping[str, Any] | None = attrs.field(default=None, eq=False, repr=False)
-    # display facts of the record for the run history (an invoice's customer and total)
+    # display facts of the record's outcome for the run history (Entry.details)
     details: tuple[Detail, ...] = ()
 
     @property

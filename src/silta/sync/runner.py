@@ -25,7 +25,7 @@ from silta.endpoints import Endpoints, in_process
 from silta.metrics import PROCESS_METRICS, Metrics
 from silta.netvisor import NetvisorAuth, NetvisorClient
 from silta.severa import DEFAULT_RATE, INVOICE_SCOPES, SeveraClient, SeveraCredentials
-from silta.severa.auth import PROCESS_TOKENS
+from silta.severa.auth import FEE_SCOPES, PROCESS_TOKENS, TRAVEL_SCOPES
 from silta.store import Holds, Schedule, Store, StoreError
 from silta.store.schedule import new_owner
 from silta.sync.context import SyncContext
@@ -36,7 +36,9 @@ from silta.sync.invoices import InvoicesToNetvisor
 from silta.sync.journal import Journal, Progress
 from silta.sync.plan import Plan
 from silta.sync.products import ProductsToNetvisor, ProductsToSevera
+from silta.sync.purchase_lines import PurchaseLinesToSevera
 from silta.sync.temp import TempCustomerCheck, TempProductCheck
+from silta.sync.travel import TravelToNetvisor
 from silta.tenants import Tenant
 from silta.transport import new_http_client
 
@@ -67,23 +69,48 @@ def adapter_for(register: Register, settings: TenantSettings) -> Adapter | None:
         return DimensionsToNetvisor()
     if register is Register.INVOICES and settings.invoices_enabled:
         return InvoicesToNetvisor()
+    if register is Register.PURCHASE_LINES and settings.purchase_lines_enabled:
+        return PurchaseLinesToSevera()
+    if register is Register.TRAVEL and settings.travel_enabled:
+        return TravelToNetvisor()
     return None
+
+
+# The money transfers a KH may keep to "transfer now" (issue 19): a scheduled run skips them.
+_ON_REQUEST_ONLY: dict[Register, Callable[[TenantSettings], bool]] = {
+    Register.PURCHASE_LINES: lambda settings: not settings.purchase_lines_automatic,
+    Register.TRAVEL: lambda settings: not settings.travel_automatic,
+}
+
+
+def scheduled_only_on_request(register: Register, settings: TenantSettings, trigger: str) -> bool:
+    """Whether a run by ``trigger`` must leave ``register`` alone: the schedule's runs do
+    when the KH chose "only on transfer now"."""
+    if not trigger.startswith("schedule"):
+        return False
+    check = _ON_REQUEST_ONLY.get(register)
+    return check is not None and check(settings)
 
 
 def _utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-def _severa_credentials(tenant: Tenant, settings: TenantSettings) -> SeveraCredentials:
-    """The tenant's Severa credential, asking also for the scopes its transfers need (the
-    invoice transfer's only when it is on: a company without it grants no more)."""
-    credentials = tenant.severa.credentials
-    wanted = list(credentials.scopes)
-    if settings.invoices_enabled:
-        wanted += [scope for scope in INVOICE_SCOPES if scope not in wanted]
-    if len(wanted) == len(credentials.scopes):
+def _with_transfer_scopes(
+    credentials: SeveraCredentials, settings: TenantSettings
+) -> SeveraCredentials:
+    """The credentials asking also for the scopes of the money transfers switched on (issue
+    18, 19): a company that has not turned them on never asks Severa for invoices, fees or
+    travels."""
+    extra = [
+        *(INVOICE_SCOPES if settings.invoices_enabled else ()),
+        *(FEE_SCOPES if settings.purchase_lines_enabled else ()),
+        *(TRAVEL_SCOPES if settings.travel_enabled else ()),
+    ]
+    missing = tuple(scope for scope in extra if scope not in credentials.scopes)
+    if not missing:
         return credentials
-    return attrs.evolve(credentials, scopes=tuple(wanted))
+    return attrs.evolve(credentials, scopes=(*credentials.scopes, *missing))
 
 
 @contextlib.asynccontextmanager
@@ -128,7 +155,7 @@ async def tenant_context(
             ),
             severa=SeveraClient(
                 client,
-                _severa_credentials(tenant, settings),
+                _with_transfer_scopes(tenant.severa.credentials, settings),
                 base_url=tenant.severa.base_url,
                 rate=severa_rate,
                 retry=retry,
@@ -267,6 +294,9 @@ async def _sync_registers(
         for register in registers:
             adapter = adapter_for(register, ctx.settings)
             if adapter is None:
+                continue
+            if scheduled_only_on_request(register, ctx.settings, trigger):
+                log.info("%s: %s runs only on 'transfer now'; not run", tenant.name, register)
                 continue
             if register in held:  # a preview is what it waits for; writing is not
                 log.info("%s: %s waits for a confirmation; not run", tenant.name, register)

@@ -30,6 +30,20 @@ REGISTER_OF = {
     "email_invoicing_channel": Register.CUSTOMERS,
     # the sales-invoice transfer: the status is its queue, so it reads the whole queue anyway
     **dict.fromkeys(INVOICE_SETTINGS, Register.INVOICES),
+    # issue 19: what qualifies and how it maps; refused and skipped records are read again
+    "purchase_lines_enabled": Register.PURCHASE_LINES,
+    "purchase_lines_invoice_status": Register.PURCHASE_LINES,
+    "purchase_lines_product": Register.PURCHASE_LINES,
+    "purchase_lines_account_products": Register.PURCHASE_LINES,
+    "purchase_lines_method": Register.PURCHASE_LINES,
+    "purchase_lines_markup_percent": Register.PURCHASE_LINES,
+    "travel_enabled": Register.TRAVEL,
+    "travel_statuses": Register.TRAVEL,
+    "travel_ratios": Register.TRAVEL,
+    "travel_travel_types": Register.TRAVEL,
+    "travel_compensation_types": Register.TRAVEL,
+    "travel_dimensions": Register.TRAVEL,
+    "travel_create_missing_items": Register.TRAVEL,
 }
 
 

@@ -65,6 +65,14 @@ def settings_from_form(form: FormData, current: TenantSettings) -> TenantSetting
     for name in _KEPT_WHEN_EMPTY:
         if text(form, name):
             values[name] = text(form, name)
+    for section, (checkboxes, fields) in _SECTIONS.items():
+        if section not in form:
+            continue  # a form without the section (an older page, a script) keeps them
+        for name in checkboxes:
+            values[name] = text(form, name) if name in form else "off"
+        for name in fields:
+            # a mapping typed over several lines of its box is one line of pairs
+            values[name] = " ".join(text(form, name).split())
     return current.with_text(values)
 
 
@@ -88,6 +96,37 @@ def invoice_settings_from_form(form: FormData, current: TenantSettings) -> Tenan
     for name in _INVOICE_CHECKBOXES:
         values[name] = text(form, name) if name in form else "off"
     return current.with_text(values)
+
+
+# Issue 19: the money transfers' sections of the tab, read only when the form has them (a
+# hidden field names each), so that a form from before them changes none of their settings.
+_SECTIONS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "purchase_lines_section": (
+        ("purchase_lines_enabled", "purchase_lines_automatic"),
+        (
+            "purchase_lines_invoice_status",
+            "purchase_lines_product",
+            "purchase_lines_account_products",
+            "purchase_lines_method",
+            "purchase_lines_markup_percent",
+        ),
+    ),
+    "travel_section": (
+        (
+            "travel_enabled",
+            "travel_automatic",
+            "travel_dimensions",
+            "travel_create_missing_items",
+        ),
+        (
+            "travel_statuses",
+            "travel_transferred_status",
+            "travel_ratios",
+            "travel_travel_types",
+            "travel_compensation_types",
+        ),
+    ),
+}
 
 
 CONNECTION_FIELDS = (
@@ -200,6 +239,8 @@ def fix_place(rule_id: str) -> str:
     """Where a refusal is fixed: in Severa, in Netvisor, or on the settings tab."""
     if rule_id in _INVOICE_PLACES:
         return _INVOICE_PLACES[rule_id]
+    if rule_id in _MONEY_FIX_PLACES:
+        return _MONEY_FIX_PLACES[rule_id]
     if rule_id.endswith("temp_missing") or rule_id.startswith("dimensions.header"):
         return "netvisor"
     if ".severa." in rule_id:
@@ -207,3 +248,13 @@ def fix_place(rule_id: str) -> str:
     if ".netvisor." in rule_id:
         return "netvisor"
     return "settings"
+
+
+# Issue 19: where the money transfers' refusals are fixed (the rest: the settings tab).
+_MONEY_FIX_PLACES = {
+    "purchase_lines.item_not_silta": "netvisor",  # the line's dimension item
+    "purchase_lines.phase_not_in_project": "netvisor",
+    "travel.employee_not_matched": "severa",  # the user's code (or Netvisor's employee)
+    "travel.attachments_too_large": "severa",
+    "travel.attachment_name_too_long": "severa",
+}

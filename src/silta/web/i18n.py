@@ -589,18 +589,28 @@ TEXTS: Final[dict[str, tuple[str, str]]] = {
     "notify.state_failed": ("Epäonnistui", "Failed"),
     "notify.none_yet": ("Koosteita ei ole vielä lähetetty.", "No digests sent yet."),
     # -- the sales-invoice transfer (issue 18) ----------------------------------------------
-    "invoices.title": ("Myyntilaskujen siirto Severasta Netvisoriin",
-                       "Sales invoices from Severa to Netvisor"),
-    "invoices.enabled": ("Siirretään myyntilaskut ja hyvityslaskut Netvisoriin",
-                         "Transfer sales invoices and credit notes to Netvisor"),
+    "invoices.title": (
+        "Myyntilaskujen siirto Severasta Netvisoriin",
+        "Sales invoices from Severa to Netvisor",
+    ),
+    "invoices.enabled": (
+        "Siirretään myyntilaskut ja hyvityslaskut Netvisoriin",
+        "Transfer sales invoices and credit notes to Netvisor",
+    ),
     "invoices.mode": ("Siirto", "Transfer"),
-    "invoices.mode_automatic": ("Automaattisesti rekisterien aikataulussa ja käsin",
-                                "Automatically on the registers' schedule, and by hand"),
+    "invoices.mode_automatic": (
+        "Automaattisesti rekisterien aikataulussa ja käsin",
+        "Automatically on the registers' schedule, and by hand",
+    ),
     "invoices.mode_manual": ("Vain käsin (Siirrä nyt)", "Only by hand (Transfer now)"),
-    "invoices.ready_status": ("Siirrettävien laskujen tila Severassa",
-                              "Severa status of invoices to transfer"),
-    "invoices.transferred_status": ("Laskun tila Severassa siirron jälkeen",
-                                    "Severa status after the transfer"),
+    "invoices.ready_status": (
+        "Siirrettävien laskujen tila Severassa",
+        "Severa status of invoices to transfer",
+    ),
+    "invoices.transferred_status": (
+        "Laskun tila Severassa siirron jälkeen",
+        "Severa status after the transfer",
+    ),
     "invoices.status_none": ("– valitse –", "– choose –"),
     "invoices.statuses_unavailable": (
         "Severan laskujen tiloja ei saatu ({error}); tilat voi valita, kun yhteys toimii.",
@@ -608,35 +618,122 @@ TEXTS: Final[dict[str, tuple[str, str]]] = {
         "connection works.",
     ),
     "invoices.netvisor_status": ("Laskun tila Netvisorissa", "Invoice status in Netvisor"),
-    "invoices.status_unsent": ("Lähettämätön: Netvisor lähettää laskun",
-                               "Unsent: Netvisor sends the invoice"),
-    "invoices.status_open": ("Avoin: lasku on jo lähetetty, vain kirjanpitoon",
-                             "Open: already sent, into the ledger only"),
-    "invoices.dimensions_on_lines": ("Laskentakohteet laskuriveille (projekti, vaihe, yksikkö)",
-                                     "Dimensions on lines (project, phase, unit)"),
-    "invoices.create_missing_items": ("Luodaan puuttuvat laskentakohteet ennen laskua",
-                                      "Create missing dimension items before the invoice"),
+    "invoices.status_unsent": (
+        "Lähettämätön: Netvisor lähettää laskun",
+        "Unsent: Netvisor sends the invoice",
+    ),
+    "invoices.status_open": (
+        "Avoin: lasku on jo lähetetty, vain kirjanpitoon",
+        "Open: already sent, into the ledger only",
+    ),
+    "invoices.dimensions_on_lines": (
+        "Laskentakohteet laskuriveille (projekti, vaihe, yksikkö)",
+        "Dimensions on lines (project, phase, unit)",
+    ),
+    "invoices.create_missing_items": (
+        "Luodaan puuttuvat laskentakohteet ennen laskua",
+        "Create missing dimension items before the invoice",
+    ),
     "invoices.vat_codes": ("0 %:n rivien ALV-koodit", "VAT codes of 0 % lines"),
-    "invoices.vat_domestic_reverse_charge": ("Käännetty verovelvollisuus (rakentaminen)",
-                                             "Domestic reverse charge (construction)"),
+    "invoices.vat_domestic_reverse_charge": (
+        "Käännetty verovelvollisuus (rakentaminen)",
+        "Domestic reverse charge (construction)",
+    ),
     "invoices.vat_eu_services": ("Palvelumyynti EU:hun", "Services to the EU"),
     "invoices.vat_eu_goods": ("Tavaramyynti EU:hun", "Goods to the EU"),
     "invoices.vat_outside_eu": ("Myynti EU:n ulkopuolelle", "Sales outside the EU"),
     "invoices.vat_domestic_zero": ("Kotimaan 0 %", "Domestic 0 %"),
-    "invoices.product_codes": ("Severan koodit Netvisorin tuotteiksi (KOODI=TUOTE; …)",
-                               "Severa codes as Netvisor products (CODE=PRODUCT; …)"),
-    "invoices.fallback_product": ("Tuote riveille, joilla on useita koodeja",
-                                  "Product for rows with several codes"),
+    "invoices.product_codes": (
+        "Severan koodit Netvisorin tuotteiksi (KOODI=TUOTE; …)",
+        "Severa codes as Netvisor products (CODE=PRODUCT; …)",
+    ),
+    "invoices.fallback_product": (
+        "Tuote riveille, joilla on useita koodeja",
+        "Product for rows with several codes",
+    ),
     "invoices.save": ("Tallenna laskujen siirron asetukset", "Save the invoice transfer settings"),
     "invoices.transfer_now": ("Siirrä nyt", "Transfer now"),
     "invoices.preview": ("Esikatsele siirto", "Preview the transfer"),
-    "invoices.status_refused": ("Laskujen siirron tilaa ei voi käyttää: {problems}",
-                                "The invoice transfer's status cannot serve: {problems}"),
+    "invoices.status_refused": (
+        "Laskujen siirron tilaa ei voi käyttää: {problems}",
+        "The invoice transfer's status cannot serve: {problems}",
+    ),
     "invoices.statuses_needed": (
         "Valitse siirrettävien laskujen tila ja siirron jälkeinen tila ennen kuin otat siirron "
         "käyttöön.",
         "Choose the status of invoices to transfer and the status after the transfer before "
         "turning the transfer on.",
+    ),
+    # -- issue 19: purchase-invoice lines and travel reimbursements --------------------------
+    "register.purchase_lines": ("Ostolaskurivit", "Purchase-invoice lines"),
+    "register.travel": ("Matkalaskut", "Travel invoices"),
+    "settings.purchase_lines": (
+        "Ostolaskujen rivit Severan projektien kuluiksi",
+        "Purchase-invoice lines as Severa project costs",
+    ),
+    "settings.purchase_lines_enabled": (
+        "Siirretään Netvisorin ostolaskurivit Severan projektikuluiksi",
+        "Transfer Netvisor purchase-invoice lines to Severa as project costs",
+    ),
+    "settings.purchase_lines_automatic": (
+        "Siirto automaattisesti aikataulussa (muuten vain 'Synkronoi nyt')",
+        "Transfer automatically on the schedule (otherwise only on 'Sync now')",
+    ),
+    "settings.purchase_lines_invoice_status": (
+        "Siirrettävien ostolaskujen tila",
+        "Status of the purchase invoices to transfer",
+    ),
+    "purchase_status.open": ("Avoin / asiatarkastuksessa", "Open / in content check"),
+    "purchase_status.approved": ("Hyväksynnässä", "In approval"),
+    "purchase_status.accepted": ("Hyväksytty", "Approved"),
+    "settings.purchase_lines_product": ("Severan kulutuote (GUID)", "Severa cost product (GUID)"),
+    "settings.purchase_lines_account_products": (
+        "Tilikohtaiset tuotteet: tili=tuotteen GUID; …",
+        "Products by account: account=product GUID; …",
+    ),
+    "settings.purchase_lines_method": ("Kulujen siirtotapa", "Expense transfer method"),
+    "method.cost_only": ("Vain kuluna (ei laskuteta)", "Cost only (not billed)"),
+    "method.rebill": ("Jälleenlaskutetaan katteella", "Re-billed with a markup"),
+    "settings.purchase_lines_markup_percent": ("Kate %", "Markup %"),
+    "settings.travel": (
+        "Severan matkalaskut Netvisorin matkalaskuiksi",
+        "Severa travel reports as Netvisor travel invoices",
+    ),
+    "settings.travel_enabled": (
+        "Siirretään Severan hyväksytyt matkalaskut Netvisoriin",
+        "Transfer Severa's approved travel reports to Netvisor",
+    ),
+    "settings.travel_automatic": (
+        "Siirto automaattisesti aikataulussa (muuten vain 'Synkronoi nyt')",
+        "Transfer automatically on the schedule (otherwise only on 'Sync now')",
+    ),
+    "settings.travel_statuses": (
+        "Siirrettävät tilat (GUIDit pilkuin; tyhjä = kaikki hyväksytyt)",
+        "Statuses to transfer (GUIDs with commas; empty = every approved one)",
+    ),
+    "settings.travel_transferred_status": (
+        "Tila siirron jälkeen (GUID; tyhjä = ei muuteta)",
+        "Status after transfer (GUID; empty = not changed)",
+    ),
+    "settings.travel_ratios": (
+        "Kululajit: Severan kululajin GUID/kieli=Netvisorin kululaji; …",
+        "Expense types: Severa type GUID/language=Netvisor expense type; …",
+    ),
+    "settings.travel_travel_types": (
+        "Kilometrikorvaukset: Severan lajin GUID=Netvisorin matkatyyppi; … (oletus car)",
+        "Mileage: Severa type GUID=Netvisor travel type; … (default car)",
+    ),
+    "settings.travel_compensation_types": (
+        "Päivärahat: Severan lajin GUID=domesticfull|domestichalf|foreign; …",
+        "Daily allowances: Severa type GUID=domesticfull|domestichalf|foreign; …",
+    ),
+    "settings.travel_dimensions": (
+        "Laskentakohteet (liiketoimintayksikkö ja projekti) matkalaskun riveille",
+        "Dimensions (business unit and project) on the travel invoice's lines",
+    ),
+    "settings.travel_create_missing_items": (
+        "Luodaan puuttuvat laskentakohteet ennen siirtoa",
+        "Create missing dimension items before the transfer",
     ),
 }
 

@@ -18,11 +18,14 @@ from starlette.datastructures import FormData
 from silta import severa
 from silta.domain import (
     INVOICE_SETTINGS,
+    SETTING_KINDS,
     Action,
     CustomerDirection,
     InvoiceTransferMode,
     NetvisorInvoiceStatus,
     ProductDirection,
+    PurchaseCostMethod,
+    PurchaseInvoiceStatus,
     Register,
     SettingError,
     TenantSettings,
@@ -315,6 +318,8 @@ async def _settings_page(
         "temp": temp,
         "messages": messages or [],
         "customer_directions": list(CustomerDirection),
+        "purchase_statuses": list(PurchaseInvoiceStatus),  # issue 19
+        "cost_methods": list(PurchaseCostMethod),
         "product_directions": list(ProductDirection),
         "health": tenant_health(
             tenant, web.store.runs(tenant.id, limit=30), now=_now(), held=holds
@@ -382,6 +387,12 @@ _SETTING_LABELS = {
     "dimension_time": "settings.dimension_time",
     "timezone": "settings.timezone",
     "product_group": "settings.product_group",
+    # issue 19: each money setting is named by its own label key
+    **{
+        name: f"settings.{name}"
+        for name in SETTING_KINDS
+        if name.startswith(("purchase_lines_", "travel_"))
+    },
 }
 
 
