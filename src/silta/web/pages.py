@@ -24,6 +24,7 @@ from silta.domain import (
     TenantSettings,
 )
 from silta.errors import SiltaError
+from silta.registers.labels import field_label
 from silta.registers.rules import RULES
 from silta.store import ApiToken, ConfirmationRefused, History, Holds, LoginThrottled, TokenScope
 from silta.store.accounts import valid_email
@@ -44,11 +45,13 @@ from silta.web.access import (
     visible_tenants,
 )
 from silta.web.app import WebState
+from silta.web.changes import SETTING_LABELS, history_rows
 from silta.web.hardening import same_origin
 from silta.web.health import Health, tenant_health
 from silta.web.history import job_id, progress_context
 from silta.web.overview import FILTERS, Sort, company_rows, fleet_page
 from silta.web.render import language, render
+from silta.web.wording import article_rules, rule_title
 
 __all__ = ["router"]
 
@@ -339,20 +342,7 @@ async def settings_tab(request: Request, tenant_id: Id, confirmed: str | None = 
 
 
 # The tab's own words for the settings, to name a refused one as the form does.
-_SETTING_LABELS = {
-    "customers": "settings.customers",
-    "products": "settings.products",
-    "dimensions": "settings.dimensions",
-    "project_header": "settings.project_header",
-    "business_unit_header": "settings.business_unit_header",
-    "include_phases": "settings.include_phases",
-    "email_invoicing_channel": "settings.email_channel",
-    "persons_without_business_id": "settings.persons",
-    "register_interval_minutes": "settings.interval",
-    "dimension_time": "settings.dimension_time",
-    "timezone": "settings.timezone",
-    "product_group": "settings.product_group",
-}
+_SETTING_LABELS = SETTING_LABELS
 
 
 @router.post("/tenants/{tenant_id}/settings")
@@ -667,14 +657,14 @@ async def history(request: Request, tenant_id: Id) -> Response:
     principal = _principal(request)
     grant = require_tenant(request, principal, tenant_id)
     web = _web(request)
-    versions = web.store.settings_history(tenant_id)  # newest first, as the store gives them
+    versions = web.store.settings_history(tenant_id)
     events = web.store.tenant_events(tenant_id)
     context = {
         "principal": principal,
         "grant": grant,
         "tenant": grant.tenant,
-        "versions": versions,
-        "events": events,
+        # settings versions and tenant events in one list, newest first, in words
+        "rows": history_rows(versions, events, language(request)),
     }
     return render(request, "history.html", context)
 
@@ -702,13 +692,20 @@ async def fix(request: Request, tenant_id: Id, rule_id: str) -> Response:
             if refusal.rule == rule_id
         ]
     system = forms.fix_place(rule_id)
+    lang = language(request)
+    # the rule's message without a record: its placeholders read as "…"
+    rule_text = re.sub(r"\{[^}]*\}", "…", rule.fi if lang == "fi" else rule.en)
+    label = field_label(register, rule.field, lang) if register and rule.field else None
     context = {
         "principal": principal,
         "grant": grant,
         "tenant": grant.tenant,
         "rule": rule,
-        # the rule's message without a record: its placeholders read as "…"
-        "rule_text": re.sub(r"\{[^}]*\}", "…", rule.fi if language(request) == "fi" else rule.en),
+        "rule_text": rule_text,
+        "rule_title": rule_title(rule_text, lang),
+        "article_rules": article_rules(rule.source, lang),
+        # the field in the article's words, when there are words for it
+        "field_label": label if label != rule.field else None,
         "system": system,
         "refused": refused,
         "switched_on": register is not None

@@ -15,8 +15,9 @@ from jinja2 import StrictUndefined
 from silta.domain import Register
 from silta.failures import describe
 from silta.registers.labels import field_label
+from silta.web.changes import change_words
 from silta.web.i18n import LANGUAGES, translator
-from silta.web.wording import failure_words, number, progress_words, trigger_words
+from silta.web.wording import entry_note, failure_words, number, progress_words, trigger_words
 
 __all__ = ["LANG_COOKIE", "language", "render"]
 
@@ -46,6 +47,10 @@ templates.env.globals["trigger_words"] = trigger_words
 templates.env.globals["failure_words"] = failure_words
 templates.env.globals["progress_words"] = progress_words
 templates.env.globals["number"] = number
+# a record's message: an engine note in words, a failure by category (silta.notes)
+templates.env.globals["entry_note"] = entry_note
+# a settings or tenant change with the tab's labels and values (silta.web.changes)
+templates.env.globals["change_words"] = change_words
 
 
 def language(request: Request) -> str:
