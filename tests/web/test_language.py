@@ -33,18 +33,18 @@ import re
 from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import attrs
 import httpx
 import pytest
 
 from silta.domain import (
+    SETTING_KINDS,
     Action,
     CustomerDirection,
     FieldChange,
     ProductDirection,
-    Refusal,
     Register,
     RunKind,
     RunStatus,
@@ -66,8 +66,32 @@ LANGS = ("fi", "en")
 
 # Names and abbreviations the same in both languages.
 NEUTRAL = frozenset(
-    """silta netvisor severa ok api csv temp id http https tls dns kh csrf json url v1 hmac
-    sha256 bearer authorization webhook silta-signature silta-timestamp""".split()
+    [
+        "silta",
+        "netvisor",
+        "severa",
+        "ok",
+        "api",
+        "csv",
+        "temp",
+        "id",
+        "http",
+        "https",
+        "tls",
+        "dns",
+        "kh",
+        "csrf",
+        "json",
+        "url",
+        "v1",
+        "hmac",
+        "sha256",
+        "bearer",
+        "authorization",
+        "webhook",
+        "silta-signature",
+        "silta-timestamp",
+    ]
 )
 
 _WORD = re.compile(r"[^\W\d]+(?:[_.'’][^\W\d]+)*")
@@ -93,6 +117,9 @@ def _catalog_pairs() -> Iterator[tuple[str, str]]:
     yield "Netvisorin Netvisoriin Severan Severaan Palvelu Palvelun palveluun", "The service"
     yield from EVENTS.values()
     yield from PERIODS.values()
+    for kind in SETTING_KINDS.values():  # what a refused setting says is allowed
+        yield kind.allowed_fi, kind.allowed_en
+        yield kind.text_allowed_fi, kind.text_allowed_en
     yield from _extra_catalogs()
 
 
@@ -116,7 +143,23 @@ def vocabulary() -> dict[str, frozenset[str]]:
 
 # -- reading a page ------------------------------------------------------------------------------
 
-_VOID = frozenset("area base br col embed hr img input link meta source track wbr".split())
+_VOID = frozenset(
+    [
+        "area",
+        "base",
+        "br",
+        "col",
+        "embed",
+        "hr",
+        "img",
+        "input",
+        "link",
+        "meta",
+        "source",
+        "track",
+        "wbr",
+    ]
+)
 _READ_ATTRIBUTES = ("title", "aria-label", "placeholder", "alt")
 _UNREAD_TAGS = frozenset({"script", "style"})
 _UNREAD_CLASSES = frozenset({"detail", "secret"})  # a failure's technical text; a new token
@@ -208,6 +251,8 @@ def read_page(
         scrubbed = _SETTING.sub(" ", _URL.sub(" ", _EMAIL.sub(" ", scrubbed)))
         for word in words(scrubbed):
             lower = word.lower()
+            if lower in vocab[lang] and "_" not in word:
+                continue
             if "_" in word or "." in word:
                 key = word in i18n.TEXTS
                 why = "a catalog key shown raw" if key else "a developer's word"
@@ -298,7 +343,9 @@ def _entries(data: list[str]) -> list[Entry]:
         filled = _values(rule_id, number)
         data.extend(str(value).strip(" ()") for value in filled.values())
         entries.append(
-            entry(action=Action.REFUSE, status=Status.REFUSED, refusals=(refuse(rule_id, **filled),))
+            entry(
+                action=Action.REFUSE, status=Status.REFUSED, refusals=(refuse(rule_id, **filled),)
+            )
         )
     # every field a diff can name, in each register's own sense
     fields = [
@@ -307,7 +354,8 @@ def _entries(data: list[str]) -> list[Entry]:
     ]
     for register in Register:
         changes = tuple(
-            FieldChange(field, f"Vanha-{index}", f"Uusi-{index}") for index, field in enumerate(fields)
+            FieldChange(field, f"Vanha-{index}", f"Uusi-{index}")
+            for index, field in enumerate(fields)
         )
         data.extend(value for change in changes for value in (change.old or "", change.new or ""))
         entries.append(
@@ -346,7 +394,10 @@ def engine_notes() -> list[tuple[str, Status]]:
         ("products are not transferred; the TEMP product exists in Netvisor", Status.DONE),
         ("found in Netvisor by name and linked", Status.DONE),
         ("made by an interrupted run under its old name", Status.DONE),
-        (_message(NetvisorConnectError("customer.nv: cannot connect (ConnectError)")), Status.FAILED),
+        (
+            _message(NetvisorConnectError("customer.nv: cannot connect (ConnectError)")),
+            Status.FAILED,
+        ),
         (_message(SeveraTimeout("POST /v1/customers: no answer within 30 s")), Status.FAILED),
         (_message(RuntimeError("boom")), Status.FAILED),
         (
@@ -434,48 +485,85 @@ def seed(web: WebWorld, data: list[str]) -> dict[str, Any]:
                 kind=RunKind.FULL if index % 2 else RunKind.INCREMENTAL,
                 trigger=trigger,
                 dry_run=trigger.startswith("preview"),
-                counts={key: index + 1 for key in _COUNT_KEYS},
+                counts=dict.fromkeys(_COUNT_KEYS, index + 1),
             )
         )
     for category in CATEGORIES:
         for service in ("netvisor", "severa", None):
-            run_id = store.start_run(tenant.id, Register.PRODUCTS, kind=RunKind.INCREMENTAL,
-                                     dry_run=False, trigger="schedule #3")  # fmt: skip
-            store.finish_run(run_id, RunStatus.FAILED, counts={}, error="Virhe: detail",
-                             failure_category=category, failure_service=service)  # fmt: skip
+            run_id = store.start_run(
+                tenant.id,
+                Register.PRODUCTS,
+                kind=RunKind.INCREMENTAL,
+                dry_run=False,
+                trigger="schedule #3",
+            )
+            store.finish_run(
+                run_id,
+                RunStatus.FAILED,
+                counts={},
+                error="Virhe: detail",
+                failure_category=category,
+                failure_service=service,
+            )
             runs.append(run_id)
     from tests.web.history_data import CONNECT_ERROR, CREDENTIALS_ERROR
 
     for error in (CONNECT_ERROR, CREDENTIALS_ERROR, "interrupted by a restart", "odd"):
-        runs.append(record_run(store, tenant.id, (), register=Register.DIMENSIONS,
-                               status=RunStatus.FAILED, error=error))  # fmt: skip
+        runs.append(
+            record_run(
+                store,
+                tenant.id,
+                (),
+                register=Register.DIMENSIONS,
+                status=RunStatus.FAILED,
+                error=error,
+            )
+        )
     runs.append(record_run(store, tenant.id, (), status=RunStatus.INTERRUPTED, error="odd"))
-    running = record_run(store, tenant.id, (), register=Register.DIMENSIONS,
-                         status=RunStatus.RUNNING)  # fmt: skip
+    running = record_run(
+        store, tenant.id, (), register=Register.DIMENSIONS, status=RunStatus.RUNNING
+    )
     store.report_progress(running, read=120, done=60, written=12)
     runs.append(running)
     # a held register with a preview since the hold
     settings = attrs.evolve(settings, customers=CustomerDirection.NETVISOR_TO_SEVERA)
     store.change_settings(tenant.id, settings, changed_by=kh, hold=True)
-    preview = record_run(store, tenant.id, entries[:12], trigger=f"preview to confirm: {kh}",
-                         dry_run=True)  # fmt: skip
+    preview = record_run(
+        store, tenant.id, entries[:12], trigger=f"preview to confirm: {kh}", dry_run=True
+    )
     runs.append(preview)
     data.append(web.accounts.user(kh).email)
+    # the ids of the connections (a viewer sees them), Netvisor's TEMP records' names
+    nv, sv = fresh.netvisor.credentials, fresh.severa.credentials
+    data += [nv.sender, nv.customer_id, nv.partner_id, nv.organisation_id, sv.client_id]
+    data += ["Tilapäisasiakas", "Tilapäistuote"]
+    # the values the form tests post (a value refused is quoted back)
+    data += ["sideways", "many", "maybe", "25:99", "Mars/Olympus", "9999", "Raportointi"]
     web.accounts.create_api_token(kh, "Raportointi", tenant=tenant.id)
     data.append("Raportointi")
     return {"runs": runs, "entries": entries}
 
 
-_COUNT_KEYS = (
-    "created updated renamed unchanged skipped refused failed planned_create planned_update "
-    "planned_rename planned_unchanged planned_skip"
-).split()
+_COUNT_KEYS = [
+    "created",
+    "updated",
+    "renamed",
+    "unchanged",
+    "skipped",
+    "refused",
+    "failed",
+    "planned_create",
+    "planned_update",
+    "planned_rename",
+    "planned_unchanged",
+    "planned_skip",
+]
 
 
 class _Recording(i18n.Translator):
     """The translator, recording every key asked for that the catalog lacks."""
 
-    missing: set[tuple[str, str]] = set()
+    missing: ClassVar[set[tuple[str, str]]] = set()
 
     def __call__(self, key: str, **values: object) -> str:
         if key not in i18n.TEXTS:
@@ -519,7 +607,7 @@ async def _render_all(
     transport = httpx.ASGITransport(app=web.app, raise_app_exceptions=False)  # type: ignore[arg-type]
     for lang in LANGS:
 
-        def client() -> httpx.AsyncClient:
+        def client(lang: str = lang) -> httpx.AsyncClient:
             return httpx.AsyncClient(
                 transport=transport,
                 base_url=APP,
@@ -527,14 +615,21 @@ async def _render_all(
                 cookies={"silta_lang": lang},
             )
 
-        async def get(c: httpx.AsyncClient, path: str, template: str, what: str = "") -> str:
+        async def get(
+            c: httpx.AsyncClient, path: str, template: str, what: str = "", lang: str = lang
+        ) -> str:
             answer = await c.get(path)
             visited.add(template)
             pages[lang].append((what or path, answer.status_code, answer.text))
             return answer.text
 
         async def post(
-            c: httpx.AsyncClient, path: str, form: dict[str, str], csrf: str, what: str
+            c: httpx.AsyncClient,
+            path: str,
+            form: dict[str, str],
+            csrf: str,
+            what: str,
+            lang: str = lang,
         ) -> None:
             answer = await c.post(path, data={**form, "csrf_token": csrf})
             if answer.status_code in (301, 302, 303):
@@ -550,7 +645,9 @@ async def _render_all(
                 data={
                     "email": "nobody@example.fi",
                     "password": "wrong",
-                    "csrf_token": csrf_of((await anonymous.get("/login")).text.split('action="/login"', 1)[1]),
+                    "csrf_token": csrf_of(
+                        (await anonymous.get("/login")).text.split('action="/login"', 1)[1]
+                    ),
                 },
             )
             pages[lang].append(("POST /login (wrong password)", answer.status_code, answer.text))
@@ -561,7 +658,9 @@ async def _render_all(
                 base = f"/tenants/{tid}"
                 await get(c, "/", "/", f"/ as {email}")
                 await get(c, "/?state=failing&sort=name", "/")
-                await get(c, f"{base}/settings", "/tenants/{tenant_id}/settings", f"settings as {email}")
+                await get(
+                    c, f"{base}/settings", "/tenants/{tenant_id}/settings", f"settings as {email}"
+                )
                 await get(c, f"{base}/confirm/customers", "/tenants/{tenant_id}/confirm/{register}")
                 await get(c, f"{base}/confirm/products", "/tenants/{tenant_id}/confirm/{register}")
                 await get(c, f"{base}/history", "/tenants/{tenant_id}/history")
@@ -580,8 +679,12 @@ async def _render_all(
                     await get(c, f"{base}/runs/{run_id}", "/tenants/{tenant_id}/runs/{run_id}")
                 await get(c, f"{base}/records", "/tenants/{tenant_id}/records")
                 records = await get(c, f"{base}/records?q=Asiakas", "/tenants/{tenant_id}/records")
-                for record_id in sorted(set(re.findall(rf'href="{base}/records/(\d+)"', records)))[:40]:
-                    await get(c, f"{base}/records/{record_id}", "/tenants/{tenant_id}/records/{record_id}")
+                for record_id in sorted(set(re.findall(rf'href="{base}/records/(\d+)"', records)))[
+                    :40
+                ]:
+                    await get(
+                        c, f"{base}/records/{record_id}", "/tenants/{tenant_id}/records/{record_id}"
+                    )
                 await get(c, f"{base}/refusals", "/tenants/{tenant_id}/refusals")
                 for rule_id in RULES:
                     await get(c, f"{base}/refusals?rule={rule_id}", "/tenants/{tenant_id}/refusals")
@@ -607,25 +710,66 @@ async def _render_all(
                     ("timezone", "Mars/Olympus"),
                     ("dimensions", "maybe"),
                 ):
-                    await post(c, f"{base}/settings", {**settings, field: bad}, csrf,
-                               f"POST settings {field}={bad}")  # fmt: skip
-                await post(c, f"{base}/settings", {**settings, "register_interval_minutes": "50"},
-                           csrf, "POST settings (saved)")  # fmt: skip
-                await post(c, f"{base}/settings", {**settings, "customers": "temp_customer"},
-                           csrf, "POST settings (held)")  # fmt: skip
-                await post(c, f"{base}/settings", {**settings, "register_interval_minutes": "50"},
-                           csrf, "POST settings (unchanged)")  # fmt: skip
-                await post(c, f"{base}/credentials", {"severa_url": "https://evil.example"}, csrf,
-                           "POST credentials (address not allowed)")  # fmt: skip
+                    await post(
+                        c,
+                        f"{base}/settings",
+                        {**settings, field: bad},
+                        csrf,
+                        f"POST settings {field}={bad}",
+                    )
+                await post(
+                    c,
+                    f"{base}/settings",
+                    {**settings, "register_interval_minutes": "50"},
+                    csrf,
+                    "POST settings (saved)",
+                )
+                await post(
+                    c,
+                    f"{base}/settings",
+                    {**settings, "customers": "temp_customer"},
+                    csrf,
+                    "POST settings (held)",
+                )
+                await post(
+                    c,
+                    f"{base}/settings",
+                    {**settings, "register_interval_minutes": "50"},
+                    csrf,
+                    "POST settings (unchanged)",
+                )
+                await post(
+                    c,
+                    f"{base}/credentials",
+                    {"severa_url": "https://evil.example"},
+                    csrf,
+                    "POST credentials (address not allowed)",
+                )
                 await post(c, f"{base}/credentials", {}, csrf, "POST credentials (unchanged)")
-                await post(c, f"{base}/tokens", {"name": "", "scope": "read", "days": "30"}, csrf,
-                           "POST tokens (no name)")  # fmt: skip
-                await post(c, f"{base}/tokens", {"name": "x", "scope": "read", "days": "9999"},
-                           csrf, "POST tokens (bad days)")  # fmt: skip
-                await post(c, f"{base}/tokens", {"name": "Raportointi", "scope": "read",
-                                                 "days": "30"}, csrf, "POST tokens (made)")  # fmt: skip
-                await post(c, f"{base}/confirm/customers", {"run_id": "1"}, csrf,
-                           "POST confirm (refused)")  # fmt: skip
+                await post(
+                    c,
+                    f"{base}/tokens",
+                    {"name": "", "scope": "read", "days": "30"},
+                    csrf,
+                    "POST tokens (no name)",
+                )
+                await post(
+                    c,
+                    f"{base}/tokens",
+                    {"name": "x", "scope": "read", "days": "9999"},
+                    csrf,
+                    "POST tokens (bad days)",
+                )
+                await post(
+                    c,
+                    f"{base}/tokens",
+                    {"name": "Raportointi", "scope": "read", "days": "30"},
+                    csrf,
+                    "POST tokens (made)",
+                )
+                await post(
+                    c, f"{base}/confirm/customers", {"run_id": "1"}, csrf, "POST confirm (refused)"
+                )
                 await post(c, f"{base}/pause", {"paused": "1"}, csrf, "POST pause")
     return pages, visited
 
@@ -680,7 +824,7 @@ def test_every_catalog_entry_has_both_languages() -> None:
     blank = [key for key, (fi, en) in i18n.TEXTS.items() if not fi.strip() or not en.strip()]
     assert blank == []
     for fi, en in _catalog_pairs():
-        assert fi.strip() and en.strip(), (fi, en)
+        assert bool(fi.strip()) == bool(en.strip()), (fi, en)
 
 
 def test_every_key_a_template_names_is_in_the_catalog() -> None:

@@ -608,7 +608,10 @@ TEXTS: Final[dict[str, tuple[str, str]]] = {
     "change.required": ("vaaditaan", "required"),
     "change.held": ("odottaa vahvistusta", "awaiting confirmation"),
     "change.hold_waived": ("vahvistus ohitettu", "confirmation waived"),
-    "change.confirmed": ("vahvistettu esikatselulla (ajo {run})", "confirmed by preview (run {run})"),
+    "change.confirmed": (
+        "vahvistettu esikatselulla (ajo {run})",
+        "confirmed by preview (run {run})",
+    ),
     "event.created": ("Yritys lisättiin", "Company added"),
     "event.connections": ("Yhteyksiä muutettiin", "Connections changed"),
     "event.paused": ("Ajot keskeytettiin", "Runs paused"),
@@ -616,6 +619,49 @@ TEXTS: Final[dict[str, tuple[str, str]]] = {
     "event.confirmed": ("Muutos vahvistettiin", "Change confirmed"),
     "event.confirmations_waived": ("Vahvistukset ohitettiin", "Confirmations waived"),
     "event.confirmations_required": ("Vahvistukset vaaditaan", "Confirmations required"),
+    # error pages: every status a page route answers with, in the UI's language
+    "error.405": (
+        "Tätä sivua ei voi käyttää näin (väärä pyyntötapa).",
+        "This page cannot be used this way (wrong method).",
+    ),
+    "error.500": (
+        "Siltassa tapahtui odottamaton virhe. Yritä hetken kuluttua uudelleen; jos virhe "
+        "toistuu, kerro ylläpitäjälle kellonaika.",
+        "An unexpected fault occurred in Silta. Try again in a moment; if it happens again, "
+        "tell the operator the time.",
+    ),
+    # the forms' refusals in the page's language
+    "settings.refused": (
+        "{field}: ”{value}” ei kelpaa; sallitut: {allowed}",
+        "{field}: “{value}” is not allowed; allowed: {allowed}",
+    ),
+    "settings.checkbox_allowed": ("valittu tai ei valittu", "checked or not checked"),
+    "settings.unknown_field": (
+        "lomakkeessa oli kenttä, jota asetuksissa ei ole",
+        "the form had a field the settings do not have",
+    ),
+    "cred.address_refused": (
+        "{field}: osoite ei ole ylläpitäjän sallimien {service}-osoitteiden joukossa",
+        "{field}: the address is not among the {service} addresses the operator allows",
+    ),
+    "cred.needs_secrets": (
+        "{field}: uusi osoite vaatii samalla tallennuksella myös kentät {secrets}, jotta "
+        "tallennetut salaiset avaimet eivät lähde osoitteeseen, jota ei valittu niiden kanssa",
+        "{field}: a new address needs {secrets} entered again in the same save, so that the "
+        "stored secrets never go to an address chosen without them",
+    ),
+    "cred.and": (" ja ", " and "),
+    "cred.field_invalid": ("{field}: arvo ei kelpaa", "{field}: the value is not valid"),
+    "cred.form_invalid": ("lomakkeen tiedot eivät kelpaa", "the form's values are not valid"),
+    "tokens.name_invalid": (
+        "anna avaimelle nimi (enintään 200 merkkiä)",
+        "give the token a name (at most 200 characters)",
+    ),
+    "tokens.scope_invalid": ("tuntematon oikeus", "unknown scope"),
+    "tokens.days_invalid": (
+        "voimassaolo on kokonaisluku 1–366 päivää",
+        "the lifetime is a whole number from 1 to 366 days",
+    ),
 }
 
 

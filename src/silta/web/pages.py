@@ -23,6 +23,7 @@ from silta.domain import (
     SettingError,
     TenantSettings,
 )
+from silta.endpoints import EndpointNotAllowed
 from silta.errors import SiltaError
 from silta.registers.labels import field_label
 from silta.registers.rules import RULES
@@ -345,6 +346,23 @@ async def settings_tab(request: Request, tenant_id: Id, confirmed: str | None = 
 _SETTING_LABELS = SETTING_LABELS
 
 
+def _setting_error(exc: SettingError, lang: str) -> str:
+    """A refused setting in the page's language: the tab's label, the value, and what is
+    allowed in the tab's words (the options' texts, not their stored values)."""
+    label = _fmt(lang, _SETTING_LABELS[exc.field]) if exc.field in _SETTING_LABELS else None
+    if label is None:
+        return _fmt(lang, "settings.unknown_field")
+    choices = {"customers": CustomerDirection, "products": ProductDirection}.get(exc.field)
+    if choices is not None:
+        allowed = ", ".join(_fmt(lang, f"dir.{choice.value}") for choice in choices)
+    elif isinstance(exc.value, str) and exc.field in forms.CHECKBOXES:
+        allowed = _fmt(lang, "settings.checkbox_allowed")
+    else:
+        allowed = exc.allowed_en if lang == "en" else exc.allowed_fi
+    value = exc.value if isinstance(exc.value, str) else str(exc.value)
+    return _fmt(lang, "settings.refused", field=label, value=value[:100], allowed=allowed)
+
+
 @router.post("/tenants/{tenant_id}/settings")
 async def save_settings(request: Request, tenant_id: Id) -> Response:
     principal = _principal(request)
@@ -355,8 +373,7 @@ async def save_settings(request: Request, tenant_id: Id) -> Response:
     try:
         settings = forms.settings_from_form(form, grant.tenant.settings)
     except SettingError as exc:
-        label = _fmt(t_lang, _SETTING_LABELS[exc.field]) if exc.field in _SETTING_LABELS else None
-        error = _fmt(t_lang, "settings.invalid", error=exc.message(t_lang, label=label))
+        error = _fmt(t_lang, "settings.invalid", error=_setting_error(exc, t_lang))
         return await _settings_page(
             request, principal, grant, messages=[("error", error)], status=422
         )
@@ -394,7 +411,7 @@ async def save_credentials(request: Request, tenant_id: Id) -> Response:
             forms.connection_values(form), grant.tenant, web.endpoints
         )
     except ValueError as exc:
-        message = ("error", _fmt(t_lang, "cred.invalid", error=str(exc)))
+        message = ("error", _fmt(t_lang, "cred.invalid", error=_connection_error(exc, t_lang)))
         return await _settings_page(request, principal, grant, messages=[message], status=422)
     before = web.store.tenant_events(tenant_id)
     web.store.update_connections(
@@ -410,6 +427,24 @@ async def save_credentials(request: Request, tenant_id: Id) -> Response:
         )
     key = "cred.saved" if changed else "cred.unchanged"
     return await _settings_page(request, principal, grant, messages=[("ok", _fmt(t_lang, key))])
+
+
+def _connection_error(exc: ValueError, lang: str) -> str:
+    """Why the credentials form was refused, in the page's language, fields by their labels."""
+
+    def label(field: str | None) -> str:
+        return _fmt(lang, f"cred.{field}") if field else "–"
+
+    if isinstance(exc, EndpointNotAllowed):
+        field = exc.field or ""
+        service = "Netvisor" if field.startswith("netvisor") else "Severa"
+        return _fmt(lang, "cred.address_refused", field=label(field), service=service)
+    if isinstance(exc, forms.ConnectionRefused) and exc.reason == "needs_secrets":
+        names = _fmt(lang, "cred.and").join(label(name) for name in exc.names)
+        return _fmt(lang, "cred.needs_secrets", field=label(exc.field), secrets=names)
+    if isinstance(exc, forms.ConnectionRefused) and exc.field:
+        return _fmt(lang, "cred.field_invalid", field=label(exc.field))
+    return _fmt(lang, "cred.form_invalid")
 
 
 @router.post("/tenants/{tenant_id}/test-connection")
@@ -705,7 +740,7 @@ async def fix(request: Request, tenant_id: Id, rule_id: str) -> Response:
         "rule_title": rule_title(rule_text, lang),
         "article_rules": article_rules(rule.source, lang),
         # the field in the article's words, when there are words for it
-        "field_label": label if label != rule.field else None,
+        "rule_field": label if label != rule.field else None,
         "system": system,
         "refused": refused,
         "switched_on": register is not None
@@ -782,9 +817,15 @@ async def create_token(request: Request, tenant_id: Id) -> Response:
     t_lang = language(request)
     days_text = _text(form, "days") or str(_web(request).token_lifetime.days)
     try:
+        # the page's own checks first, so that each says why in the page's language
+        name = _text(form, "name")
+        if not name or len(name) > 200:
+            raise ValueError(_fmt(t_lang, "tokens.name_invalid"))
+        if _text(form, "scope") not in ("", *(scope.value for scope in TokenScope)):
+            raise ValueError(_fmt(t_lang, "tokens.scope_invalid"))
         scope = TokenScope(_text(form, "scope") or TokenScope.READ.value)
         if not (days_text.isascii() and days_text.isdigit() and 1 <= int(days_text) <= 366):
-            raise ValueError("days: a whole number from 1 to 366")
+            raise ValueError(_fmt(t_lang, "tokens.days_invalid"))
         secret = _web(request).accounts.create_api_token(
             principal.user.email,
             _text(form, "name"),

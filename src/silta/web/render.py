@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -60,7 +61,12 @@ def language(request: Request) -> str:
 
 
 def render(
-    request: Request, template: str, context: dict[str, Any], *, status: int = 200
+    request: Request,
+    template: str,
+    context: dict[str, Any],
+    *,
+    status: int = 200,
+    headers: Mapping[str, str] | None = None,
 ) -> HTMLResponse:
     lang = language(request)
     principal = context.get("principal")
@@ -77,7 +83,9 @@ def render(
         "registers": list(Register),
         **context,
     }
-    response = templates.TemplateResponse(request, template, values, status_code=status)
+    response = templates.TemplateResponse(
+        request, template, values, status_code=status, headers=headers
+    )
     if request.query_params.get("lang") in LANGUAGES:
         response.set_cookie(
             LANG_COOKIE, lang, max_age=365 * 24 * 3600, samesite="lax", httponly=True
