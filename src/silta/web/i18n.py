@@ -632,8 +632,8 @@ TEXTS: Final[dict[str, tuple[str, str]]] = {
     ),
     # the forms' refusals in the page's language
     "settings.refused": (
-        "{field}: ”{value}” ei kelpaa; sallitut: {allowed}",
-        "{field}: “{value}” is not allowed; allowed: {allowed}",
+        '{field}: "{value}" ei kelpaa; sallitut: {allowed}',
+        '{field}: "{value}" is not allowed; allowed: {allowed}',
     ),
     "settings.checkbox_allowed": ("valittu tai ei valittu", "checked or not checked"),
     "settings.unknown_field": (
@@ -641,8 +641,10 @@ TEXTS: Final[dict[str, tuple[str, str]]] = {
         "the form had a field the settings do not have",
     ),
     "cred.address_refused": (
-        "{field}: osoite ei ole ylläpitäjän sallimien {service}-osoitteiden joukossa",
-        "{field}: the address is not among the {service} addresses the operator allows",
+        "{field}: osoite ei ole ylläpitäjän sallimien {service}-osoitteiden joukossa; "
+        "sallitut: {allowed}",
+        "{field}: the address is not among the {service} addresses the operator allows; "
+        "allowed: {allowed}",
     ),
     "cred.needs_secrets": (
         "{field}: uusi osoite vaatii samalla tallennuksella myös kentät {secrets}, jotta "

@@ -23,7 +23,7 @@ from silta.domain import (
     SettingError,
     TenantSettings,
 )
-from silta.endpoints import EndpointNotAllowed
+from silta.endpoints import EndpointNotAllowed, Endpoints, Service
 from silta.errors import SiltaError
 from silta.registers.labels import field_label
 from silta.registers.rules import RULES
@@ -411,7 +411,7 @@ async def save_credentials(request: Request, tenant_id: Id) -> Response:
             forms.connection_values(form), grant.tenant, web.endpoints
         )
     except ValueError as exc:
-        message = ("error", _fmt(t_lang, "cred.invalid", error=_connection_error(exc, t_lang)))
+        message = ("error", _fmt(t_lang, "cred.invalid", error=_connection_error(exc, t_lang, web.endpoints)))
         return await _settings_page(request, principal, grant, messages=[message], status=422)
     before = web.store.tenant_events(tenant_id)
     web.store.update_connections(
@@ -429,7 +429,7 @@ async def save_credentials(request: Request, tenant_id: Id) -> Response:
     return await _settings_page(request, principal, grant, messages=[("ok", _fmt(t_lang, key))])
 
 
-def _connection_error(exc: ValueError, lang: str) -> str:
+def _connection_error(exc: ValueError, lang: str, endpoints: Endpoints) -> str:
     """Why the credentials form was refused, in the page's language, fields by their labels."""
 
     def label(field: str | None) -> str:
@@ -437,8 +437,14 @@ def _connection_error(exc: ValueError, lang: str) -> str:
 
     if isinstance(exc, EndpointNotAllowed):
         field = exc.field or ""
-        service = "Netvisor" if field.startswith("netvisor") else "Severa"
-        return _fmt(lang, "cred.address_refused", field=label(field), service=service)
+        service: Service = "netvisor" if field.startswith("netvisor") else "severa"
+        return _fmt(
+            lang,
+            "cred.address_refused",
+            field=label(field),
+            service=service.capitalize(),
+            allowed=", ".join(endpoints.allowed(service)),
+        )
     if isinstance(exc, forms.ConnectionRefused) and exc.reason == "needs_secrets":
         names = _fmt(lang, "cred.and").join(label(name) for name in exc.names)
         return _fmt(lang, "cred.needs_secrets", field=label(exc.field), secrets=names)
