@@ -55,7 +55,7 @@ def test_kh_changes_settings_previews_syncs_and_follows_a_refusal_to_its_fix(
         log_in(page, served, web.users.kh, PASSWORD)
         overview = page.get_by_test_id("tenants")
         expect(overview).to_contain_text(web.tenant.name)
-        expect(overview).to_contain_text("KH-pääkäyttäjä")
+        expect(overview).to_contain_text("Käyttäjähallitsija (KH)")
         expect(overview).not_to_contain_text(web.other.name)
         steps("overview")
 
@@ -269,13 +269,13 @@ def test_lang_en_shows_english_labels_until_switched_back(
         steps("settings english")
 
         page.get_by_role("link", name="Companies").first.click()
-        expect(page.get_by_test_id("tenants")).to_contain_text("KH admin")
+        expect(page.get_by_test_id("tenants")).to_contain_text("User administrator (KH)")
         steps("overview english")
 
         # "Suomeksi" switches back, and that choice is remembered too.
         page.get_by_test_id("lang").click()
         expect(page.locator("html")).to_have_attribute("lang", "fi")
-        expect(page.get_by_test_id("tenants")).to_contain_text("KH-pääkäyttäjä")
+        expect(page.get_by_test_id("tenants")).to_contain_text("Käyttäjähallitsija (KH)")
         page.goto(f"{served}/tenants/{tenant}/settings")
         expect(page.get_by_test_id("save-settings")).to_have_text("Tallenna asetukset")
         expect(page.get_by_test_id("lang")).to_have_text("In English")

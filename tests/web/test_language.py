@@ -827,6 +827,12 @@ def test_every_catalog_entry_has_both_languages() -> None:
         assert bool(fi.strip()) == bool(en.strip()), (fi, en)
 
 
+def test_the_roles_are_named_as_the_article_names_them() -> None:
+    """MISSION.md: "Käyttäjähallitsija (KH)-rooli"; no "pääkäyttäjä" anywhere."""
+    assert i18n.TEXTS["role.kh"][0] == "Käyttäjähallitsija (KH)"
+    assert not [key for key, (fi, _en) in i18n.TEXTS.items() if "pääkäyttäjä" in fi.lower()]
+
+
 def test_every_key_a_template_names_is_in_the_catalog() -> None:
     """Keys written out in the templates (``t("nav.runs")``) exist; keys built from a value
     (``t("register." ~ r.value)``) are caught as they are asked for while rendering."""

@@ -27,7 +27,8 @@ TEXTS: Final[dict[str, tuple[str, str]]] = {
     "nav.tokens": ("API-avaimet", "API tokens"),
     "nav.records": ("Tietuehaku", "Record search"),
     "nav.refusals": ("Avoimet hylkäykset", "Open refusals"),
-    "role.kh": ("KH-pääkäyttäjä", "KH admin"),
+    # the article's term: "Käyttäjähallitsija (KH)-rooli" (MISSION.md)
+    "role.kh": ("Käyttäjähallitsija (KH)", "User administrator (KH)"),
     "role.viewer": ("Katselija", "Viewer"),
     "role.operator": ("Ylläpitäjä", "Operator"),
     "readonly": (
@@ -189,9 +190,9 @@ TEXTS: Final[dict[str, tuple[str, str]]] = {
     # -- confirming a change of what a register writes (silta.confirmation) ----------------
     "hold.banner": (
         "{register}: asetusten muutos odottaa vahvistusta. Ajastetut ajot eivät kirjoita "
-        "mitään ennen kuin KH-pääkäyttäjä on tarkistanut esikatselun ja vahvistanut sen.",
+        "mitään ennen kuin käyttäjähallitsija (KH) on tarkistanut esikatselun ja vahvistanut sen.",
         "{register}: a settings change awaits confirmation. Scheduled runs write nothing "
-        "until a KH admin has checked the preview and confirmed it.",
+        "until a user administrator (KH) has checked the preview and confirmed it.",
     ),
     "hold.review": ("Esikatsele ja vahvista", "Preview and confirm"),
     "hold.changed": ("{who} muutti {when}", "Changed by {who} on {when}"),
@@ -230,7 +231,10 @@ TEXTS: Final[dict[str, tuple[str, str]]] = {
         "{register} ei odota vahvistusta: muutokset on vahvistettu tai niitä ei ole.",
         "{register} is not waiting for a confirmation: its changes are confirmed, or none.",
     ),
-    "confirm.viewer": ("Vain KH-pääkäyttäjä voi vahvistaa.", "Only a KH admin can confirm."),
+    "confirm.viewer": (
+        "Vain käyttäjähallitsija (KH) voi vahvistaa.",
+        "Only a user administrator (KH) can confirm.",
+    ),
     "confirm.sync_waits": (
         "Synkronointi odottaa vahvistustasi: tarkista esikatselu ja vahvista, niin "
         "synkronointi käynnistyy.",

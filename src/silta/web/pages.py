@@ -411,7 +411,8 @@ async def save_credentials(request: Request, tenant_id: Id) -> Response:
             forms.connection_values(form), grant.tenant, web.endpoints
         )
     except ValueError as exc:
-        message = ("error", _fmt(t_lang, "cred.invalid", error=_connection_error(exc, t_lang, web.endpoints)))
+        error = _connection_error(exc, t_lang, web.endpoints)
+        message = ("error", _fmt(t_lang, "cred.invalid", error=error))
         return await _settings_page(request, principal, grant, messages=[message], status=422)
     before = web.store.tenant_events(tenant_id)
     web.store.update_connections(
