@@ -770,7 +770,13 @@ async def _render_all(
                 await post(
                     c, f"{base}/confirm/customers", {"run_id": "1"}, csrf, "POST confirm (refused)"
                 )
-                await post(c, f"{base}/pause", {"paused": "1"}, csrf, "POST pause")
+                await get(c, f"{base}/pause", "/tenants/{tenant_id}/pause", "the question")
+                await post(c, f"{base}/pause", {"paused": "1"}, csrf, "POST pause (not asked)")
+                await post(
+                    c, f"{base}/pause", {"paused": "1", "confirmed": "1"}, csrf, "POST pause"
+                )
+                await get(c, f"{base}/pause", "/tenants/{tenant_id}/pause", "paused already")
+                await post(c, f"{base}/pause", {"paused": "0"}, csrf, "POST resume")
     return pages, visited
 
 

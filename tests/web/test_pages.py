@@ -504,10 +504,41 @@ async def test_test_connection_reports_each_service(web: WebWorld, kh: Client) -
     assert "not-the-secret" not in answer.text
 
 
+async def test_pausing_asks_first_without_script(web: WebWorld, kh: Client) -> None:
+    """The tab's "Keskeytä ajot" is a plain GET form to a question page; only its button
+    (confirmed=1) pauses. A post that skips the question is sent to it and pauses nothing."""
+    client, csrf = kh
+    tree = await settings_tab(client, web)
+    [button] = by_testid(tree, "pause")
+    [asking] = button.xpath("ancestor::form")
+    assert (asking.get("method"), asking.get("action")) == (
+        "get",
+        f"/tenants/{web.tenant.id}/pause",
+    )
+    question = page(await client.get(f"/tenants/{web.tenant.id}/pause"))
+    assert text(one(question, "pause-confirm")).startswith("Keskeytetäänkö ajot?")
+    [confirming] = one(question, "confirm-pause").xpath("ancestor::form")
+    assert form_values(confirming)["confirmed"] == "1"
+    assert one(question, "cancel-pause").get("href") == f"/tenants/{web.tenant.id}/settings"
+    assert not web.store.tenant(web.tenant.id).paused
+
+    skipped = await client.post(
+        f"/tenants/{web.tenant.id}/pause", data={"csrf_token": csrf, "paused": "1"}
+    )
+    assert skipped.status_code == 303
+    assert skipped.headers["location"] == f"/tenants/{web.tenant.id}/pause"
+    assert not web.store.tenant(web.tenant.id).paused
+
+    done = await client.post(f"/tenants/{web.tenant.id}/pause", data=form_values(confirming))
+    assert done.status_code == 303
+    assert web.store.tenant(web.tenant.id).paused
+
+
 async def test_pause_and_resume_are_recorded_in_the_history(web: WebWorld, kh: Client) -> None:
     client, csrf = kh
     answer = await client.post(
-        f"/tenants/{web.tenant.id}/pause", data={"csrf_token": csrf, "paused": "1"}
+        f"/tenants/{web.tenant.id}/pause",
+        data={"csrf_token": csrf, "paused": "1", "confirmed": "1"},
     )
     assert answer.status_code == 303
     assert answer.headers["location"] == f"/tenants/{web.tenant.id}/settings"

@@ -634,6 +634,16 @@ TEXTS: Final[dict[str, tuple[str, str]]] = {
         "An unexpected fault occurred in Silta. Try again in a moment; if it happens again, "
         "tell the operator the time.",
     ),
+    # pausing is asked first (the settings tab's "Keskeytä ajot")
+    "pause.title": ("Keskeytetäänkö ajot?", "Pause the runs?"),
+    "pause.explain": (
+        "Keskeytettynä Silta ei siirrä mitään: ajastetut ajot eivät käynnisty, ja muutokset "
+        "jäävät odottamaan, kunnes jatkat ajoja. Voit jatkaa milloin tahansa.",
+        "While paused, Silta transfers nothing: scheduled runs do not start, and changes wait "
+        "until you resume the runs. You can resume at any time.",
+    ),
+    "pause.confirm": ("Kyllä, keskeytä ajot", "Yes, pause the runs"),
+    "pause.cancel": ("Peruuta", "Cancel"),
     # the forms' refusals in the page's language
     "settings.refused": (
         '{field}: "{value}" ei kelpaa; sallitut: {allowed}',

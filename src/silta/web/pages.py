@@ -471,12 +471,25 @@ async def test_connection(request: Request, tenant_id: Id) -> Response:
     return await _settings_page(request, principal, grant, messages=messages)
 
 
+@router.get("/tenants/{tenant_id}/pause")
+async def pause_page(request: Request, tenant_id: Id) -> Response:
+    """The question before pausing: what pausing stops, and the button that does it. The
+    tab's "Keskeytä ajot" leads here (a plain GET form: no script needed to be asked)."""
+    principal = _principal(request)
+    grant = require_tenant(request, principal, tenant_id, write=True)
+    context = {"principal": principal, "grant": grant, "tenant": grant.tenant}
+    return render(request, "pause.html", context)
+
+
 @router.post("/tenants/{tenant_id}/pause")
 async def pause(request: Request, tenant_id: Id) -> Response:
+    """Pause (only when the form says the user confirmed it) or resume the tenant's runs."""
     principal = _principal(request)
     require_tenant(request, principal, tenant_id, write=True)
     form = await request.form()
     paused = _text(form, "paused") == "1"
+    if paused and _text(form, "confirmed") != "1":  # not asked yet: ask first
+        return RedirectResponse(f"/tenants/{tenant_id}/pause", status_code=303)
     _web(request).store.set_paused(tenant_id, paused, changed_by=principal.user.email)
     return RedirectResponse(f"/tenants/{tenant_id}/settings", status_code=303)
 
