@@ -72,6 +72,9 @@ class WebState:
     metrics_token: str | None = None
     # notifications: mail, the webhook allow-list, the app's public address
     notify: NotifyConfig = attrs.field(factory=NotifyConfig)
+    # how often the overview refreshes its companies by itself (seconds; a fifth of it, at
+    # least a second, while a company has a run going)
+    overview_refresh: int = 30
 
 
 class _HardenedApp(FastAPI):

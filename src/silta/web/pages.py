@@ -257,7 +257,11 @@ async def overview(
     if wanted is not None and wanted not in FILTERS:
         raise HTTPException(status_code=422, detail="unknown filter")
     fleet = fleet_page(rows, search=q, state=wanted, sort=order, page=page)
+    every = web.overview_refresh
     context = {
+        # the page fetches its companies again by itself (static/silta.js), sooner while a
+        # run goes; <noscript>'s refresh does it without script
+        "refresh": max(1, every // 5) if fleet.totals.get(Health.RUNNING) else every,
         "principal": principal,
         "fleet": fleet,
         "q": q,
