@@ -770,6 +770,14 @@ async def _render_all(
                 await post(
                     c, f"{base}/confirm/customers", {"run_id": "1"}, csrf, "POST confirm (refused)"
                 )
+                await post(c, f"{base}/test-connection", {}, csrf, "POST test-connection")
+                severa = web.store.tenant(tid).severa
+                wrong = attrs.evolve(
+                    severa, credentials=attrs.evolve(severa.credentials, client_secret="väärä")
+                )
+                web.store.update_connections(tid, severa=wrong, changed_by="test")
+                await post(c, f"{base}/test-connection", {}, csrf, "POST test-connection (refused)")
+                web.store.update_connections(tid, severa=severa, changed_by="test")
                 await get(c, f"{base}/pause", "/tenants/{tenant_id}/pause", "the question")
                 await post(c, f"{base}/pause", {"paused": "1"}, csrf, "POST pause (not asked)")
                 await post(
@@ -849,3 +857,24 @@ def test_every_key_a_template_names_is_in_the_catalog() -> None:
         for key in re.findall(r"""\bt\(\s*["']([\w.]+)["']\s*[,)]""", template.read_text())
     }
     assert sorted(named - set(i18n.TEXTS)) == []
+
+
+def test_the_pages_rendered_hold_every_kind_of_message(rendered: Rendered) -> None:
+    """The world is what the check needs: each kind of message is on some Finnish page."""
+    from silta.notes import NOTES
+
+    shown = "\n".join(html for _what, _status, html in rendered.pages["fi"])
+    expected = [
+        *(note.fi for note in NOTES.values()),
+        *(i18n.TEXTS[f"event.{kind}"][0] for kind in ("created", "connections", "paused")),
+        *(i18n.TEXTS[f"trigger.{kind}"][0].split(":")[0] for kind in ("schedule", "sync_now")),
+        "Severa hylkäsi tunnukset tai käyttöoikeudet",  # a refused test connection, in words
+        "Netvisor ei vastaa",  # a record's failure by its category
+        "Käyttäjähallitsija (KH)",
+        "Keskeytetäänkö ajot?",
+        i18n.TEXTS["error.404"][0],
+        i18n.TEXTS["error.405"][0],
+        i18n.TEXTS["error.422"][0],
+    ]
+    missing = [text for text in expected if text not in shown]
+    assert missing == []

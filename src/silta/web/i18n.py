@@ -667,6 +667,12 @@ TEXTS: Final[dict[str, tuple[str, str]]] = {
         "stored secrets never go to an address chosen without them",
     ),
     "cred.and": (" ja ", " and "),
+    "cred.address_stale": (
+        "tallennettu {service}-osoite ei ole ylläpitäjän sallimien osoitteiden joukossa, "
+        "joten mitään ei lähetetty: valitse sallittu osoite",
+        "the stored {service} address is not among those the operator allows, so nothing "
+        "was sent: choose an allowed address",
+    ),
     "cred.field_invalid": ("{field}: arvo ei kelpaa", "{field}: the value is not valid"),
     "cred.form_invalid": ("lomakkeen tiedot eivät kelpaa", "the form's values are not valid"),
     "tokens.name_invalid": (

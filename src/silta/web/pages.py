@@ -8,6 +8,7 @@ import asyncio
 import logging
 import re
 import secrets
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -25,6 +26,7 @@ from silta.domain import (
 )
 from silta.endpoints import EndpointNotAllowed, Endpoints, Service
 from silta.errors import SiltaError
+from silta.failures import describe as describe_failure
 from silta.registers.labels import field_label
 from silta.registers.rules import RULES
 from silta.store import ApiToken, ConfirmationRefused, History, Holds, LoginThrottled, TokenScope
@@ -283,7 +285,7 @@ async def _settings_page(
     principal: Principal,
     grant: Grant,
     *,
-    messages: list[tuple[str, str]] | None = None,
+    messages: Sequence[tuple[str, ...]] | None = None,
     settings: TenantSettings | None = None,
     status: int = 200,
 ) -> Response:
@@ -458,6 +460,12 @@ def _connection_error(exc: ValueError, lang: str, endpoints: Endpoints) -> str:
     return _fmt(lang, "cred.form_invalid")
 
 
+def _probe_words(probe: live.Probe, lang: str) -> str:
+    if probe.category == "configuration":  # the stored address is no longer allowed
+        return _fmt(lang, "cred.address_stale", service=probe.service)
+    return describe_failure(probe.category, probe.service.lower(), lang)
+
+
 @router.post("/tenants/{tenant_id}/test-connection")
 async def test_connection(request: Request, tenant_id: Id) -> Response:
     principal = _principal(request)
@@ -465,11 +473,12 @@ async def test_connection(request: Request, tenant_id: Id) -> Response:
     web = _web(request)
     t_lang = language(request)
     probes = await live.test_connection(web.store, grant.tenant, web.http, web.endpoints)
+    # a failure in words (its category); the client's own text is the technical detail
     messages = [
         ("ok", _fmt(t_lang, "cred.test_ok", service=probe.service))
         if probe.ok
         else ("error", _fmt(t_lang, "cred.test_failed", service=probe.service,
-                            error=probe.message or ""))
+                            error=_probe_words(probe, t_lang)), probe.message or "")
         for probe in probes
     ]  # fmt: skip
     return await _settings_page(request, principal, grant, messages=messages)
