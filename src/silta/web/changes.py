@@ -87,8 +87,8 @@ def _value(value: str | None, lang: str) -> str | None:
     t = translator(lang)
     if value is None:
         return None
-    if value in _CHOICES:
-        return t(f"dir.{value}")
+    if value in _CHOICES:  # quoted: the options' texts hold arrows ("Severa → Netvisor")
+        return t("change.quoted", value=t(f"dir.{value}"))
     if value in _VALUES:
         return t(_VALUES[value])
     confirmed = _CONFIRMED.match(value)

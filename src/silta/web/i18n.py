@@ -602,6 +602,7 @@ TEXTS: Final[dict[str, tuple[str, str]]] = {
     "fix.field": ("Kenttä: {field}", "Field: {field}"),
     # the settings history's values and events (silta.web.changes)
     "change.yes": ("kyllä", "yes"),
+    "change.quoted": ("”{value}”", "“{value}”"),
     "change.no": ("ei", "no"),
     "change.paused": ("Ajot keskeytetty", "Runs paused"),
     "change.netvisor_credentials": ("Netvisorin tunnukset", "Netvisor credentials"),
