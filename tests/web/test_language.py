@@ -532,6 +532,14 @@ def seed(web: WebWorld, data: list[str]) -> dict[str, Any]:
         store, tenant.id, entries[:12], trigger=f"preview to confirm: {kh}", dry_run=True
     )
     runs.append(preview)
+    # and one whose preview failed (the confirmation page says why in words)
+    settings = attrs.evolve(settings, products=ProductDirection.SEVERA_TO_NETVISOR)
+    store.change_settings(tenant.id, settings, changed_by=kh, hold=True)
+    failed_preview = record_run(
+        store, tenant.id, (), register=Register.PRODUCTS, trigger=f"preview to confirm: {kh}",
+        dry_run=True, status=RunStatus.FAILED, error=CONNECT_ERROR,
+    )  # fmt: skip
+    runs.append(failed_preview)
     data.append(web.accounts.user(kh).email)
     # the ids of the connections (a viewer sees them), Netvisor's TEMP records' names
     nv, sv = fresh.netvisor.credentials, fresh.severa.credentials
@@ -872,6 +880,7 @@ def test_the_pages_rendered_hold_every_kind_of_message(rendered: Rendered) -> No
         "Netvisor ei vastaa",  # a record's failure by its category
         "Käyttäjähallitsija (KH)",
         "Keskeytetäänkö ajot?",
+        i18n.TEXTS["confirm.failed"][0],  # a held register's failed preview
         i18n.TEXTS["error.404"][0],
         i18n.TEXTS["error.405"][0],
         i18n.TEXTS["error.422"][0],
