@@ -313,6 +313,7 @@ def test_sync_prints_the_summary_and_every_refusal_then_history_per_record(
     row = re.search(rf"│ +{run_id} │ customers +│ full +│[^\n]*", history.output)
     assert row, history.output
     assert f"{customers.group(2)} created" in row.group(0)
+    assert "command line" in row.group(0)  # the trigger in words, not the stored "manual"
 
     refused = silta("run", "show", run_id, "--status", "refused", "--language", "en")
     assert refused.exit_code == 0, refused.output

@@ -7,7 +7,7 @@ import pytest
 
 from silta.scheduler.execute import SCHEDULE_TRIGGER
 from silta.scheduler.queue import job_trigger
-from silta.triggers import TRIGGER_KINDS, TriggerKind, read_trigger
+from silta.triggers import TRIGGER_KINDS, TriggerKind, plain_words, read_trigger
 from silta.web.i18n import TEXTS
 from silta.web.wording import trigger_words
 
@@ -45,3 +45,14 @@ def test_every_kind_has_words_in_both_languages() -> None:
     assert trigger_words("sync now: kh@yritys.fi (job 4)", "fi") == "Synkronoi nyt: kh@yritys.fi"
     assert trigger_words("manual", "en") == "Command line"
     assert trigger_words("something else", "fi") == "something else"
+
+
+def test_the_command_line_says_a_trigger_in_plain_words() -> None:
+    """``silta runs`` shows "scheduled", not "schedule #2"."""
+    assert plain_words("schedule #2") == "scheduled"
+    assert plain_words("sync now: kh@yritys.fi (job 4)") == "sync now by kh@yritys.fi"
+    assert plain_words("manual") == "command line"
+    assert plain_words("something else") == "something else"
+    for kind, marks in TRIGGER_KINDS.items():
+        words = plain_words(marks[0].text + ("x@y.fi" if not marks[0].whole else ""))
+        assert "#" not in words and ":" not in words, (kind, words)

@@ -52,7 +52,10 @@ _DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
 class EndpointNotAllowed(ValueError):
-    """A base URL the operator has not allowed; the message lists the allowed ones."""
+    """A base URL the operator has not allowed; the message lists the allowed ones.
+    ``field`` names the form's field (a page words the refusal in its own language)."""
+
+    field: str | None = None
 
 
 def canonical_url(url: str) -> str:
@@ -158,10 +161,12 @@ class Endpoints:
         if found is not None:
             return found
         allowed = ", ".join(self.allowed(service))
-        raise EndpointNotAllowed(
+        refused = EndpointNotAllowed(
             f"{field or service + '_url'}: not an allowed {name} address; allowed: {allowed} "
             f"(the operator sets them with {variable})"
         )
+        refused.field = field or f"{service}_url"
+        raise refused
 
 
 # What a run that calls the services over the network (its own HTTP client) obeys; set by

@@ -16,7 +16,14 @@ from typing import Final
 
 import attrs
 
-__all__ = ["TRIGGER_KINDS", "Trigger", "TriggerKind", "TriggerMark", "read_trigger"]
+__all__ = [
+    "TRIGGER_KINDS",
+    "Trigger",
+    "TriggerKind",
+    "TriggerMark",
+    "plain_words",
+    "read_trigger",
+]
 
 
 class TriggerKind(enum.StrEnum):
@@ -72,3 +79,25 @@ def read_trigger(text: str) -> Trigger:
                 named = rest if kind is not TriggerKind.SCHEDULE and rest else None
                 return Trigger(kind, named, text)
     return Trigger(TriggerKind.OTHER, None, text)
+
+
+# the command line's words for each kind (the web app's, in both languages, are its catalog's)
+_PLAIN: Final[dict[TriggerKind, str]] = {
+    TriggerKind.SCHEDULE: "scheduled",
+    TriggerKind.SYNC_NOW: "sync now by {who}",
+    TriggerKind.PREVIEW: "preview by {who}",
+    TriggerKind.CONFIRM_PREVIEW: "preview to confirm, by {who}",
+    TriggerKind.API: "through the API by {who}",
+    TriggerKind.CLI: "command line",
+    TriggerKind.DEMO: "demo",
+}
+
+
+def plain_words(text: str) -> str:
+    """A trigger as ``silta runs`` says it: "scheduled", "sync now by kh@yritys.fi"; a text
+    no row knows as it is."""
+    trigger = read_trigger(text)
+    words = _PLAIN.get(trigger.kind)
+    if words is None:
+        return text
+    return words.format(who=trigger.who or "–")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from silta.domain import Action, ProductDirection, Register, Status
+from silta.notes import NOTES, note_words
 
 from .conftest import World, completed
 
@@ -27,7 +28,8 @@ async def test_rule_08_products_matched_by_code_created_never_updated(world: Wor
     by_code = {e.natural_key: e for e in world.entries(result)}
     assert (by_code["P-1"].action, by_code["P-1"].target_key) == (Action.SKIP, str(key))
     assert by_code["P-1"].message is not None
-    assert "never updated" in by_code["P-1"].message
+    assert note_words(by_code["P-1"].message, "en") == NOTES["products.exists"].en
+    assert "never updated" in NOTES["products.exists"].en
     assert by_code["P-2"].action is Action.CREATE
     # Later edits in Severa are not carried over either.
     world.sv.rename("product", new, "Muutettu nimi")

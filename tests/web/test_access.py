@@ -50,6 +50,8 @@ LOGOUT: Row = ({303}, {303}, {303}, {303}, {303})
 TO_SETTINGS: Row = ({303}, {303}, {303}, {303}, {303})
 # the tokens page: a KH's own tokens, an operator's everyone's; a viewer has none to manage
 TOKENS_PAGE: Row = ({303}, {403}, {404}, {200}, {200})
+# the question before pausing: for those who may pause (a viewer may not)
+PAUSE_PAGE: Row = ({303}, {403}, {404}, {200}, {200})
 # the operator's own switches: a tenant's KH may not waive what protects the tenant
 OPERATOR_WRITE: Row = ({303}, {403}, {404}, {403}, PAGE_WRITTEN)
 # /metrics names every company: the operator's scraper only, by bearer token (web/metrics.py)
@@ -72,6 +74,7 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("POST", "/tenants/{tenant_id}/credentials"): PAGE_WRITE,
     ("POST", "/tenants/{tenant_id}/invoices"): PAGE_WRITE,  # the invoice transfer, KH only
     ("POST", "/tenants/{tenant_id}/test-connection"): PAGE_WRITE,
+    ("GET", "/tenants/{tenant_id}/pause"): PAUSE_PAGE,
     ("POST", "/tenants/{tenant_id}/pause"): PAGE_WRITE,
     ("POST", "/tenants/{tenant_id}/sync"): PAGE_WRITE,
     ("POST", "/tenants/{tenant_id}/preview"): PAGE_WRITE,

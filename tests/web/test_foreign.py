@@ -204,7 +204,10 @@ async def test_a_stored_address_no_longer_allowed_is_not_called(
             f"/tenants/{tenant.id}/test-connection", data={"csrf_token": csrf}
         )
         tab = await client.get(f"/tenants/{tenant.id}/settings")
-    assert "Severa: the Severa address is not among those the operator allows" in answer.text
+    assert (
+        "Severa: tallennettu Severa-osoite ei ole ylläpitäjän sallimien osoitteiden joukossa"
+        in answer.text
+    )
     assert "(ei sallittu)" in tab.text  # the form shows it as not allowed
     assert allowed_listener.connections == []
 

@@ -142,7 +142,7 @@ async def test_a_form_post_must_come_from_the_apps_own_origin(
         client.headers.pop("Origin")
         answer = await client.post(
             f"/tenants/{web.tenant.id}/pause",
-            data={"paused": "1", "csrf_token": csrf},
+            data={"paused": "1", "confirmed": "1", "csrf_token": csrf},
             headers=headers,
         )
     assert web.store.tenant(web.tenant.id).paused is allowed

@@ -396,9 +396,10 @@ async def test_an_invalid_interval_shows_the_error_and_changes_nothing(
         ("timezone", "Europe", "Aikavyöhyke", "Europe/Helsinki"),
         ("dimension_time", "25:00", "Laskentakohteet siirretään öisin klo", "HH:MM"),
         ("dimension_time", "02:00+03:00", "Laskentakohteet siirretään öisin klo", "HH:MM"),
-        ("customers", "sideways", "Asiakasrekisteri", "netvisor_to_severa, severa_to_netvisor"),
+        # the options in the tab's words, never their stored values
+        ("customers", "sideways", "Asiakasrekisteri", "Netvisor → Severa, Severa → Netvisor"),
         # a checkbox that says something other than on or off
-        ("dimensions", "maybe", "Siirretään Severan projektit", "true, false, yes, no, on, off"),
+        ("dimensions", "maybe", "Siirretään Severan projektit", "valittu tai ei valittu"),
         ("project_header", "x" * 51, "Laskentakohdeotsikko projekteille", "enintään 50"),
     ],
 )
@@ -453,7 +454,7 @@ async def test_credentials_keep_empty_secrets_replace_filled_ones_and_never_show
     for secret in (*SECRETS, new_secret):
         assert not any(secret in html for html in shown), secret
     history = page(await client.get(f"/tenants/{web.tenant.id}/history"))
-    assert "severa.credentials: [hidden] → [replaced]" in text(history)
+    assert "Severan tunnukset: (ei näytetä) → vaihdettu" in text(history)
 
 
 async def test_an_invalid_address_is_refused_without_saving(web: WebWorld, kh: Client) -> None:
@@ -467,9 +468,10 @@ async def test_an_invalid_address_is_refused_without_saving(web: WebWorld, kh: C
     [(kind, message)] = messages(page(answer))
     assert (kind, message) == (
         "error",
-        "Tunnuksia ei tallennettu: severa_url: not an allowed Severa address; allowed: "
+        "Tunnuksia ei tallennettu: Severan osoite: osoite ei ole ylläpitäjän sallimien "
+        "Severa-osoitteiden joukossa; sallitut: "
         "https://api.severa.visma.com/rest-api, https://api.severa.stag.visma.com/rest-api, "
-        "http://sandbox.test/severa (the operator sets them with SILTA_SEVERA_URLS)",
+        "http://sandbox.test/severa",
     )
     assert "ftp:" not in message  # the refused input is not echoed either
     assert web.store.tenant(web.tenant.id).severa == web.tenant.severa
@@ -506,10 +508,41 @@ async def test_test_connection_reports_each_service(web: WebWorld, kh: Client) -
 SYNCED = (Register.CUSTOMERS, Register.PRODUCTS, Register.DIMENSIONS)
 
 
+async def test_pausing_asks_first_without_script(web: WebWorld, kh: Client) -> None:
+    """The tab's "Keskeytä ajot" is a plain GET form to a question page; only its button
+    (confirmed=1) pauses. A post that skips the question is sent to it and pauses nothing."""
+    client, csrf = kh
+    tree = await settings_tab(client, web)
+    [button] = by_testid(tree, "pause")
+    [asking] = button.xpath("ancestor::form")
+    assert (asking.get("method"), asking.get("action")) == (
+        "get",
+        f"/tenants/{web.tenant.id}/pause",
+    )
+    question = page(await client.get(f"/tenants/{web.tenant.id}/pause"))
+    assert text(one(question, "pause-confirm")).startswith("Keskeytetäänkö ajot?")
+    [confirming] = one(question, "confirm-pause").xpath("ancestor::form")
+    assert form_values(confirming)["confirmed"] == "1"
+    assert one(question, "cancel-pause").get("href") == f"/tenants/{web.tenant.id}/settings"
+    assert not web.store.tenant(web.tenant.id).paused
+
+    skipped = await client.post(
+        f"/tenants/{web.tenant.id}/pause", data={"csrf_token": csrf, "paused": "1"}
+    )
+    assert skipped.status_code == 303
+    assert skipped.headers["location"] == f"/tenants/{web.tenant.id}/pause"
+    assert not web.store.tenant(web.tenant.id).paused
+
+    done = await client.post(f"/tenants/{web.tenant.id}/pause", data=form_values(confirming))
+    assert done.status_code == 303
+    assert web.store.tenant(web.tenant.id).paused
+
+
 async def test_pause_and_resume_are_recorded_in_the_history(web: WebWorld, kh: Client) -> None:
     client, csrf = kh
     answer = await client.post(
-        f"/tenants/{web.tenant.id}/pause", data={"csrf_token": csrf, "paused": "1"}
+        f"/tenants/{web.tenant.id}/pause",
+        data={"csrf_token": csrf, "paused": "1", "confirmed": "1"},
     )
     assert answer.status_code == 303
     assert answer.headers["location"] == f"/tenants/{web.tenant.id}/settings"
@@ -534,13 +567,12 @@ async def test_pause_and_resume_are_recorded_in_the_history(web: WebWorld, kh: C
     ] * (len(Register) - 3)
 
     history = page(await client.get(f"/tenants/{web.tenant.id}/history"))
-    events = [
-        [text(cell) for cell in row.xpath("./td")] for row in history.xpath('//tr[@class="event"]')
-    ]
-    paused = [(who, what) for _, who, what in events if what.startswith("paused")]
-    assert sorted(paused) == [
-        (web.users.kh, "paused: false → true"),
-        (web.users.kh, "paused: true → false"),
+    events = [[text(cell) for cell in row.xpath("./td")] for row in history.xpath("//tbody/tr")]
+    paused = [(who, what) for _, who, what in events if "Ajot keskeytetty" in what]
+    # newest first, in the tab's words (silta.web.changes)
+    assert paused == [
+        (web.users.kh, "Ajot jatkuivat Ajot keskeytetty: kyllä → ei"),
+        (web.users.kh, "Ajot keskeytettiin Ajot keskeytetty: ei → kyllä"),
     ]
 
 

@@ -11,8 +11,10 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from silta.domain import Register, RunStatus
+from silta.notes import note_words
 from silta.registers.labels import detail_label, field_label
 from silta.store import Entry, RunRecord
+from silta.triggers import plain_words
 
 __all__ = [
     "COLUMNS",
@@ -84,8 +86,10 @@ def print_entries(
         for change in entry.changes:
             label = field_label(entry.register, change.field, language)
             console.print(f"    {label}: {change.old or '–'} → {change.new or '–'}", markup=False)
-        if entry.message:
-            console.print(f"    {entry.message}", markup=False)
+        if entry.message:  # an engine note in words (silta.notes); any other text as it is
+            console.print(
+                f"    {note_words(entry.message, language) or entry.message}", markup=False
+            )
         shown += 1
     return shown
 
@@ -107,7 +111,7 @@ def print_runs(console: Console, runs: Sequence[RunRecord]) -> None:
             str(run.id),
             run.register.value,
             run.kind.value + (" (dry)" if run.dry_run else ""),
-            run.trigger,
+            plain_words(run.trigger),
             run.status.value,
             run.started_at.strftime("%Y-%m-%d %H:%M:%S"),
             took,

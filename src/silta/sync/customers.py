@@ -31,6 +31,7 @@ import attrs
 
 from silta import netvisor, severa
 from silta.domain import TEMP_CODE, Action, FieldChange, Register, System
+from silta.notes import stored
 from silta.registers import customers as rules
 from silta.registers.lookups import Lookups
 from silta.severa.models import AddressCountry
@@ -48,10 +49,7 @@ __all__ = ["BATCH_SIZE", "CustomersToNetvisor", "CustomersToSevera"]
 BATCH_SIZE = 500
 
 _KEY_MISSING = "customers.netvisor.key_missing"
-_TEMP_SKIPPED = (
-    "Netvisor's temporary customer (rule 7) is not transferred to Severa / "
-    "Tilapäisasiakasta ei siirretä Severaan"
-)
+_TEMP_SKIPPED = stored("customers.temp_skipped")  # a note (silta.notes)
 
 
 def _made_by_our_create(link: Link | None, found: netvisor.CustomerSummary) -> bool:

@@ -23,6 +23,7 @@ import attrs
 from silta import netvisor, severa
 from silta.domain import Action, FieldChange, Register, System
 from silta.errors import SiltaError
+from silta.notes import stored
 from silta.registers import dimensions as rules
 from silta.registers.rules import refuse
 from silta.store import LinkState
@@ -159,7 +160,7 @@ class DimensionsToNetvisor:
                 return PlanItem(
                     action=Action.UNCHANGED,
                     target_key=str(found.netvisor_key),
-                    message="found in Netvisor by name and linked",
+                    message=stored("dimensions.linked"),
                     payload=_Write(source),
                     **base,
                 )
@@ -172,7 +173,7 @@ class DimensionsToNetvisor:
                         target_key=str(made.netvisor_key),
                         changes=(_rename(made.name, source.name),),
                         payload=_Write(source, old_name=made.name, father_id=father_id or None),
-                        message="made by an interrupted run under its old name",
+                        message=stored("dimensions.made_interrupted"),
                         **base,
                     )
         return PlanItem(

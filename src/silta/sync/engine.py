@@ -31,6 +31,7 @@ from silta.domain import Action, Register, RunKind, RunStatus, Status, System
 from silta.errors import OutcomeUnknownError, SiltaError
 from silta.failures import CREDENTIAL_ERRORS, Failure, classify
 from silta.logs import log_context
+from silta.notes import NOT_ATTEMPTED
 from silta.store import RunNotRunning, Watermark
 from silta.sync.context import SyncContext
 from silta.sync.journal import Journal, Progress
@@ -148,7 +149,7 @@ async def apply_items(
             if journal.failing >= MAX_CONSECUTIVE_FAILURES:
                 journal.gave_up = f"{journal.failing} failures in a row ({exc})"
                 for rest in items[index + 1 :]:
-                    journal.record(rest, Status.FAILED, message=f"not attempted: {journal.gave_up}")
+                    journal.record(rest, Status.FAILED, message=f"{NOT_ATTEMPTED}{journal.gave_up}")
                 return done
             continue
         journal.failing = 0

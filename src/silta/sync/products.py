@@ -20,6 +20,7 @@ from typing import Any
 
 from silta import netvisor, severa
 from silta.domain import TEMP_CODE, Action, Register, System
+from silta.notes import stored
 from silta.registers import products as rules
 from silta.sync.context import SyncContext
 from silta.sync.engine import apply_items
@@ -30,12 +31,9 @@ from silta.sync.unread import refuse_unread, unread_codes, unread_refusal
 __all__ = ["ProductsToNetvisor", "ProductsToSevera"]
 
 _KEY_MISSING = "products.netvisor.key_missing"
-_TEMP_SKIPPED = (
-    "Netvisor's temporary product (rule 12) is not transferred to Severa / "
-    "Tilapäistuotetta ei siirretä Severaan"
-)
-_EXISTS_FI = "Tuote on jo kohdejärjestelmässä: olemassa olevia tuotteita ei päivitetä"
-_EXISTS = "exists in the target; products are never updated (" + _EXISTS_FI + ")"
+# notes, stored as ids and shown in the reader's language (silta.notes)
+_TEMP_SKIPPED = stored("products.temp_skipped")
+_EXISTS = stored("products.exists")
 
 
 def _linked(ctx: SyncContext, source: System) -> dict[str, str]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from silta.domain import TEMP_CODE, Action, Register, System
+from silta.notes import stored
 from silta.registers.rules import refuse
 from silta.sync.context import SyncContext
 from silta.sync.journal import Journal
@@ -27,8 +28,7 @@ class TempCustomerCheck:
         temp = next((row for row in found if row.code == TEMP_CODE), None)
         if temp is None:
             return _missing("customers.temp_missing")
-        return _found(temp.name, temp.netvisor_key, "customers are not transferred; the TEMP "
-                      "customer exists in Netvisor")  # fmt: skip
+        return _found(temp.name, temp.netvisor_key, stored("customers.temp_found"))
 
     async def apply(self, ctx: SyncContext, plan: Plan, journal: Journal) -> None:
         return None
@@ -42,8 +42,7 @@ class TempProductCheck:
         temp = await ctx.netvisor.find_product(TEMP_CODE)
         if temp is None:
             return _missing("products.temp_missing")
-        return _found(temp.name, temp.netvisor_key, "products are not transferred; the TEMP "
-                      "product exists in Netvisor")  # fmt: skip
+        return _found(temp.name, temp.netvisor_key, stored("products.temp_found"))
 
     async def apply(self, ctx: SyncContext, plan: Plan, journal: Journal) -> None:
         return None

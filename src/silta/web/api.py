@@ -17,6 +17,7 @@ from fastapi import APIRouter, Body, Depends, HTTPException, Request, Response
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from silta.domain import SETTING_KINDS, Action, Register, RunStatus, SettingError, Status
+from silta.notes import note_words
 from silta.store import ConfirmationRefused, Entry, History, Holds, Page, RunFilter, RunRecord
 from silta.store.history import BadCursor, OpenRefusal, Outcome, RecordRef, UnknownRecord
 from silta.sync import previews
@@ -369,7 +370,8 @@ def _entry_out(entry: Entry, language: str) -> EntryOut:
             RefusalOut(rule=r.rule, field=r.field, message=r.message(language))
             for r in entry.refusals
         ],
-        message=entry.message,
+        # an engine note in the asked language (silta.notes); any other text as stored
+        message=note_words(entry.message, language) or entry.message,
         details=[DetailOut(key=d.key, value=d.value) for d in entry.details],
     )
 

@@ -22,6 +22,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import BaseRoute, Mount
 from starlette.types import ASGIApp
 
@@ -71,6 +72,9 @@ class WebState:
     metrics_token: str | None = None
     # notifications: mail, the webhook allow-list, the app's public address
     notify: NotifyConfig = attrs.field(factory=NotifyConfig)
+    # how often the overview refreshes its companies by itself (seconds; a fifth of it, at
+    # least a second, while a company has a run going)
+    overview_refresh: int = 30
 
 
 class _HardenedApp(FastAPI):
@@ -126,14 +130,25 @@ def create_app(state: WebState, *, mounts: Sequence[BaseRoute] = ()) -> FastAPI:
             target += f"?{request.url.query}"
         return RedirectResponse(f"/login?next={target}", status_code=303)
 
-    @app.exception_handler(HTTPException)
-    async def _http_error(request: Request, exc: HTTPException) -> Response:
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        # Starlette's own (an address no route has: 404, a method it does not take: 405)
+        # come here too: a browser gets a page in its language, never {"detail": ...}
         if _is_api(request):
             return JSONResponse(
                 {"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers
             )
         context = {"status": exc.status_code, "detail": exc.detail}
-        return render(request, "error.html", context, status=exc.status_code)
+        return render(request, "error.html", context, status=exc.status_code, headers=exc.headers)
+
+    @app.exception_handler(Exception)
+    async def _crash(request: Request, _exc: Exception) -> Response:
+        """A fault of Silta's own: the page says so in the user's language, the API in
+        one word; neither says what the exception said (it may quote anything). Starlette
+        logs the traceback after this answer is sent."""
+        if _is_api(request):
+            return JSONResponse({"detail": "internal error"}, status_code=500)
+        return render(request, "error.html", {"status": 500, "detail": ""}, status=500)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> Response:

@@ -15,7 +15,9 @@ from silta.severa import SeveraCredentials
 from silta.tenants import NetvisorConnection, SeveraConnection, Tenant
 
 __all__ = [
+    "CHECKBOXES",
     "SECRETS_OF",
+    "ConnectionRefused",
     "connection_values",
     "connections",
     "fix_place",
@@ -33,7 +35,7 @@ def text(form: FormData, name: str) -> str:
 
 # The form's fields, each read as text by its setting's type (silta.domain.SETTING_KINDS),
 # as ``silta tenant set`` reads its values: one parser, one set of messages.
-_CHECKBOXES = (
+CHECKBOXES = (
     "dimensions",
     "include_phases",
     "email_invoicing_channel",
@@ -60,7 +62,7 @@ def settings_from_form(form: FormData, current: TenantSettings) -> TenantSetting
         SettingError: the first field refused, naming it, its value and what is allowed.
     """
     values = {name: text(form, name) for name in _FIELDS}
-    for name in _CHECKBOXES:
+    for name in CHECKBOXES:
         values[name] = text(form, name) if name in form else "off"
     for name in _KEPT_WHEN_EMPTY:
         if text(form, name):
@@ -169,9 +171,12 @@ def _address(given: Mapping[str, str], current: str, service: Service, endpoints
     address = endpoints.check(service, value, field=field)
     missing = [name for name in SECRETS_OF[service] if not given.get(name)]
     if missing:
-        raise ValueError(
+        raise ConnectionRefused(
             f"{field}: a new address needs {' and '.join(missing)} entered again in the same "
-            "request, so that the stored secrets never go to an address chosen without them"
+            "request, so that the stored secrets never go to an address chosen without them",
+            field=field,
+            reason="needs_secrets",
+            names=tuple(missing),
         )
     return address
 
@@ -213,8 +218,25 @@ def connections(
         )
     except (TypeError, ValueError) as exc:
         # the validators' messages name the field, never its value (it may be a secret)
-        raise ValueError(_field_only(exc)) from None
+        text = _field_only(exc)
+        field = next((name for name in CONNECTION_FIELDS if text.startswith(name)), None)
+        raise ConnectionRefused(text, field=field, reason="invalid") from None
     return netvisor, severa
+
+
+class ConnectionRefused(ValueError):
+    """A connection form or body refused: ``str()`` in English (the API), and the parts a
+    page words in its own language: the field, why (``needs_secrets``: a new address
+    without the service's secrets; ``invalid``: a value the credentials refuse), and the
+    fields it names."""
+
+    def __init__(
+        self, text: str, *, field: str | None, reason: str, names: tuple[str, ...] = ()
+    ) -> None:
+        super().__init__(text)
+        self.field = field
+        self.reason = reason
+        self.names = names
 
 
 def _field_only(exc: Exception) -> str:

@@ -41,7 +41,7 @@ from silta.web.app import WebState
 from silta.web.exports import csv_response
 from silta.web.i18n import Translator, translator
 from silta.web.render import language, render
-from silta.web.wording import progress_words, trigger_words
+from silta.web.wording import entry_note_text, progress_words, trigger_words
 
 __all__ = ["RuleGroup", "job_id", "progress_context", "router", "rule_groups"]
 
@@ -332,7 +332,7 @@ def _entry_cells(entry: Any, t: Translator, lang: str) -> list[object]:
         changes,
         " | ".join(refusal.message(lang) for refusal in entry.refusals),
         " ".join(refusal.rule for refusal in entry.refusals),
-        entry.message,
+        entry_note_text(entry, lang),
         "; ".join(f"{detail_label(d.key, lang)}: {d.value}" for d in entry.details),
     ]
 

@@ -27,7 +27,8 @@ TEXTS: Final[dict[str, tuple[str, str]]] = {
     "nav.tokens": ("API-avaimet", "API tokens"),
     "nav.records": ("Tietuehaku", "Record search"),
     "nav.refusals": ("Avoimet hylkäykset", "Open refusals"),
-    "role.kh": ("KH-pääkäyttäjä", "KH admin"),
+    # the article's term: "Käyttäjähallitsija (KH)-rooli" (MISSION.md)
+    "role.kh": ("Käyttäjähallitsija (KH)", "User administrator (KH)"),
     "role.viewer": ("Katselija", "Viewer"),
     "role.operator": ("Ylläpitäjä", "Operator"),
     "readonly": (
@@ -190,9 +191,9 @@ TEXTS: Final[dict[str, tuple[str, str]]] = {
     # -- confirming a change of what a register writes (silta.confirmation) ----------------
     "hold.banner": (
         "{register}: asetusten muutos odottaa vahvistusta. Ajastetut ajot eivät kirjoita "
-        "mitään ennen kuin KH-pääkäyttäjä on tarkistanut esikatselun ja vahvistanut sen.",
+        "mitään ennen kuin käyttäjähallitsija (KH) on tarkistanut esikatselun ja vahvistanut sen.",
         "{register}: a settings change awaits confirmation. Scheduled runs write nothing "
-        "until a KH admin has checked the preview and confirmed it.",
+        "until a user administrator (KH) has checked the preview and confirmed it.",
     ),
     "hold.review": ("Esikatsele ja vahvista", "Preview and confirm"),
     "hold.changed": ("{who} muutti {when}", "Changed by {who} on {when}"),
@@ -231,7 +232,10 @@ TEXTS: Final[dict[str, tuple[str, str]]] = {
         "{register} ei odota vahvistusta: muutokset on vahvistettu tai niitä ei ole.",
         "{register} is not waiting for a confirmation: its changes are confirmed, or none.",
     ),
-    "confirm.viewer": ("Vain KH-pääkäyttäjä voi vahvistaa.", "Only a KH admin can confirm."),
+    "confirm.viewer": (
+        "Vain käyttäjähallitsija (KH) voi vahvistaa.",
+        "Only a user administrator (KH) can confirm.",
+    ),
     "confirm.sync_waits": (
         "Synkronointi odottaa vahvistustasi: tarkista esikatselu ja vahvista, niin "
         "synkronointi käynnistyy.",
@@ -734,6 +738,98 @@ TEXTS: Final[dict[str, tuple[str, str]]] = {
     "settings.travel_create_missing_items": (
         "Luodaan puuttuvat laskentakohteet ennen siirtoa",
         "Create missing dimension items before the transfer",
+    ),
+    # -- one language at a time (issue 20) --------------------------------------------------
+    "entry.failed": ("Tietueen kirjoitus epäonnistui", "Writing the record failed"),
+    "settings.currency": ("Valuutta", "Currency"),
+    "fix.article_rule": ("Artikkelin sääntö {rules}", "The article's rule {rules}"),
+    "fix.article_rules": ("Artikkelin säännöt {rules}", "The article's rules {rules}"),
+    "fix.rules_and": ("{first} ja {last}", "{first} and {last}"),
+    "fix.field": ("Kenttä: {field}", "Field: {field}"),
+    # the settings history's values and events (silta.web.changes)
+    "change.yes": ("kyllä", "yes"),
+    "change.quoted": ("”{value}”", "“{value}”"),
+    "change.no": ("ei", "no"),
+    "change.paused": ("Ajot keskeytetty", "Runs paused"),
+    "change.netvisor_credentials": ("Netvisorin tunnukset", "Netvisor credentials"),
+    "change.severa_credentials": ("Severan tunnukset", "Severa credentials"),
+    "change.hidden": ("(ei näytetä)", "(not shown)"),
+    "change.replaced": ("vaihdettu", "replaced"),
+    "change.waived": ("ohitettu", "waived"),
+    "change.required": ("vaaditaan", "required"),
+    "change.held": ("odottaa vahvistusta", "awaiting confirmation"),
+    "change.hold_waived": ("vahvistus ohitettu", "confirmation waived"),
+    "change.confirmed": (
+        "vahvistettu esikatselulla (ajo {run})",
+        "confirmed by preview (run {run})",
+    ),
+    "event.created": ("Yritys lisättiin", "Company added"),
+    "event.connections": ("Yhteyksiä muutettiin", "Connections changed"),
+    "event.paused": ("Ajot keskeytettiin", "Runs paused"),
+    "event.resumed": ("Ajot jatkuivat", "Runs resumed"),
+    "event.confirmed": ("Muutos vahvistettiin", "Change confirmed"),
+    "event.confirmations_waived": ("Vahvistukset ohitettiin", "Confirmations waived"),
+    "event.confirmations_required": ("Vahvistukset vaaditaan", "Confirmations required"),
+    # error pages: every status a page route answers with, in the UI's language
+    "error.405": (
+        "Tätä sivua ei voi käyttää näin (väärä pyyntötapa).",
+        "This page cannot be used this way (wrong method).",
+    ),
+    "error.500": (
+        "Siltassa tapahtui odottamaton virhe. Yritä hetken kuluttua uudelleen; jos virhe "
+        "toistuu, kerro ylläpitäjälle kellonaika.",
+        "An unexpected fault occurred in Silta. Try again in a moment; if it happens again, "
+        "tell the operator the time.",
+    ),
+    # pausing is asked first (the settings tab's "Keskeytä ajot")
+    "pause.title": ("Keskeytetäänkö ajot?", "Pause the runs?"),
+    "pause.explain": (
+        "Keskeytettynä Silta ei siirrä mitään: ajastetut ajot eivät käynnisty, ja muutokset "
+        "jäävät odottamaan, kunnes jatkat ajoja. Voit jatkaa milloin tahansa.",
+        "While paused, Silta transfers nothing: scheduled runs do not start, and changes wait "
+        "until you resume the runs. You can resume at any time.",
+    ),
+    "pause.confirm": ("Kyllä, keskeytä ajot", "Yes, pause the runs"),
+    "pause.cancel": ("Peruuta", "Cancel"),
+    # the forms' refusals in the page's language
+    "settings.refused": (
+        '{field}: "{value}" ei kelpaa; sallitut: {allowed}',
+        '{field}: "{value}" is not allowed; allowed: {allowed}',
+    ),
+    "settings.checkbox_allowed": ("valittu tai ei valittu", "checked or not checked"),
+    "settings.unknown_field": (
+        "lomakkeessa oli kenttä, jota asetuksissa ei ole",
+        "the form had a field the settings do not have",
+    ),
+    "cred.address_refused": (
+        "{field}: osoite ei ole ylläpitäjän sallimien {service}-osoitteiden joukossa; "
+        "sallitut: {allowed}",
+        "{field}: the address is not among the {service} addresses the operator allows; "
+        "allowed: {allowed}",
+    ),
+    "cred.needs_secrets": (
+        "{field}: uusi osoite vaatii samalla tallennuksella myös kentät {secrets}, jotta "
+        "tallennetut salaiset avaimet eivät lähde osoitteeseen, jota ei valittu niiden kanssa",
+        "{field}: a new address needs {secrets} entered again in the same save, so that the "
+        "stored secrets never go to an address chosen without them",
+    ),
+    "cred.and": (" ja ", " and "),
+    "cred.address_stale": (
+        "tallennettu {service}-osoite ei ole ylläpitäjän sallimien osoitteiden joukossa, "
+        "joten mitään ei lähetetty: valitse sallittu osoite",
+        "the stored {service} address is not among those the operator allows, so nothing "
+        "was sent: choose an allowed address",
+    ),
+    "cred.field_invalid": ("{field}: arvo ei kelpaa", "{field}: the value is not valid"),
+    "cred.form_invalid": ("lomakkeen tiedot eivät kelpaa", "the form's values are not valid"),
+    "tokens.name_invalid": (
+        "anna avaimelle nimi (enintään 200 merkkiä)",
+        "give the token a name (at most 200 characters)",
+    ),
+    "tokens.scope_invalid": ("tuntematon oikeus", "unknown scope"),
+    "tokens.days_invalid": (
+        "voimassaolo on kokonaisluku 1–366 päivää",
+        "the lifetime is a whole number from 1 to 366 days",
     ),
 }
 

@@ -24,6 +24,7 @@ from silta.backoff import RetryPolicy
 from silta.domain import TEMP_CODE, Register
 from silta.endpoints import Endpoints, Service
 from silta.errors import SiltaError
+from silta.failures import classify
 from silta.netvisor import NetvisorError
 from silta.severa import SeveraApiError, SeveraError
 from silta.store import Store
@@ -52,6 +53,9 @@ class Probe:
     service: str  # "Netvisor" or "Severa"
     ok: bool
     message: str | None = None
+    # what failed, as silta.failures' category (a page says it in its language; the
+    # message is the technical detail)
+    category: str | None = None
 
 
 @attrs.frozen
@@ -105,6 +109,16 @@ def describe(exc: BaseException) -> str:
     if isinstance(exc, NetvisorError | SeveraError | EndpointRefused):
         return str(exc) or type(exc).__name__
     return type(exc).__name__
+
+
+def failure_category(exc: BaseException) -> str:
+    """The category of a live read's failure (:mod:`silta.failures`): a timeout of its own
+    bound, an address the operator does not allow, or what the client raised."""
+    if isinstance(exc, TimeoutError):
+        return "timeout"
+    if isinstance(exc, EndpointRefused):
+        return "configuration"
+    return classify(exc).category
 
 
 async def dimension_headers(
@@ -172,11 +186,11 @@ async def test_connection(
             await asyncio.wait_for(ctx.netvisor.list_dimensions(), TIMEOUT)
             probes.append(Probe("Netvisor", True))
         except (SiltaError, TimeoutError) as exc:
-            probes.append(Probe("Netvisor", False, describe(exc)))
+            probes.append(Probe("Netvisor", False, describe(exc), failure_category(exc)))
         try:
             _allowed(tenant, endpoints, "severa")
             await asyncio.wait_for(ctx.severa.languages(), TIMEOUT)
             probes.append(Probe("Severa", True))
         except (SiltaError, TimeoutError) as exc:
-            probes.append(Probe("Severa", False, describe(exc)))
+            probes.append(Probe("Severa", False, describe(exc), failure_category(exc)))
     return probes

@@ -8,6 +8,7 @@ import asyncio
 import logging
 import re
 import secrets
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -18,7 +19,6 @@ from starlette.datastructures import FormData
 from silta import severa
 from silta.domain import (
     INVOICE_SETTINGS,
-    SETTING_KINDS,
     Action,
     CustomerDirection,
     InvoiceTransferMode,
@@ -30,8 +30,11 @@ from silta.domain import (
     SettingError,
     TenantSettings,
 )
+from silta.endpoints import EndpointNotAllowed, Endpoints, Service
 from silta.errors import SiltaError
+from silta.failures import describe as describe_failure
 from silta.registers.invoice_settings import InvoiceSettings, default_statuses, status_problems
+from silta.registers.labels import field_label
 from silta.registers.rules import RULES
 from silta.store import ApiToken, ConfirmationRefused, History, Holds, LoginThrottled, TokenScope
 from silta.store.accounts import valid_email
@@ -53,11 +56,13 @@ from silta.web.access import (
     visible_tenants,
 )
 from silta.web.app import WebState
+from silta.web.changes import SETTING_LABELS, history_rows
 from silta.web.hardening import same_origin
 from silta.web.health import Health, tenant_health
 from silta.web.history import job_id, progress_context
 from silta.web.overview import FILTERS, Sort, company_rows, fleet_page
 from silta.web.render import language, render
+from silta.web.wording import article_rules, rule_title
 
 __all__ = ["router"]
 
@@ -262,7 +267,11 @@ async def overview(
     if wanted is not None and wanted not in FILTERS:
         raise HTTPException(status_code=422, detail="unknown filter")
     fleet = fleet_page(rows, search=q, state=wanted, sort=order, page=page)
+    every = web.overview_refresh
     context = {
+        # the page fetches its companies again by itself (static/silta.js), sooner while a
+        # run goes; <noscript>'s refresh does it without script
+        "refresh": max(1, every // 5) if fleet.totals.get(Health.RUNNING) else every,
         "principal": principal,
         "fleet": fleet,
         "q": q,
@@ -284,7 +293,7 @@ async def _settings_page(
     principal: Principal,
     grant: Grant,
     *,
-    messages: list[tuple[str, str]] | None = None,
+    messages: Sequence[tuple[str, ...]] | None = None,
     settings: TenantSettings | None = None,
     status: int = 200,
 ) -> Response:
@@ -374,26 +383,24 @@ async def settings_tab(request: Request, tenant_id: Id, confirmed: str | None = 
 
 
 # The tab's own words for the settings, to name a refused one as the form does.
-_SETTING_LABELS = {
-    "customers": "settings.customers",
-    "products": "settings.products",
-    "dimensions": "settings.dimensions",
-    "project_header": "settings.project_header",
-    "business_unit_header": "settings.business_unit_header",
-    "include_phases": "settings.include_phases",
-    "email_invoicing_channel": "settings.email_channel",
-    "persons_without_business_id": "settings.persons",
-    "register_interval_minutes": "settings.interval",
-    "dimension_time": "settings.dimension_time",
-    "timezone": "settings.timezone",
-    "product_group": "settings.product_group",
-    # issue 19: each money setting is named by its own label key
-    **{
-        name: f"settings.{name}"
-        for name in SETTING_KINDS
-        if name.startswith(("purchase_lines_", "travel_"))
-    },
-}
+_SETTING_LABELS = SETTING_LABELS
+
+
+def _setting_error(exc: SettingError, lang: str) -> str:
+    """A refused setting in the page's language: the tab's label, the value, and what is
+    allowed in the tab's words (the options' texts, not their stored values)."""
+    label = _fmt(lang, _SETTING_LABELS[exc.field]) if exc.field in _SETTING_LABELS else None
+    if label is None:
+        return _fmt(lang, "settings.unknown_field")
+    choices = {"customers": CustomerDirection, "products": ProductDirection}.get(exc.field)
+    if choices is not None:
+        allowed = ", ".join(_fmt(lang, f"dir.{choice.value}") for choice in choices)
+    elif isinstance(exc.value, str) and exc.field in forms.CHECKBOXES:
+        allowed = _fmt(lang, "settings.checkbox_allowed")
+    else:
+        allowed = exc.allowed_en if lang == "en" else exc.allowed_fi
+    value = exc.value if isinstance(exc.value, str) else str(exc.value)
+    return _fmt(lang, "settings.refused", field=label, value=value[:100], allowed=allowed)
 
 
 @router.post("/tenants/{tenant_id}/settings")
@@ -406,8 +413,7 @@ async def save_settings(request: Request, tenant_id: Id) -> Response:
     try:
         settings = forms.settings_from_form(form, grant.tenant.settings)
     except SettingError as exc:
-        label = _fmt(t_lang, _SETTING_LABELS[exc.field]) if exc.field in _SETTING_LABELS else None
-        error = _fmt(t_lang, "settings.invalid", error=exc.message(t_lang, label=label))
+        error = _fmt(t_lang, "settings.invalid", error=_setting_error(exc, t_lang))
         return await _settings_page(
             request, principal, grant, messages=[("error", error)], status=422
         )
@@ -492,7 +498,8 @@ async def save_credentials(request: Request, tenant_id: Id) -> Response:
             forms.connection_values(form), grant.tenant, web.endpoints
         )
     except ValueError as exc:
-        message = ("error", _fmt(t_lang, "cred.invalid", error=str(exc)))
+        error = _connection_error(exc, t_lang, web.endpoints)
+        message = ("error", _fmt(t_lang, "cred.invalid", error=error))
         return await _settings_page(request, principal, grant, messages=[message], status=422)
     before = web.store.tenant_events(tenant_id)
     web.store.update_connections(
@@ -510,6 +517,36 @@ async def save_credentials(request: Request, tenant_id: Id) -> Response:
     return await _settings_page(request, principal, grant, messages=[("ok", _fmt(t_lang, key))])
 
 
+def _connection_error(exc: ValueError, lang: str, endpoints: Endpoints) -> str:
+    """Why the credentials form was refused, in the page's language, fields by their labels."""
+
+    def label(field: str | None) -> str:
+        return _fmt(lang, f"cred.{field}") if field else "–"
+
+    if isinstance(exc, EndpointNotAllowed):
+        field = exc.field or ""
+        service: Service = "netvisor" if field.startswith("netvisor") else "severa"
+        return _fmt(
+            lang,
+            "cred.address_refused",
+            field=label(field),
+            service=service.capitalize(),
+            allowed=", ".join(endpoints.allowed(service)),
+        )
+    if isinstance(exc, forms.ConnectionRefused) and exc.reason == "needs_secrets":
+        names = _fmt(lang, "cred.and").join(label(name) for name in exc.names)
+        return _fmt(lang, "cred.needs_secrets", field=label(exc.field), secrets=names)
+    if isinstance(exc, forms.ConnectionRefused) and exc.field:
+        return _fmt(lang, "cred.field_invalid", field=label(exc.field))
+    return _fmt(lang, "cred.form_invalid")
+
+
+def _probe_words(probe: live.Probe, lang: str) -> str:
+    if probe.category == "configuration":  # the stored address is no longer allowed
+        return _fmt(lang, "cred.address_stale", service=probe.service)
+    return describe_failure(probe.category, probe.service.lower(), lang)
+
+
 @router.post("/tenants/{tenant_id}/test-connection")
 async def test_connection(request: Request, tenant_id: Id) -> Response:
     principal = _principal(request)
@@ -517,22 +554,36 @@ async def test_connection(request: Request, tenant_id: Id) -> Response:
     web = _web(request)
     t_lang = language(request)
     probes = await live.test_connection(web.store, grant.tenant, web.http, web.endpoints)
+    # a failure in words (its category); the client's own text is the technical detail
     messages = [
         ("ok", _fmt(t_lang, "cred.test_ok", service=probe.service))
         if probe.ok
         else ("error", _fmt(t_lang, "cred.test_failed", service=probe.service,
-                            error=probe.message or ""))
+                            error=_probe_words(probe, t_lang)), probe.message or "")
         for probe in probes
     ]  # fmt: skip
     return await _settings_page(request, principal, grant, messages=messages)
 
 
+@router.get("/tenants/{tenant_id}/pause")
+async def pause_page(request: Request, tenant_id: Id) -> Response:
+    """The question before pausing: what pausing stops, and the button that does it. The
+    tab's "Keskeytä ajot" leads here (a plain GET form: no script needed to be asked)."""
+    principal = _principal(request)
+    grant = require_tenant(request, principal, tenant_id, write=True)
+    context = {"principal": principal, "grant": grant, "tenant": grant.tenant}
+    return render(request, "pause.html", context)
+
+
 @router.post("/tenants/{tenant_id}/pause")
 async def pause(request: Request, tenant_id: Id) -> Response:
+    """Pause (only when the form says the user confirmed it) or resume the tenant's runs."""
     principal = _principal(request)
     require_tenant(request, principal, tenant_id, write=True)
     form = await request.form()
     paused = _text(form, "paused") == "1"
+    if paused and _text(form, "confirmed") != "1":  # not asked yet: ask first
+        return RedirectResponse(f"/tenants/{tenant_id}/pause", status_code=303)
     _web(request).store.set_paused(tenant_id, paused, changed_by=principal.user.email)
     return RedirectResponse(f"/tenants/{tenant_id}/settings", status_code=303)
 
@@ -755,14 +806,14 @@ async def history(request: Request, tenant_id: Id) -> Response:
     principal = _principal(request)
     grant = require_tenant(request, principal, tenant_id)
     web = _web(request)
-    versions = web.store.settings_history(tenant_id)  # newest first, as the store gives them
+    versions = web.store.settings_history(tenant_id)
     events = web.store.tenant_events(tenant_id)
     context = {
         "principal": principal,
         "grant": grant,
         "tenant": grant.tenant,
-        "versions": versions,
-        "events": events,
+        # settings versions and tenant events in one list, newest first, in words
+        "rows": history_rows(versions, events, language(request)),
     }
     return render(request, "history.html", context)
 
@@ -790,13 +841,20 @@ async def fix(request: Request, tenant_id: Id, rule_id: str) -> Response:
             if refusal.rule == rule_id
         ]
     system = forms.fix_place(rule_id)
+    lang = language(request)
+    # the rule's message without a record: its placeholders read as "…"
+    rule_text = re.sub(r"\{[^}]*\}", "…", rule.fi if lang == "fi" else rule.en)
+    label = field_label(register, rule.field, lang) if register and rule.field else None
     context = {
         "principal": principal,
         "grant": grant,
         "tenant": grant.tenant,
         "rule": rule,
-        # the rule's message without a record: its placeholders read as "…"
-        "rule_text": re.sub(r"\{[^}]*\}", "…", rule.fi if language(request) == "fi" else rule.en),
+        "rule_text": rule_text,
+        "rule_title": rule_title(rule_text, lang),
+        "article_rules": article_rules(rule.source, lang),
+        # the field in the article's words, when there are words for it
+        "rule_field": label if label != rule.field else None,
         "system": system,
         "refused": refused,
         "switched_on": register is not None
@@ -873,9 +931,15 @@ async def create_token(request: Request, tenant_id: Id) -> Response:
     t_lang = language(request)
     days_text = _text(form, "days") or str(_web(request).token_lifetime.days)
     try:
+        # the page's own checks first, so that each says why in the page's language
+        name = _text(form, "name")
+        if not name or len(name) > 200:
+            raise ValueError(_fmt(t_lang, "tokens.name_invalid"))
+        if _text(form, "scope") not in ("", *(scope.value for scope in TokenScope)):
+            raise ValueError(_fmt(t_lang, "tokens.scope_invalid"))
         scope = TokenScope(_text(form, "scope") or TokenScope.READ.value)
         if not (days_text.isascii() and days_text.isdigit() and 1 <= int(days_text) <= 366):
-            raise ValueError("days: a whole number from 1 to 366")
+            raise ValueError(_fmt(t_lang, "tokens.days_invalid"))
         secret = _web(request).accounts.create_api_token(
             principal.user.email,
             _text(form, "name"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -15,8 +16,9 @@ from jinja2 import StrictUndefined
 from silta.domain import Register
 from silta.failures import describe
 from silta.registers.labels import detail_label, field_label
+from silta.web.changes import change_words
 from silta.web.i18n import LANGUAGES, translator
-from silta.web.wording import failure_words, number, progress_words, trigger_words
+from silta.web.wording import entry_note, failure_words, number, progress_words, trigger_words
 
 __all__ = ["LANG_COOKIE", "language", "render"]
 
@@ -47,6 +49,10 @@ templates.env.globals["trigger_words"] = trigger_words
 templates.env.globals["failure_words"] = failure_words
 templates.env.globals["progress_words"] = progress_words
 templates.env.globals["number"] = number
+# a record's message: an engine note in words, a failure by category (silta.notes)
+templates.env.globals["entry_note"] = entry_note
+# a settings or tenant change with the tab's labels and values (silta.web.changes)
+templates.env.globals["change_words"] = change_words
 
 
 def language(request: Request) -> str:
@@ -56,7 +62,12 @@ def language(request: Request) -> str:
 
 
 def render(
-    request: Request, template: str, context: dict[str, Any], *, status: int = 200
+    request: Request,
+    template: str,
+    context: dict[str, Any],
+    *,
+    status: int = 200,
+    headers: Mapping[str, str] | None = None,
 ) -> HTMLResponse:
     lang = language(request)
     principal = context.get("principal")
@@ -73,7 +84,9 @@ def render(
         "registers": list(Register),
         **context,
     }
-    response = templates.TemplateResponse(request, template, values, status_code=status)
+    response = templates.TemplateResponse(
+        request, template, values, status_code=status, headers=headers
+    )
     if request.query_params.get("lang") in LANGUAGES:
         response.set_cookie(
             LANG_COOKIE, lang, max_age=365 * 24 * 3600, samesite="lax", httponly=True

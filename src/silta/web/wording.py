@@ -6,12 +6,28 @@ page and its download say the same.
 
 from __future__ import annotations
 
-from silta.store import RunProgress, RunRecord
+import re
+
+import attrs
+
+from silta.domain import RunStatus, Status
+from silta.notes import NOT_ATTEMPTED, note_words
+from silta.store import Entry, RunProgress, RunRecord
 from silta.triggers import TriggerKind, read_trigger
-from silta.web.failures import failure_of
+from silta.web.failures import FailureCategory, category_of, failure_of
 from silta.web.i18n import translator
 
-__all__ = ["failure_words", "number", "progress_words", "trigger_words"]
+__all__ = [
+    "EntryNote",
+    "article_rules",
+    "entry_note",
+    "entry_note_text",
+    "failure_words",
+    "number",
+    "progress_words",
+    "rule_title",
+    "trigger_words",
+]
 
 
 def number(value: int, lang: str) -> str:
@@ -49,3 +65,63 @@ def progress_words(register_label: str, progress: RunProgress | None, lang: str)
         done=number(progress.done, lang),
         written=number(progress.written, lang),
     )
+
+
+@attrs.frozen
+class EntryNote:
+    """What a record's message says: words in the page's language, and the technical text
+    (Silta's own diagnostic, shown one click away) when there is one."""
+
+    words: str | None
+    detail: str | None
+
+
+def entry_note(entry: Entry, lang: str) -> EntryNote:
+    """A record's message as a page shows it: an engine note in words (:mod:`silta.notes`);
+    a failure by its category in words, its text as the detail."""
+    message = entry.message
+    if not message:
+        return EntryNote(None, None)
+    words = note_words(message, lang)
+    if words is not None:
+        detail = message.removeprefix(NOT_ATTEMPTED) if message.startswith(NOT_ATTEMPTED) else None
+        return EntryNote(words, detail)
+    category = category_of(RunStatus.FAILED, message)
+    t = translator(lang)
+    if category is FailureCategory.UNKNOWN or entry.status is not Status.FAILED:
+        return EntryNote(t("entry.failed") if entry.status is Status.FAILED else None, message)
+    return EntryNote(t(f"failure.{category.value}"), message)
+
+
+def entry_note_text(entry: Entry, lang: str) -> str:
+    """The note as one line (CSV): the words, then the detail in brackets."""
+    note = entry_note(entry, lang)
+    return " ".join(
+        part
+        for part in (note.words, f"({note.detail})" if note.detail and note.words else note.detail)
+        if part
+    )
+
+
+def rule_title(rule_text: str, lang: str) -> str:
+    """A refusal rule's title: its message up to where the fix begins (the Finnish texts
+    say the fix after a colon, the English after a semicolon), or the whole message."""
+    head = rule_text.split(": " if lang == "fi" else "; ", 1)[0]
+    return head if len(head) >= 12 else rule_text
+
+
+_ARTICLE_RULES = re.compile(r"\brules? (\d+)(?:( and |-)(\d+))?")
+
+
+def article_rules(source: str, lang: str) -> str | None:
+    """The article's rules a refusal rule comes from, in words ("Artikkelin kohdat 7 ja
+    12"); ``None`` when it comes from elsewhere (invoices.md, Netvisor's limits)."""
+    found = _ARTICLE_RULES.search(source)
+    if found is None:
+        return None
+    first, joint, last = found.groups()
+    t = translator(lang)
+    if last is None:
+        return t("fix.article_rule", rules=first)
+    joined = f"{first}–{last}" if joint == "-" else t("fix.rules_and", first=first, last=last)
+    return t("fix.article_rules", rules=joined)

@@ -47,3 +47,37 @@ document.querySelectorAll("input[data-reveals]").forEach(function (box) {
   };
   setTimeout(poll, every);
 })();
+
+// The overview (templates/tenants.html): a region with data-live-region is fetched again
+// from the page's own address every data-live-every seconds while the tab is shown, and its
+// contents replaced (health badges, failures, last and next runs, totals), so the operator
+// sees a run start, fail or finish without reloading. The search form is outside it: typing
+// there is never disturbed. A failed fetch (signed out, the server away) tries again later.
+(function () {
+  var region = document.querySelector("[data-live-region]");
+  if (!region || !window.fetch || !window.DOMParser) return;
+  var name = region.dataset.liveRegion;
+  var wait = function () {
+    var every = (parseInt(region.dataset.liveEvery, 10) || 30) * 1000;
+    setTimeout(refresh, every);
+  };
+  var refresh = function () {
+    if (document.hidden) { wait(); return; }
+    fetch(window.location.href, { credentials: "same-origin", headers: { Accept: "text/html" } })
+      .then(function (answer) {
+        if (!answer.ok || answer.redirected) throw new Error("HTTP " + answer.status);
+        return answer.text();
+      })
+      .then(function (html) {
+        var page = new DOMParser().parseFromString(html, "text/html");
+        var fresh = page.querySelector('[data-live-region="' + name + '"]');
+        if (fresh) {
+          region.innerHTML = fresh.innerHTML;
+          region.dataset.liveEvery = fresh.dataset.liveEvery;
+        }
+        wait();
+      })
+      .catch(wait);
+  };
+  wait();
+})();
