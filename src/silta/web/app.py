@@ -32,6 +32,7 @@ from silta.notify.config import NotifyConfig
 from silta.scheduler import Clock, EmbeddedScheduler, wall_clock
 from silta.store import Accounts, Store
 from silta.store.accounts import DEFAULT_TOKEN_LIFETIME
+from silta.store.invitations import INVITATION_LIFETIME
 from silta.sync.jobs import JobQueue
 from silta.transport import new_http_client
 from silta.web.access import LoginRequired
@@ -71,6 +72,8 @@ class WebState:
     metrics_token: str | None = None
     # notifications: mail, the webhook allow-list, the app's public address
     notify: NotifyConfig = attrs.field(factory=NotifyConfig)
+    # how long a KH's invitation link opens the door (silta.store.invitations)
+    invitation_lifetime: timedelta = INVITATION_LIFETIME
 
 
 class _HardenedApp(FastAPI):
@@ -85,7 +88,7 @@ class _HardenedApp(FastAPI):
 
 def create_app(state: WebState, *, mounts: Sequence[BaseRoute] = ()) -> FastAPI:
     """The ASGI app. ``mounts`` go first (the demo mounts the sandboxes there)."""
-    from silta.web import api, history, metrics, notifications, pages
+    from silta.web import api, history, metrics, notifications, pages, people
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -118,6 +121,8 @@ def create_app(state: WebState, *, mounts: Sequence[BaseRoute] = ()) -> FastAPI:
     app.include_router(pages.router)
     app.include_router(notifications.router)
     app.include_router(metrics.router)
+    app.include_router(people.router)
+    app.include_router(people.public_router)
 
     @app.exception_handler(LoginRequired)
     async def _login(request: Request, _exc: LoginRequired) -> Response:
