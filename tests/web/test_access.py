@@ -72,6 +72,7 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("GET", "/"): SIGNED_IN,
     ("GET", "/tenants/{tenant_id}"): TO_SETTINGS,
     ("GET", "/tenants/{tenant_id}/settings"): PAGE_READ,
+    ("GET", "/tenants/{tenant_id}/settings/lookups"): PAGE_READ,
     ("POST", "/tenants/{tenant_id}/settings"): PAGE_WRITE,
     ("POST", "/tenants/{tenant_id}/credentials"): PAGE_WRITE,
     ("POST", "/tenants/{tenant_id}/test-connection"): PAGE_WRITE,

@@ -37,6 +37,7 @@ from silta.sync.jobs import JobQueue
 from silta.transport import new_http_client
 from silta.web.access import LoginRequired
 from silta.web.hardening import Hardened, ProxyTrust
+from silta.web.lookups import LookupCache
 from silta.web.render import render
 from silta.web.throttle import AddressThrottle
 
@@ -74,6 +75,8 @@ class WebState:
     notify: NotifyConfig = attrs.field(factory=NotifyConfig)
     # how long a KH's invitation link opens the door (silta.store.invitations)
     invitation_lifetime: timedelta = INVITATION_LIFETIME
+    # the settings tab's last Netvisor answers per tenant (silta.web.lookups)
+    lookups: LookupCache = attrs.field(factory=LookupCache)
 
 
 class _HardenedApp(FastAPI):
@@ -88,7 +91,7 @@ class _HardenedApp(FastAPI):
 
 def create_app(state: WebState, *, mounts: Sequence[BaseRoute] = ()) -> FastAPI:
     """The ASGI app. ``mounts`` go first (the demo mounts the sandboxes there)."""
-    from silta.web import api, history, metrics, notifications, pages, people
+    from silta.web import api, history, lookups, metrics, notifications, pages, people
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -123,6 +126,7 @@ def create_app(state: WebState, *, mounts: Sequence[BaseRoute] = ()) -> FastAPI:
     app.include_router(metrics.router)
     app.include_router(people.router)
     app.include_router(people.public_router)
+    app.include_router(lookups.router)
 
     @app.exception_handler(LoginRequired)
     async def _login(request: Request, _exc: LoginRequired) -> Response:

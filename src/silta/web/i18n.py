@@ -681,6 +681,23 @@ TEXTS: Final[dict[str, tuple[str, str]]] = {
         "This invitation link is not valid: it has been used, revoked or has expired. Ask "
         "the company's KH admin for a new one.",
     ),
+    # -- the settings tab's lookups, last known at once (silta.web.lookups) -----------------
+    "lookups.at": (
+        "Netvisorin tiedot (laskentakohdeotsikot, TEMP) haettu {when}; päivitetään…",
+        "Netvisor's answers (dimension headers, TEMP) as of {when}; updating…",
+    ),
+    "lookups.fresh": (
+        "Netvisorin tiedot (laskentakohdeotsikot, TEMP) haettu {when}.",
+        "Netvisor's answers (dimension headers, TEMP) as of {when}.",
+    ),
+    "lookups.pending": (
+        "Netvisorin tietoja (laskentakohdeotsikot, TEMP) haetaan…",
+        "Asking Netvisor (dimension headers, TEMP)…",
+    ),
+    "lookups.temp_pending": (
+        "Tarkistetaan, onko TEMP Netvisorissa…",
+        "Checking whether TEMP exists in Netvisor…",
+    ),
 }
 
 

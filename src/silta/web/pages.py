@@ -23,7 +23,6 @@ from silta.domain import (
     SettingError,
     TenantSettings,
 )
-from silta.errors import SiltaError
 from silta.registers.rules import RULES
 from silta.store import ApiToken, ConfirmationRefused, History, Holds, LoginThrottled, TokenScope
 from silta.store.accounts import valid_email
@@ -47,6 +46,7 @@ from silta.web.app import WebState
 from silta.web.hardening import same_origin
 from silta.web.health import Health, tenant_health
 from silta.web.history import job_id, progress_context
+from silta.web.lookups import lookups_context
 from silta.web.overview import FILTERS, Sort, company_rows, fleet_page
 from silta.web.render import language, render
 
@@ -284,27 +284,14 @@ async def _settings_page(
     tenant = web.store.tenant(grant.tenant.id)
     holds = Holds(web.store).of(tenant.id)
     shown = settings or tenant.settings
-    headers: list[str] | None = None
-    headers_error: str | None = None
-    temp: dict[str, live.TempStatus] = {}
-    try:
-        headers = await live.dimension_headers(web.store, tenant, web.http, web.endpoints)
-    except (SiltaError, TimeoutError) as exc:  # shown; the tab still works with free text
-        headers_error = live.describe(exc)
-    for register, choice, key in (
-        (Register.CUSTOMERS, shown.customers is CustomerDirection.TEMP_CUSTOMER, "customer"),
-        (Register.PRODUCTS, shown.products is ProductDirection.TEMP_PRODUCT, "product"),
-    ):
-        if choice:
-            temp[key] = await live.temp_status(web.store, tenant, register, web.http, web.endpoints)
     context: dict[str, Any] = {
         "principal": principal,
         "grant": grant,
         "tenant": tenant,
         "settings": shown,
-        "headers": headers,
-        "headers_error": headers_error,
-        "temp": temp,
+        # Netvisor's answers as last known, at once; silta.js asks for fresh ones
+        # (silta.web.lookups): the tab no longer waits for a slow Netvisor.
+        **lookups_context(web.lookups, tenant.id, shown),
         "messages": messages or [],
         "customer_directions": list(CustomerDirection),
         "product_directions": list(ProductDirection),
