@@ -86,3 +86,10 @@ document.querySelectorAll("input[data-reveals]").forEach(function (box) {
     })
     .catch(function () { /* the last known answers stay, with their time */ });
 })();
+
+// A table that scrolls sideways in its own box (.scroll) must be reachable by keyboard to be
+// scrolled: a box with nothing focusable inside becomes focusable itself (axe-core's
+// scrollable-region-focusable). Templates give their own boxes a name where they can.
+document.querySelectorAll(".scroll:not([tabindex])").forEach(function (box) {
+  if (!box.querySelector("a[href], button, input, select, textarea")) box.tabIndex = 0;
+});
