@@ -12,6 +12,7 @@ import httpx
 import pytest
 
 from silta.notify.config import NotifyConfig
+from silta.notify.smtp import SmtpConfig
 from silta.store import Role
 from tests.notify.conftest import Mailbox, SmtpServer, free_port
 from tests.web.conftest import PASSWORD, WebWorld, csrf_of
@@ -164,3 +165,17 @@ async def test_with_mail_configured_the_link_is_mailed_not_shown(
     assert "Demo" in message["Subject"]
     accepted, _ = await _accept(web, link.replace("https://silta.example", "http://silta.test"))
     assert accepted.status_code == 303
+
+
+async def test_when_the_mail_cannot_be_sent_the_link_is_shown_instead(
+    web: WebWorld, kh: tuple[httpx.AsyncClient, str]
+) -> None:
+    closed = free_port()  # nothing listens there
+    web.state.notify = NotifyConfig(
+        smtp=SmtpConfig.parse(f"smtp://127.0.0.1:{closed}?timeout=2"), sender="silta@demo.fi"
+    )
+    client, csrf = kh
+    answer = await _invite(client, web, csrf, "unmailed@demo.fi")
+    assert answer.status_code == 200
+    assert LINK.findall(answer.text)
+    assert "Kutsua ei voitu lähettää osoitteeseen unmailed@demo.fi" in answer.text

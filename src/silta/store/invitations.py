@@ -40,11 +40,19 @@ from silta.store.errors import DuplicateUser, InvitationInvalid, LastKh, Unknown
 from silta.store.models import InvitationRow, MembershipRow, TenantRow, UserRow
 from silta.store.records import Membership, Role, User, aware_utc
 
-__all__ = ["INVITATION_LIFETIME", "Invitation", "Invitations"]
+__all__ = ["INVITATION_LIFETIME", "AlreadyMember", "Invitation", "Invitations"]
 
 INVITATION_LIFETIME = timedelta(days=7)
 MAX_INVITATION_LIFETIME = timedelta(days=30)
 _TOKEN_BYTES = 32
+
+
+class AlreadyMember(ValueError):
+    """The email is a member of the tenant already, with the role invited or a higher one."""
+
+    def __init__(self, email: str) -> None:
+        self.email = email
+        super().__init__(f"{email} is already a member of this company")
 
 
 def _digest(token: str) -> str:
@@ -113,8 +121,8 @@ class Invitations:
         """A new invitation and its token, returned this once (only its hash is kept).
 
         Raises:
-            ValueError: ``email`` is not an address, ``role`` not a :class:`Role`, or the
-                email is already a member with this role or a higher one.
+            ValueError: ``email`` is not an address, or ``role`` not a :class:`Role`.
+            AlreadyMember: the email is a member with this role or a higher one.
             UnknownTenant: no tenant has this id.
         """
         email = valid_email(email)
@@ -129,7 +137,7 @@ class Invitations:
                 .where(MembershipRow.tenant_id == tenant_id, UserRow.email == email)
             )
             if held is not None and (held is Role.KH or held is role):
-                raise ValueError(f"{email} is already a member of this company")
+                raise AlreadyMember(email)
             session.execute(
                 delete(InvitationRow).where(
                     InvitationRow.tenant_id == tenant_id, InvitationRow.email == email

@@ -637,6 +637,10 @@ TEXTS: Final[dict[str, tuple[str, str]]] = {
         "That person is already a user of the company in this role or a higher one.",
     ),
     "people.invalid_email": ("Anna yksi sähköpostiosoite.", "Give one email address."),
+    "people.invalid_role": (
+        "Kutsun rooli on katselija tai pääkäyttäjä.",
+        "An invitation's role is viewer or KH admin.",
+    ),
     "people.done_revoked": ("Kutsu peruttu.", "Invitation revoked."),
     "people.done_removed": ("Käyttäjä poistettu yrityksestä.", "User removed from the company."),
     "people.mail_subject": ("Kutsu Siltaan: {tenant}", "Invitation to Silta: {tenant}"),

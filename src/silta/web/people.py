@@ -37,6 +37,7 @@ from silta.store import (
     WeakPassword,
 )
 from silta.store.accounts import MIN_PASSWORD_LENGTH
+from silta.store.invitations import AlreadyMember
 from silta.web import forms
 from silta.web.access import SESSION_COOKIE, Grant, Id, Principal, require_tenant
 from silta.web.app import WebState
@@ -146,14 +147,20 @@ async def invite(request: Request, tenant_id: Id) -> Response:
     form = await request.form()
     lang = language(request)
     t = translator(lang)
-    try:
-        role = Role(forms.text(form, "role") or Role.VIEWER.value)
-        token, made = _invitations(request).invite(
-            tenant_id, forms.text(form, "email"), role, by=principal.user.email
-        )
-    except ValueError as exc:
-        already = "already a member" in str(exc)
-        error = t("people.already") if already else t("people.invalid_email")
+    wanted = forms.text(form, "role") or Role.VIEWER.value
+    error: str | None = None
+    if wanted not in {role.value for role in _ROLES}:  # a forged form: operator, say
+        error = t("people.invalid_role")
+    else:
+        try:
+            token, made = _invitations(request).invite(
+                tenant_id, forms.text(form, "email"), Role(wanted), by=principal.user.email
+            )
+        except AlreadyMember:
+            error = t("people.already")
+        except ValueError:
+            error = t("people.invalid_email")
+    if error is not None:
         return await _people_page(
             request, principal, grant, messages=[("error", error)], status=422
         )
