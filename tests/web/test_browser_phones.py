@@ -42,8 +42,8 @@ def _phone(browser: Browser) -> Page:
     return context.new_page()
 
 
-def _tour(web: WebWorld) -> tuple[list[str], list[str], str]:
-    """The pages a KH visits, the operator's, and an invitation's address."""
+def _tour(web: WebWorld) -> tuple[list[str], list[str], list[str], str]:
+    """The pages a KH visits, a viewer's, the operator's, and an invitation's address."""
     run_id = sync_customers(web)
     refused = web.store.entries(run_id, status=Status.REFUSED)
     assert refused and refused[0].refusals, "the sample has a refused customer"
@@ -70,12 +70,13 @@ def _tour(web: WebWorld) -> tuple[list[str], list[str], str]:
         f"{tenant}/runs/999999",
     ]
     operator = ["/", f"{tenant}/settings"]
+    viewer = [f"{tenant}/settings", f"{tenant}/runs", f"{tenant}/notifications"]  # read-only
     # something in every table: a token of the KH's, a pending invitation
     web.accounts.create_api_token(web.users.kh, "phone", tenant=web.tenant.id)
     token, _ = Invitations(web.accounts).invite(
         web.tenant.id, "phone@demo.fi", Role.VIEWER, by=web.users.kh
     )
-    return kh, operator, f"/invitations/{token}"
+    return kh, viewer, operator, f"/invitations/{token}"
 
 
 def _check(page: Page, axe: Axe, where: str, wide: list[str], broken: list[str]) -> None:
@@ -101,7 +102,7 @@ def _check(page: Page, axe: Axe, where: str, wide: list[str], broken: list[str])
 def test_every_page_fits_a_phone_and_passes_axe(
     web: WebWorld, served: str, browser: Browser, request: pytest.FixtureRequest
 ) -> None:
-    kh_pages, operator_pages, invitation = _tour(web)
+    kh_pages, viewer_pages, operator_pages, invitation = _tour(web)
     axe = Axe()
     wide: list[str] = []
     broken: list[str] = []
@@ -113,16 +114,21 @@ def test_every_page_fits_a_phone_and_passes_axe(
         anonymous.goto(served + path)
         _check(anonymous, axe, f"anonymous {path[:24]}", wide, broken)
 
-    for who, pages in ((web.users.kh, kh_pages), (web.users.operator, operator_pages)):
+    tours = (
+        ("kh", web.users.kh, kh_pages, None),
+        ("viewer", web.users.viewer, viewer_pages, None),
+        ("operator", web.users.operator, operator_pages, f"{web.users.operator} · Ylläpitäjä"),
+    )
+    for label, who, pages, shown in tours:
         phone = _phone(browser)
-        label = "operator" if who == web.users.operator else "kh"
-        log_in(phone, served, who, PASSWORD, who=None if label == "kh" else f"{who} · Ylläpitäjä")
+        log_in(phone, served, who, PASSWORD, who=shown)
         for number, path in enumerate(pages):
             phone.goto(served + path)
             _check(phone, axe, f"{label} {path}", wide, broken)
             phone.screenshot(path=shots / f"{label}-{number:02d}.png", full_page=True)
-        for path in pages[:2]:  # and in English
-            phone.goto(f"{served}{path}{'&' if '?' in path else '?'}lang=en")
-            _check(phone, axe, f"{label} {path} (en)", wide, broken)
+        if label == "kh":  # and every page in English: other words, other widths
+            for path in pages:
+                phone.goto(f"{served}{path}{'&' if '?' in path else '?'}lang=en")
+                _check(phone, axe, f"{label} {path} (en)", wide, broken)
     assert not wide, "pages wider than a 390 px phone:\n" + "\n".join(wide)
     assert not broken, "serious or critical axe-core violations:\n" + "\n".join(broken)
