@@ -593,9 +593,9 @@ TEXTS: Final[dict[str, tuple[str, str]]] = {
     "people.role": ("Rooli", "Role"),
     "people.actions": ("Toiminnot", "Actions"),
     "people.remove": ("Poista käyttäjä", "Remove"),
-    "people.last_kh_short": ("Ainoa pääkäyttäjä", "The only KH admin"),
+    "people.last_kh_short": ("Ainoa käyttäjähallitsija", "The only KH admin"),
     "people.last_kh": (
-        "Yrityksen ainoaa pääkäyttäjää ei voi poistaa: kutsu ensin toinen pääkäyttäjä.",
+        "Yrityksen ainoaa käyttäjähallitsijaa ei voi poistaa: kutsu ensin toinen käyttäjähallitsija.",
         "The company's only KH admin cannot be removed: invite another KH admin first.",
     ),
     "people.pending": ("Odottavat kutsut", "Pending invitations"),
@@ -638,7 +638,7 @@ TEXTS: Final[dict[str, tuple[str, str]]] = {
     ),
     "people.invalid_email": ("Anna yksi sähköpostiosoite.", "Give one email address."),
     "people.invalid_role": (
-        "Kutsun rooli on katselija tai pääkäyttäjä.",
+        "Kutsun rooli on katselija tai käyttäjähallitsija.",
         "An invitation's role is viewer or KH admin.",
     ),
     "people.done_revoked": ("Kutsu peruttu.", "Invitation revoked."),
@@ -681,7 +681,7 @@ TEXTS: Final[dict[str, tuple[str, str]]] = {
     ),
     "people.invalid_link": (
         "Tämä kutsulinkki ei ole voimassa: se on jo käytetty, peruttu tai vanhentunut. "
-        "Pyydä uusi kutsu yrityksen pääkäyttäjältä.",
+        "Pyydä uusi kutsu yrityksen käyttäjähallitsijalta.",
         "This invitation link is not valid: it has been used, revoked or has expired. Ask "
         "the company's KH admin for a new one.",
     ),
