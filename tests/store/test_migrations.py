@@ -27,6 +27,7 @@ OPERATION_TABLES = {  # revision 0009
     "housekeeping",
 }
 HISTORY_TABLES = {"records"}  # 0010
+INVITATION_TABLES = {"invitations"}  # 0013
 TABLES = (
     {
         "tenants",
@@ -39,6 +40,7 @@ TABLES = (
     }
     | ACCOUNT_TABLES
     | HISTORY_TABLES
+    | INVITATION_TABLES
     | SCHEDULE_TABLES
     | OPERATION_TABLES
 )
@@ -60,7 +62,7 @@ def test_the_migrations_make_exactly_the_models(store_url: str) -> None:
 
 def test_open_upgrades_to_head_and_again_is_a_no_op(store_url: str) -> None:
     with Store.open(store_url, secret_key=KEY) as store:
-        assert store.revision() == head_revision() == "0011"
+        assert store.revision() == head_revision() == "0013"
         store.add_tenant(config(), changed_by="alice")
         store.upgrade()
     with Store.open(store_url, secret_key=KEY) as store:
@@ -103,7 +105,12 @@ def test_the_migrations_keep_the_tenants_both_ways(store_url: str) -> None:
         downgrade(store.engine, "0001")
         with store.engine.connect() as connection:
             assert set(inspect(connection).get_table_names()) == (
-                TABLES - ACCOUNT_TABLES - SCHEDULE_TABLES - OPERATION_TABLES - HISTORY_TABLES
+                TABLES
+                - ACCOUNT_TABLES
+                - SCHEDULE_TABLES
+                - OPERATION_TABLES
+                - HISTORY_TABLES
+                - INVITATION_TABLES
             ) | {"alembic_version"}
             names = connection.execute(text("SELECT name FROM tenants")).scalars().all()
         assert names == ["acme"]

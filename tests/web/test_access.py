@@ -23,7 +23,7 @@ from starlette.routing import Mount, Route
 
 from silta.domain import Register
 from silta.registers.rules import RULES
-from silta.store import History, Role, Store
+from silta.store import History, Invitations, Role, Store
 from silta.web.access import SESSION_COOKIE
 from silta.web.throttle import AddressThrottle
 from tests.store.conftest import KEY, POSTGRES_ENV, postgres_schema
@@ -56,6 +56,10 @@ PAUSE_PAGE: Row = ({303}, {403}, {404}, {200}, {200})
 OPERATOR_WRITE: Row = ({303}, {403}, {404}, {403}, PAGE_WRITTEN)
 # /metrics names every company: the operator's scraper only, by bearer token (web/metrics.py)
 METRICS: Row = ({401}, {403}, {403}, {403}, {200})
+# the invitee's page: no session needed; a valid link opens it for anyone who holds it, and
+# accepting signs the browser in (a signed-in browser too, as the invitee, like logging in)
+INVITATION: Row = ({200}, {200}, {200}, {200}, {200})
+ACCEPT: Row = ({303}, {303}, {303}, {303}, {303})
 # 409: nothing is held in the matrix's world (test_confirmation.py confirms for real)
 API_CONFIRM: Row = ({401}, {403}, {404}, {200, 409}, {200, 409})
 
@@ -70,6 +74,7 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("GET", "/"): SIGNED_IN,
     ("GET", "/tenants/{tenant_id}"): TO_SETTINGS,
     ("GET", "/tenants/{tenant_id}/settings"): PAGE_READ,
+    ("GET", "/tenants/{tenant_id}/settings/lookups"): PAGE_READ,
     ("POST", "/tenants/{tenant_id}/settings"): PAGE_WRITE,
     ("POST", "/tenants/{tenant_id}/credentials"): PAGE_WRITE,
     ("POST", "/tenants/{tenant_id}/invoices"): PAGE_WRITE,  # the invoice transfer, KH only
@@ -125,6 +130,12 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("GET", "/api/v1/tenants/{tenant_id}/records/{record_id}/timeline"): API_READ,
     ("GET", "/api/v1/tenants/{tenant_id}/refusals"): API_READ,
     ("GET", "/api/v1/tenants/{tenant_id}/refusals/rules"): API_READ,
+    ("GET", "/tenants/{tenant_id}/people"): TOKENS_PAGE,
+    ("POST", "/tenants/{tenant_id}/people/invite"): PAGE_WRITE,
+    ("POST", "/tenants/{tenant_id}/people/invitations/{invitation_id}/revoke"): PAGE_WRITE,
+    ("POST", "/tenants/{tenant_id}/people/members/{user_id}/remove"): PAGE_WRITE,
+    ("GET", "/invitations/{token}"): INVITATION,
+    ("POST", "/invitations/{token}"): ACCEPT,
 }
 
 # the form (pages) or JSON body (API) of a valid request, for the routes that take one
@@ -154,6 +165,8 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
         "period_minutes": "60",
         "webhook_url": "",
     },
+    ("POST", "/tenants/{tenant_id}/people/invite"): {"email": "matrix@demo.fi", "role": "viewer"},
+    ("POST", "/invitations/{token}"): {"password": PASSWORD, "password2": PASSWORD},
     ("PUT", "/api/v1/tenants/{tenant_id}/notifications"): {
         "recipients": [{"email": "kh@demo.fi", "language": "fi"}],
         "events": ["run_failed"],
@@ -233,6 +246,18 @@ def _fresh_token(web: WebWorld) -> int:
     return web.accounts.api_tokens(web.users.kh)[-1].id
 
 
+def _fresh_people(web: WebWorld) -> dict[str, str]:
+    """A fresh invitation (its id and link's token) and a fresh viewer of the tenant, one
+    each time: revoking, accepting and removing them is the routes' work."""
+    number = len(web.accounts.users())
+    token, made = Invitations(web.accounts).invite(
+        web.tenant.id, f"invited{number}@demo.fi", Role.VIEWER, by=web.users.kh
+    )
+    web.accounts.add_user(f"member{number}@demo.fi", PASSWORD)
+    member = web.accounts.grant(f"member{number}@demo.fi", web.tenant.id, Role.VIEWER)
+    return {"invitation_id": str(made.id), "token": token, "user_id": str(member.user_id)}
+
+
 async def _request(
     web: WebWorld,
     client: httpx.AsyncClient,
@@ -255,6 +280,11 @@ async def _request(
             "csrf_token": csrf_of(page.text),
             "next": "/",
         }
+    elif path == "/invitations/{token}" and method == "POST":
+        if email is not None:
+            await login(client, email)
+        page = await client.get(url)  # the form's double-submit token, with its cookie
+        body["csrf_token"] = csrf_of(page.text.split('action="/invitations/', 1)[1])
     elif email is not None:
         body["csrf_token"] = await login(client, email)
     if _bearer(path):
@@ -273,7 +303,7 @@ async def test_authorization_matrix(web: WebWorld) -> None:
     for method, path in every_route(web.app):
         api = _bearer(path)
         for role, allowed in zip(ROLES, MATRIX[(method, path)], strict=True):
-            url = path.format(**values, token_id=_fresh_token(web))
+            url = path.format(**values, token_id=_fresh_token(web), **_fresh_people(web))
             email = None if role == "anonymous" else getattr(web.users, role)
             async with web.client() as client:
                 answer = await _request(
@@ -283,7 +313,11 @@ async def test_authorization_matrix(web: WebWorld) -> None:
                 )  # fmt: skip
             if answer.status_code not in allowed:
                 wrong[(method, path, role)] = answer.status_code
-            if answer.status_code == 303 and role == "anonymous" and path != "/tenants/{tenant_id}":
+            if (
+                answer.status_code == 303
+                and role == "anonymous"
+                and path not in ("/tenants/{tenant_id}", "/invitations/{token}")
+            ):
                 assert answer.headers["location"].startswith("/login"), (method, path)
             await _settle(web)
     assert not wrong, f"unexpected statuses (method, path, role): {wrong}"
@@ -298,9 +332,14 @@ async def test_a_session_cookie_never_opens_the_api_nor_a_token_a_page(web: WebW
         csrf = await login(browser, web.users.kh)
         for method, path in every_route(web.app):
             expected = MATRIX[(method, path)][0]  # what anonymous gets
-            if expected == {200} or path in ("/login", "/logout", "/tenants/{tenant_id}"):
+            if expected == {200} or path in (
+                "/login",
+                "/logout",
+                "/tenants/{tenant_id}",
+                "/invitations/{token}",  # no session needed: its own double-submit token
+            ):
                 continue  # public, or not signed-in at all
-            url = path.format(**values, token_id=_fresh_token(web))
+            url = path.format(**values, token_id=_fresh_token(web), **_fresh_people(web))
             body = dict(BODIES.get((method, path), {}))
             if _bearer(path):  # the browser's cookie (and CSRF), no bearer
                 json = None if method == "GET" else {**body, "csrf_token": csrf}

@@ -21,7 +21,15 @@ from silta.web import create_app
 from silta.web.hardening import CSP, ProxyTrust
 from silta.web.throttle import AddressThrottle
 from tests.web.conftest import APP, PASSWORD, WebWorld, csrf_of, login
-from tests.web.test_access import BODIES, MATRIX, _fill, _fresh_token, _settle, every_route
+from tests.web.test_access import (
+    BODIES,
+    MATRIX,
+    _fill,
+    _fresh_people,
+    _fresh_token,
+    _settle,
+    every_route,
+)
 
 EXPECTED = {
     "x-frame-options": "DENY",
@@ -58,7 +66,7 @@ async def test_every_route_answers_with_the_security_headers(web: WebWorld) -> N
                         headers["Authorization"] = f"Bearer {token}"
                     elif path != "/login":
                         body["csrf_token"] = await login(client, web.users.operator)
-                url = path.format(**values, token_id=_fresh_token(web))
+                url = path.format(**values, token_id=_fresh_token(web), **_fresh_people(web))
                 if path.startswith("/api/v1/"):
                     answer = await client.request(
                         method, url, json=None if method == "GET" else body, headers=headers
@@ -185,6 +193,8 @@ def test_the_id_matrix_covers_every_route_with_an_id(web: WebWorld) -> None:
         "job_id",
         "token_id",
         "record_id",
+        "invitation_id",
+        "user_id",
         "rule_id",  # a name, not a number: those values name no rule either
     }
 
@@ -200,7 +210,11 @@ async def test_every_id_that_cannot_be_one_is_404(web: WebWorld) -> None:
         for method, path in _id_routes(web):
             for param in _id_params(path):
                 for bad in BAD_IDS:
-                    good = {**values, "token_id": str(_fresh_token(web))}
+                    good = {
+                        **values,
+                        "token_id": str(_fresh_token(web)),
+                        **_fresh_people(web),
+                    }
                     url = path.format(**{**good, param: bad})
                     body = {**BODIES.get((method, path), {}), "csrf_token": csrf}
                     if path.startswith("/api/"):

@@ -112,6 +112,10 @@ def netvisor_org(web: WebWorld) -> Organisation:
 
 
 async def settings_tab(client: httpx.AsyncClient, web: WebWorld, query: str = "") -> HtmlElement:
+    """The tab as a browser ends up with it: its lookups asked of Netvisor (as silta.js does
+    after the tab has rendered), then the tab, which shows their answers."""
+    looked_up = await client.get(f"/tenants/{web.tenant.id}/settings/lookups")
+    assert looked_up.status_code == 200, looked_up.text[:500]
     answer = await client.get(f"/tenants/{web.tenant.id}/settings{query}")
     assert answer.status_code == 200, answer.text[:500]
     return page(answer)
@@ -337,6 +341,9 @@ async def test_choosing_temp_for_customers_says_whether_netvisor_has_temp(
         ("info", "Seuraava ajo lukee kaiken: Asiakkaat."),
     ]
     assert web.store.settings(web.tenant.id).customers is CustomerDirection.TEMP_CUSTOMER
+    # the saved tab answers at once: the TEMP check is on its way (silta.web.lookups) ...
+    assert text(one(tree, "temp-customer-pending")) == "Tarkistetaan, onko TEMP Netvisorissa…"
+    tree = await settings_tab(client, web)  # ... and there once asked
     note = one(tree, "temp-customer")
     assert text(note) == "Tilapäisasiakas TEMP on Netvisorissa (Tilapäisasiakas)."
     assert "ok" in note.get("class", "").split()

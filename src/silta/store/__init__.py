@@ -12,6 +12,7 @@ module              concept
 ``accounts.py``     :class:`Accounts`: users of the web app, roles, sign-in, tokens
 ``schedule.py``     :class:`Schedule`: claimed slots, tenant locks, halted tenants
 ``holds.py``        :class:`Holds`: registers held until a KH confirms a preview
+``invitations.py``  :class:`Invitations`: a KH's one-time invitation links, members
 ``history.py``      :class:`History`: runs, records and timelines paged; open refusals
 ``records.py``      the frozen values it takes and gives (all times aware UTC)
 ``errors.py``       its exceptions, all :class:`~silta.errors.SiltaError`
@@ -28,6 +29,8 @@ from silta.store.errors import (
     ConfirmationRefused,
     DuplicateTenant,
     DuplicateUser,
+    InvitationInvalid,
+    LastKh,
     LoginThrottled,
     RunNotRunning,
     SecretKeyError,
@@ -41,6 +44,7 @@ from silta.store.errors import (
 )
 from silta.store.history import History, Page, RecordRef, RunFilter
 from silta.store.holds import Holds
+from silta.store.invitations import Invitation, Invitations
 from silta.store.records import (
     ApiToken,
     Detail,
@@ -77,6 +81,10 @@ __all__ = [
     "History",
     "Hold",
     "Holds",
+    "Invitation",
+    "InvitationInvalid",
+    "Invitations",
+    "LastKh",
     "Link",
     "LinkState",
     "LoginThrottled",

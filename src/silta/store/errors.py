@@ -19,6 +19,8 @@ __all__ = [
     "ConfirmationRefused",
     "DuplicateTenant",
     "DuplicateUser",
+    "InvitationInvalid",
+    "LastKh",
     "LoginThrottled",
     "RunNotRunning",
     "SecretKeyError",
@@ -169,3 +171,22 @@ class ConfirmationRefused(StoreError):
         assert reason in self.REASONS, reason
         self.reason = reason
         super().__init__(message)
+
+
+class InvitationInvalid(StoreError):
+    """The invitation link opens nothing: unknown, already used, revoked or expired.
+
+    The four are not told apart (the link's holder learns nothing from which), and the
+    error is not worth a retry: only a new invitation helps.
+    """
+
+    def __init__(self) -> None:
+        super().__init__("this invitation is not valid (used, revoked or expired)")
+
+
+class LastKh(StoreError):
+    """The member is the tenant's last KH: someone must be left to run the company."""
+
+    def __init__(self, email: str) -> None:
+        self.email = email
+        super().__init__(f"{email} is the company's last KH and cannot be removed")

@@ -40,6 +40,7 @@ __all__ = [
     "Base",
     "HoldRow",
     "HousekeepingRow",
+    "InvitationRow",
     "LinkRow",
     "LoginFailureRow",
     "MembershipRow",
@@ -532,3 +533,23 @@ class HousekeepingRow(Base):
     name: Mapped[str] = mapped_column(String(50), primary_key=True)
     last_at: Mapped[datetime] = mapped_column(UTCDateTime)
     owner: Mapped[str] = mapped_column(String(_NAME))
+
+
+class InvitationRow(Base):
+    """A KH's invitation of someone to one tenant with a role, kept as the SHA-256 hex of its
+    one-time link's token (256 random bits, shown or mailed once). Accepting it deletes it,
+    so it opens the door once; past ``expires_at`` it opens nothing. Revision 0013.
+    """
+
+    __tablename__ = "invitations"
+    # by tenant: the KH's list (and the cascade); by email: a new invitation replaces one
+    __table_args__ = (Index(None, "tenant_id", "email"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    tenant_id: Mapped[int] = _tenant_fk()
+    email: Mapped[str] = mapped_column(String(_EMAIL))
+    role: Mapped[Role] = mapped_column(TextEnum(Role))
+    token_hash: Mapped[str] = mapped_column(String(_SHA256), unique=True)
+    invited_by: Mapped[str] = mapped_column(String(_EMAIL))  # who asked (kept if they go)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -33,10 +33,12 @@ from silta.notify.config import NotifyConfig
 from silta.scheduler import Clock, EmbeddedScheduler, wall_clock
 from silta.store import Accounts, Store
 from silta.store.accounts import DEFAULT_TOKEN_LIFETIME
+from silta.store.invitations import INVITATION_LIFETIME
 from silta.sync.jobs import JobQueue
 from silta.transport import new_http_client
 from silta.web.access import LoginRequired
 from silta.web.hardening import Hardened, ProxyTrust
+from silta.web.lookups import LookupCache
 from silta.web.render import render
 from silta.web.throttle import AddressThrottle
 
@@ -75,6 +77,10 @@ class WebState:
     # how often the overview refreshes its companies by itself (seconds; a fifth of it, at
     # least a second, while a company has a run going)
     overview_refresh: int = 30
+    # how long a KH's invitation link opens the door (silta.store.invitations)
+    invitation_lifetime: timedelta = INVITATION_LIFETIME
+    # the settings tab's last Netvisor answers per tenant (silta.web.lookups)
+    lookups: LookupCache = attrs.field(factory=LookupCache)
 
 
 class _HardenedApp(FastAPI):
@@ -89,7 +95,7 @@ class _HardenedApp(FastAPI):
 
 def create_app(state: WebState, *, mounts: Sequence[BaseRoute] = ()) -> FastAPI:
     """The ASGI app. ``mounts`` go first (the demo mounts the sandboxes there)."""
-    from silta.web import api, history, metrics, notifications, pages
+    from silta.web import api, history, lookups, metrics, notifications, pages, people
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -122,6 +128,9 @@ def create_app(state: WebState, *, mounts: Sequence[BaseRoute] = ()) -> FastAPI:
     app.include_router(pages.router)
     app.include_router(notifications.router)
     app.include_router(metrics.router)
+    app.include_router(people.router)
+    app.include_router(people.public_router)
+    app.include_router(lookups.router)
 
     @app.exception_handler(LoginRequired)
     async def _login(request: Request, _exc: LoginRequired) -> Response:

@@ -831,6 +831,122 @@ TEXTS: Final[dict[str, tuple[str, str]]] = {
         "voimassaolo on kokonaisluku 1–366 päivää",
         "the lifetime is a whole number from 1 to 366 days",
     ),
+    # -- people: members and invitations (silta.web.people) ----------------------------------
+    "nav.people": ("Käyttäjät", "People"),
+    "people.members": ("Yrityksen käyttäjät", "The company's users"),
+    "people.email": ("Sähköposti", "Email"),
+    "people.role": ("Rooli", "Role"),
+    "people.actions": ("Toiminnot", "Actions"),
+    "people.remove": ("Poista käyttäjä", "Remove"),
+    "people.last_kh_short": ("Ainoa käyttäjähallitsija", "The only KH admin"),
+    "people.last_kh": (
+        "Yrityksen ainoaa käyttäjähallitsijaa ei voi poistaa: kutsu ensin toinen käyttäjähallitsija.",
+        "The company's only KH admin cannot be removed: invite another KH admin first.",
+    ),
+    "people.pending": ("Odottavat kutsut", "Pending invitations"),
+    "people.invited_by": ("Kutsuja", "Invited by"),
+    "people.expires": ("Voimassa", "Valid until"),
+    "people.expired": ("Vanhentunut", "Expired"),
+    "people.revoke": ("Peru kutsu", "Revoke"),
+    "people.none": ("Ei odottavia kutsuja.", "No pending invitations."),
+    "people.invite": ("Kutsu käyttäjä", "Invite someone"),
+    "people.help_mail": (
+        "Kutsulinkki lähetetään sähköpostiin. Linkki toimii kerran ja {days} päivän ajan.",
+        "The invitation link is sent by email. It works once, for {days} days.",
+    ),
+    "people.help_copy": (
+        "Sähköpostia ei ole määritetty: kopioi kutsulinkki ja lähetä se itse. Linkki toimii "
+        "kerran ja {days} päivän ajan.",
+        "Mail is not configured: copy the invitation link and send it yourself. It works "
+        "once, for {days} days.",
+    ),
+    "people.send": ("Lähetä kutsu", "Send invitation"),
+    "people.link_once": (
+        "Kutsulinkki näytetään vain nyt. Kopioi se ja lähetä kutsutulle.",
+        "The invitation link is shown only now. Copy it and send it to the person invited.",
+    ),
+    "people.link_how": (
+        "Linkki toimii kerran ja {days} päivän ajan; sen haltija pääsee yritykseen "
+        "kutsun roolissa, joten lähetä se vain kutsutulle.",
+        "The link works once, for {days} days; whoever holds it joins the company in the "
+        "invitation's role, so send it only to the person invited.",
+    ),
+    "people.created": ("Kutsu tehty: {email}.", "Invitation made: {email}."),
+    "people.mailed": ("Kutsu lähetetty osoitteeseen {email}.", "Invitation sent to {email}."),
+    "people.mail_failed": (
+        "Kutsua ei voitu lähettää osoitteeseen {email}: kopioi linkki ja lähetä se itse.",
+        "The invitation could not be mailed to {email}: copy the link and send it yourself.",
+    ),
+    "people.already": (
+        "Henkilö on jo yrityksen käyttäjä tässä tai ylemmässä roolissa.",
+        "That person is already a user of the company in this role or a higher one.",
+    ),
+    "people.invalid_email": ("Anna yksi sähköpostiosoite.", "Give one email address."),
+    "people.invalid_role": (
+        "Kutsun rooli on katselija tai käyttäjähallitsija.",
+        "An invitation's role is viewer or KH admin.",
+    ),
+    "people.done_revoked": ("Kutsu peruttu.", "Invitation revoked."),
+    "people.done_removed": ("Käyttäjä poistettu yrityksestä.", "User removed from the company."),
+    "people.mail_subject": ("Kutsu Siltaan: {tenant}", "Invitation to Silta: {tenant}"),
+    "people.mail_body": (
+        "{who} kutsuu sinut yrityksen {tenant} Silta-palveluun roolissa {role}.\n\n"
+        "Avaa linkki, aseta salasana ja kirjaudu sisään:\n{link}\n\n"
+        "Linkki toimii kerran ja {days} päivän ajan. Jos et odottanut kutsua, voit jättää "
+        "tämän viestin huomiotta.\n",
+        "{who} invites you to {tenant} in Silta as {role}.\n\n"
+        "Open the link, set a password and sign in:\n{link}\n\n"
+        "The link works once, for {days} days. If you did not expect this, you may ignore "
+        "this message.\n",
+    ),
+    "people.welcome": ("Kutsu Siltaan", "Invitation to Silta"),
+    "people.invited_as": (
+        "{who} on kutsunut sinut yritykseen {tenant} roolissa {role}.",
+        "{who} has invited you to {tenant} as {role}.",
+    ),
+    "people.existing": (
+        "Sinulla on jo tunnus: kirjaudu salasanallasi hyväksyäksesi kutsun.",
+        "You already have an account: sign in with your password to accept.",
+    ),
+    "people.choose": (
+        "Valitse salasana (vähintään {min} merkkiä).",
+        "Choose a password (at least {min} characters).",
+    ),
+    "people.new_password": ("Uusi salasana", "New password"),
+    "people.again": ("Salasana uudelleen", "Password again"),
+    "people.accept": ("Hyväksy kutsu ja kirjaudu", "Accept and sign in"),
+    "people.mismatch": ("Salasanat eivät täsmää.", "The passwords differ."),
+    "people.weak": (
+        "Salasanassa on oltava vähintään {min} merkkiä.",
+        "A password needs at least {min} characters.",
+    ),
+    "people.throttled": (
+        "Liian monta epäonnistunutta yritystä. Yritä hetken kuluttua uudelleen.",
+        "Too many failed attempts. Try again in a while.",
+    ),
+    "people.invalid_link": (
+        "Tämä kutsulinkki ei ole voimassa: se on jo käytetty, peruttu tai vanhentunut. "
+        "Pyydä uusi kutsu yrityksen käyttäjähallitsijalta.",
+        "This invitation link is not valid: it has been used, revoked or has expired. Ask "
+        "the company's KH admin for a new one.",
+    ),
+    # -- the settings tab's lookups, last known at once (silta.web.lookups) -----------------
+    "lookups.at": (
+        "Netvisorin tiedot (laskentakohdeotsikot, TEMP) haettu {when}; päivitetään…",
+        "Netvisor's answers (dimension headers, TEMP) as of {when}; updating…",
+    ),
+    "lookups.fresh": (
+        "Netvisorin tiedot (laskentakohdeotsikot, TEMP) haettu {when}.",
+        "Netvisor's answers (dimension headers, TEMP) as of {when}.",
+    ),
+    "lookups.pending": (
+        "Netvisorin tietoja (laskentakohdeotsikot, TEMP) haetaan…",
+        "Asking Netvisor (dimension headers, TEMP)…",
+    ),
+    "lookups.temp_pending": (
+        "Tarkistetaan, onko TEMP Netvisorissa…",
+        "Checking whether TEMP exists in Netvisor…",
+    ),
 }
 
 

@@ -60,6 +60,7 @@ from silta.web.changes import SETTING_LABELS, history_rows
 from silta.web.hardening import same_origin
 from silta.web.health import Health, tenant_health
 from silta.web.history import job_id, progress_context
+from silta.web.lookups import lookups_context
 from silta.web.overview import FILTERS, Sort, company_rows, fleet_page
 from silta.web.render import language, render
 from silta.web.wording import article_rules, rule_title
@@ -302,19 +303,7 @@ async def _settings_page(
     tenant = web.store.tenant(grant.tenant.id)
     holds = Holds(web.store).of(tenant.id)
     shown = settings or tenant.settings
-    headers: list[str] | None = None
-    headers_error: str | None = None
-    temp: dict[str, live.TempStatus] = {}
-    try:
-        headers = await live.dimension_headers(web.store, tenant, web.http, web.endpoints)
-    except (SiltaError, TimeoutError) as exc:  # shown; the tab still works with free text
-        headers_error = live.describe(exc)
-    for register, choice, key in (
-        (Register.CUSTOMERS, shown.customers is CustomerDirection.TEMP_CUSTOMER, "customer"),
-        (Register.PRODUCTS, shown.products is ProductDirection.TEMP_PRODUCT, "product"),
-    ):
-        if choice:
-            temp[key] = await live.temp_status(web.store, tenant, register, web.http, web.endpoints)
+    # Severa's invoice statuses, for a KH only (not yet through the lookup cache)
     invoices = await _invoice_section(web, tenant, grant) if grant.can_write else {}
     context: dict[str, Any] = {
         **invoices,
@@ -322,9 +311,9 @@ async def _settings_page(
         "grant": grant,
         "tenant": tenant,
         "settings": shown,
-        "headers": headers,
-        "headers_error": headers_error,
-        "temp": temp,
+        # Netvisor's answers as last known, at once; silta.js asks for fresh ones
+        # (silta.web.lookups): the tab no longer waits for a slow Netvisor.
+        **lookups_context(web.lookups, tenant.id, shown),
         "messages": messages or [],
         "customer_directions": list(CustomerDirection),
         "purchase_statuses": list(PurchaseInvoiceStatus),  # issue 19

@@ -81,3 +81,48 @@ document.querySelectorAll("input[data-reveals]").forEach(function (box) {
   };
   wait();
 })();
+// The settings tab's live lookups (silta.web.lookups): the tab is rendered at once with the
+// last known answers; this asks for fresh ones (an HTML fragment rendered by the server,
+// every text in it escaped there) and puts each piece with data-slot in its place. A choice
+// the user already made in a header select is kept when it is among the fresh options.
+(function () {
+  var box = document.querySelector("[data-lookups-url]");
+  if (!box || !window.fetch || !window.DOMParser) return;
+  var touched = function (control) {  // changed by the user since the page was rendered
+    if (control.tagName !== "SELECT") return control.value !== control.defaultValue;
+    var first = control.querySelector("option[selected]") || control.options[0];
+    return control.value !== (first ? first.value : "");
+  };
+  fetch(box.dataset.lookupsUrl, { credentials: "same-origin", headers: { Accept: "text/html" } })
+    .then(function (answer) {
+      if (!answer.ok) throw new Error("HTTP " + answer.status);
+      return answer.text();
+    })
+    .then(function (html) {
+      var fresh = new DOMParser().parseFromString(html, "text/html");
+      fresh.querySelectorAll("[data-slot]").forEach(function (piece) {
+        var name = piece.getAttribute("data-slot");
+        var old = box.querySelector('[data-slot="' + name + '"]');
+        if (!old) return;
+        var before = old.querySelector("select, input");
+        var node = document.importNode(piece, true);
+        var after = node.querySelector("select, input");
+        if (before && after && touched(before)) {
+          var kept = before.value;
+          if (after.tagName === "INPUT" || after.querySelector('option[value="' + CSS.escape(kept) + '"]')) {
+            after.value = kept;
+          }
+        }
+        old.replaceWith(node);
+      });
+      box.setAttribute("data-lookups-done", "1");
+    })
+    .catch(function () { /* the last known answers stay, with their time */ });
+})();
+
+// A table that scrolls sideways in its own box (.scroll) must be reachable by keyboard to be
+// scrolled: a box with nothing focusable inside becomes focusable itself (axe-core's
+// scrollable-region-focusable). Templates give their own boxes a name where they can.
+document.querySelectorAll(".scroll:not([tabindex])").forEach(function (box) {
+  if (!box.querySelector("a[href], button, input, select, textarea")) box.tabIndex = 0;
+});
