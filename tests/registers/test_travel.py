@@ -309,9 +309,7 @@ def test_an_unmapped_expense_type_is_refused_naming_the_type_and_what_it_needs()
 
 
 def test_attachments_over_4_mb_together_are_refused() -> None:
-    second = copy(
-        RECEIPT, guid="f-2", file_guid="data-2", size=Decimal(4_000_000 - 18432 + 1)
-    )
+    second = copy(RECEIPT, guid="f-2", file_guid="data-2", size=Decimal(4_000_000 - 18432 + 1))
     mapping = mapped(attrs.evolve(SOURCE, files=(RECEIPT, second)))
     assert rules_of(mapping) == ["travel.attachments_too_large"]
     assert "4.0 MB" in mapping.refusals[0].message_en

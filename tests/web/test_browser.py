@@ -135,7 +135,9 @@ def test_kh_changes_settings_previews_syncs_and_follows_a_refusal_to_its_fix(
         runs = page.get_by_test_id("runs").locator("tbody tr")
         synced = runs.filter(has_not_text="esikatselu")
         expect(synced).to_have_count(len(REGISTERS_ON))
-        expect(synced.filter(has=page.locator(".runstatus-completed"))).to_have_count(len(REGISTERS_ON))
+        expect(synced.filter(has=page.locator(".runstatus-completed"))).to_have_count(
+            len(REGISTERS_ON)
+        )
         expect(runs.filter(has_text="esikatselu")).to_have_count(len(REGISTERS_ON))
         assert web.world.writes() > writes, "the sync wrote nothing"
         steps("runs")

@@ -525,9 +525,9 @@ async def test_pause_and_resume_are_recorded_in_the_history(web: WebWorld, kh: C
     assert not web.store.tenant(web.tenant.id).paused
     tree = await settings_tab(client, web)
     assert text(one(tree, "pause")) == "Keskeytä ajot"
-    assert [text(one(tree, f"health-{r.value}")) for r in Register] == [
-        "Ei vielä ajettu"
-    ] * 3 + ["Ei käytössä"] * (len(Register) - 3)
+    assert [text(one(tree, f"health-{r.value}")) for r in Register] == ["Ei vielä ajettu"] * 3 + [
+        "Ei käytössä"
+    ] * (len(Register) - 3)
 
     history = page(await client.get(f"/tenants/{web.tenant.id}/history"))
     events = [
