@@ -136,6 +136,8 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("POST", "/tenants/{tenant_id}/people/members/{user_id}/remove"): PAGE_WRITE,
     ("GET", "/invitations/{token}"): INVITATION,
     ("POST", "/invitations/{token}"): ACCEPT,
+    # issue 19: the KH's answer for a held travel report (none is held here: a redirect)
+    ("POST", "/tenants/{tenant_id}/travel-held/{guid}"): PAGE_WRITE,
 }
 
 # the form (pages) or JSON body (API) of a valid request, for the routes that take one
@@ -155,6 +157,7 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/tenants/{tenant_id}/tokens"): {"name": "matrix", "scope": "read", "days": "30"},
     ("POST", "/tenants/{tenant_id}/confirm/{register}"): {"run_id": "1"},
     ("POST", "/tenants/{tenant_id}/confirmations"): {"waived": "0"},
+    ("POST", "/tenants/{tenant_id}/travel-held/{guid}"): {"answer": "send_again"},
     ("PATCH", "/api/v1/tenants/{tenant_id}/settings"): {"register_interval_minutes": 50},
     ("POST", "/api/v1/tenants/{tenant_id}/sync"): {"registers": ["customers"]},
     ("POST", "/api/v1/tenants/{tenant_id}/preview"): {"registers": ["customers"]},
@@ -236,6 +239,7 @@ async def _fill(web: WebWorld) -> dict[str, str]:
         "rule_id": rule,
         "register": "customers",
         "path": "silta.css",
+        "guid": "3f2504e0-4f89-11d3-9a0c-0305e82c3301",  # a travel report (none is held)
     }
 
 

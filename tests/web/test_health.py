@@ -252,4 +252,7 @@ def test_held_when_a_change_waits_for_its_confirmation_and_nothing_is_due() -> N
     paused = register_health(tenant(paused=True), Register.CUSTOMERS, [last], now=NOW, held=True)
     assert paused.health is Health.PAUSED  # nothing runs at all: paused says more
     rows = tenant_health(tenant(), [last], now=NOW, held={Register.PRODUCTS})
-    assert [row.health for row in rows] == [Health.REFUSALS, Health.HELD, Health.NEVER, Health.OFF]
+    # (the money transfers of issue 19 are off)
+    assert [row.health for row in rows] == [
+        Health.REFUSALS, Health.HELD, Health.NEVER, Health.OFF, Health.OFF, Health.OFF,
+    ]  # fmt: skip

@@ -735,6 +735,19 @@ TEXTS: Final[dict[str, tuple[str, str]]] = {
         "Laskentakohteet (liiketoimintayksikkö ja projekti) matkalaskun riveille",
         "Dimensions (business unit and project) on the travel invoice's lines",
     ),
+    "held_travel.banner": (
+        "Matkalaskun siirron tulos jäi epäselväksi: onko Netvisorissa matkalasku '{header}'?",
+        "The outcome of a travel report's transfer is unknown: does Netvisor have the travel "
+        "invoice '{header}'?",
+    ),
+    "held_travel.help": (
+        "Netvisorista ei voi hakea matkalaskuja, joten Silta ei lähetä sitä uudelleen ennen "
+        "vastaustasi. Severan matkalasku:",
+        "Netvisor offers no read of travel invoices, so Silta does not send it again until you "
+        "answer. Severa's report:",
+    ),
+    "held_travel.transferred": ("On Netvisorissa", "It is in Netvisor"),
+    "held_travel.send_again": ("Ei ole: lähetä uudelleen", "It is not: send it again"),
     "settings.travel_create_missing_items": (
         "Luodaan puuttuvat laskentakohteet ennen siirtoa",
         "Create missing dimension items before the transfer",

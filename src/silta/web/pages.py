@@ -5,6 +5,7 @@ for a write grant. Every id in a path is an :data:`~silta.web.access.Id` (404 ot
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import re
 import secrets
@@ -42,6 +43,7 @@ from silta.sync import previews
 from silta.sync.jobs import TenantBusy
 from silta.sync.runner import adapter_for
 from silta.sync.settings import change_settings
+from silta.sync.travel import held_reports, resolve_held
 from silta.tenants import Tenant
 from silta.web import forms, live
 from silta.web.access import (
@@ -317,6 +319,7 @@ async def _settings_page(
         "messages": messages or [],
         "customer_directions": list(CustomerDirection),
         "purchase_statuses": list(PurchaseInvoiceStatus),  # issue 19
+        "held_travel": held_reports(web.store, tenant.id),
         "cost_methods": list(PurchaseCostMethod),
         "product_directions": list(ProductDirection),
         "health": tenant_health(
@@ -982,3 +985,21 @@ def _fmt(lang: str, key: str, **values: object) -> str:
     from silta.web.i18n import translator
 
     return translator(lang)(key, **values)
+
+
+# -- issue 19: the KH's answer for a travel report held after an unknown outcome ----------
+
+
+@router.post("/tenants/{tenant_id}/travel-held/{guid}")
+async def answer_held_travel(request: Request, tenant_id: Id, guid: str) -> Response:
+    """Netvisor has no read of travel invoices: the KH looks and says whether the report is
+    there (never sent again) or not (sent on the next run). A report no longer held, or an
+    answer that is neither, changes nothing."""
+    principal = _principal(request)
+    require_tenant(request, principal, tenant_id, write=True)
+    form = await request.form()
+    answer = _text(form, "answer")
+    if answer in ("transferred", "send_again"):
+        with contextlib.suppress(KeyError):
+            resolve_held(_web(request).store, tenant_id, guid, transferred=answer == "transferred")
+    return RedirectResponse(f"/tenants/{tenant_id}/settings", status_code=303)
