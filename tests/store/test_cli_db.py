@@ -17,10 +17,10 @@ def test_db_upgrade_applies_the_migrations_once(store_url: str) -> None:
     assert first.exit_code == 0, first.output
     lines = first.output.splitlines()
     assert lines[0].startswith("database: ")
-    assert lines[1] == "revision: 0010 (was empty)"
+    assert lines[1] == "revision: 0013 (was empty)"
     again = runner.invoke(app, ["db", "upgrade", "--database-url", store_url])
     assert again.exit_code == 0, again.output
-    assert again.output.splitlines()[1] == "revision: 0010 (unchanged)"
+    assert again.output.splitlines()[1] == "revision: 0013 (unchanged)"
     if store_url.startswith("postgresql"):  # the workers' job queue comes with it, once
         assert lines[2] == "job queue (procrastinate): applied"
         assert again.output.splitlines()[2] == "job queue (procrastinate): present"
@@ -35,7 +35,7 @@ def test_db_upgrade_reads_the_url_from_the_environment(
     monkeypatch.setenv("SILTA_DATABASE_URL", url)
     result = runner.invoke(app, ["db", "upgrade"])
     assert result.exit_code == 0, result.output
-    assert result.output.splitlines() == [f"database: {url}", "revision: 0010 (was empty)"]
+    assert result.output.splitlines() == [f"database: {url}", "revision: 0013 (was empty)"]
 
 
 def test_db_upgrade_failure_is_one_line_without_the_password() -> None:
