@@ -111,6 +111,8 @@ async def _try_everything(
     page and through the API."""
     tenant_id = web.tenant.id
     assert (await client.get(f"/tenants/{tenant_id}/settings")).status_code == 200
+    # the tab's lookups (silta.web.lookups): what silta.js asks for once the tab is shown
+    assert (await client.get(f"/tenants/{tenant_id}/settings/lookups")).status_code == 200
     tested = await client.post(f"/tenants/{tenant_id}/test-connection", data={"csrf_token": csrf})
     assert tested.status_code == 200
     api = await client.post(f"/api/v1/tenants/{tenant_id}/test-connection", headers=bearer)
@@ -378,7 +380,8 @@ async def test_no_page_api_answer_run_or_log_line_echoes_a_foreign_answer(
         csrf = await login(client, web.users.kh)
         base = f"/tenants/{tenant.id}"
         seen.append((await client.post(f"{base}/test-connection", data={"csrf_token": csrf})).text)
-        for path in ("settings", "runs", "preview", "history"):
+        # the tab's lookups ask Netvisor (the fragment), then the tab shows their answer
+        for path in ("settings/lookups", "settings", "runs", "preview", "history"):
             seen.append((await client.get(f"{base}/{path}")).text)
         for run in runs:
             seen.append((await client.get(f"{base}/runs/{run.id}")).text)
@@ -426,3 +429,9 @@ async def test_the_hostile_harness_would_see_an_echo(web: WebWorld) -> None:
             f"/tenants/{web.tenant.id}/test-connection", data={"csrf_token": csrf}
         )
     assert f"TECHNICAL_ERROR :: {MARKER}" in answer.text
+    async with web.client() as client:  # and the tab's lookups show it too, then the tab
+        await login(client, web.users.kh)
+        lookups = await client.get(f"/tenants/{web.tenant.id}/settings/lookups")
+        tab = await client.get(f"/tenants/{web.tenant.id}/settings")
+    assert f"TECHNICAL_ERROR :: {MARKER}" in lookups.text
+    assert f"TECHNICAL_ERROR :: {MARKER}" in tab.text

@@ -71,7 +71,8 @@ async def test_no_secret_in_any_page_api_answer_or_log(
                                            data={"csrf_token": csrf})).text)  # fmt: skip
             runs = web.store.runs(web.tenant.id)
             record = History(web.store).search(web.tenant.id, limit=1).items[0].id
-            pages = ["/", f"{base}/settings", f"{base}/runs", f"{base}/preview",
+            pages = ["/", f"{base}/settings/lookups", f"{base}/settings", f"{base}/runs",
+                     f"{base}/preview", f"{base}/people", f"{base}/tokens",
                      f"{base}/history", f"{base}/records?q=1", f"{base}/records/{record}",
                      f"{base}/refusals", f"{base}/refusals.csv", f"{base}/records.csv",
                      *(f"{base}/runs/{run.id}" for run in runs),

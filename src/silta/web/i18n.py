@@ -853,7 +853,8 @@ TEXTS: Final[dict[str, tuple[str, str]]] = {
     "people.remove": ("Poista käyttäjä", "Remove"),
     "people.last_kh_short": ("Ainoa käyttäjähallitsija", "The only KH admin"),
     "people.last_kh": (
-        "Yrityksen ainoaa käyttäjähallitsijaa ei voi poistaa: kutsu ensin toinen käyttäjähallitsija.",
+        "Yrityksen ainoaa käyttäjähallitsijaa ei voi poistaa: kutsu ensin toinen "
+        "käyttäjähallitsija.",
         "The company's only KH admin cannot be removed: invite another KH admin first.",
     ),
     "people.pending": ("Odottavat kutsut", "Pending invitations"),
