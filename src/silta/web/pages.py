@@ -306,7 +306,9 @@ async def _settings_page(
     holds = Holds(web.store).of(tenant.id)
     shown = settings or tenant.settings
     # Severa's invoice statuses, for a KH only (not yet through the lookup cache)
-    invoices = await _invoice_section(web, tenant, grant) if grant.can_write else {}
+    invoices = (
+        await _invoice_section(web, tenant, grant, language(request)) if grant.can_write else {}
+    )
     context: dict[str, Any] = {
         **invoices,
         "principal": principal,
@@ -340,20 +342,26 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-async def _invoice_section(web: WebState, tenant: Tenant, grant: Grant) -> dict[str, Any]:
+async def _invoice_section(
+    web: WebState, tenant: Tenant, grant: Grant, lang: str
+) -> dict[str, Any]:
     """The invoice transfer's section (KH only): Severa's statuses to choose from, and the
     ones Visma's integration names, proposed while none is chosen."""
     statuses: list[severa.InvoiceStatus] | None = None
     error: str | None = None
+    detail: str | None = None
     try:
         statuses = await live.invoice_statuses(web.store, tenant, web.http, web.endpoints)
     except (SiltaError, TimeoutError) as exc:  # shown; the rest of the tab still works
-        error = live.describe(exc)
+        # in the page's words by its category; Silta's own text one click away
+        error = describe_failure(live.failure_category(exc), "severa", lang)
+        detail = live.describe(exc)
     ready, transferred = default_statuses(statuses or [])
     settings = tenant.settings
     return {
         "invoice_statuses": statuses,
         "invoice_statuses_error": error,
+        "invoice_statuses_detail": detail,
         "invoice_ready": settings.invoices_ready_status or ready,
         "invoice_transferred": settings.invoices_transferred_status or transferred,
         "invoice_modes": list(InvoiceTransferMode),
