@@ -68,6 +68,8 @@ def _tour(web: WebWorld) -> tuple[list[str], list[str], list[str], str]:
         f"{tenant}/tokens",
         f"{tenant}/people",
         f"{tenant}/runs/999999",
+        "/no/such/page",  # an address no route has: the HTML 404 page
+        f"{tenant}/pause",  # the question before pausing
     ]
     operator = ["/", f"{tenant}/settings"]
     viewer = [f"{tenant}/settings", f"{tenant}/runs", f"{tenant}/notifications"]  # read-only
