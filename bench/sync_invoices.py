@@ -139,8 +139,12 @@ async def run(
         "cpu_s_process": round(cpu, 3),
         "calls": calls,
         "calls_total": {k: sum(v.values()) for k, v in calls.items()},
-        "run": {"status": result.status.value, "counts": result.counts, "error": result.error,
-                "refusals": result.refusals},
+        "run": {
+            "status": result.status.value,
+            "counts": result.counts,
+            "error": result.error,
+            "refusals": result.refusals,
+        },
         "invoices_in_netvisor": sent,
     }
     bound = lower_bound(
