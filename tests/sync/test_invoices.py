@@ -14,6 +14,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
+import attrs
 import pytest
 
 from silta.domain import (
@@ -352,3 +353,115 @@ async def test_temp_customers_carry_the_real_name_and_address(tmp_path: Path) ->
             severa_invoice = world.sv.invoicing.invoice(entry.source_key)
             assert severa_invoice is not None
             assert stored.customer_name == severa_invoice["receiverCustomerName"]
+
+
+# -- the settled points, one by one ----------------------------------------------------------
+
+
+def showcase(sample: Sample, rule: str) -> str:
+    assert sample.invoices is not None
+    return next(c.key for c in sample.invoices.showcases if c.rule == rule)
+
+
+async def test_point_1_a_ready_status_that_does_not_number_or_lock_stops_the_run(
+    tmp_path: Path,
+) -> None:
+    async with invoice_world(tmp_path) as (world, _sample):
+        draft = world.sv.invoicing.status_guid("Luonnos")
+        world.settings(invoices_ready_status=draft)
+        result = await transfer(world)
+        assert result.status.value == "failed"
+        assert result.failure is not None and result.failure.category == "configuration"
+        assert "does not give the invoice its number" in (result.error or "")
+        assert "can still be edited" in (result.error or "")
+        assert not world.store.links(world.tenant.id, Register.INVOICES)
+
+
+async def test_point_3_an_invoice_already_in_netvisor_is_adopted_not_sent(tmp_path: Path) -> None:
+    async with invoice_world(tmp_path) as (world, sample):
+        assert sample.invoices is not None
+        guid = showcase(sample, "invoices.adopted")
+        number = str(world.sv.invoicing.invoice(guid)["number"])  # type: ignore[index]
+        (there,) = world.nv.sales_invoices_numbered(number)
+        entry = by_invoice(world, await transfer(world))[guid]
+        assert (entry.action, entry.status) == (Action.UPDATE, Status.DONE)
+        assert entry.target_key == str(there.key)
+        assert len(world.nv.sales_invoices_numbered(number)) == 1
+        assert status_of(world, guid) == sample.invoices.transferred
+
+
+async def test_point_4_unsent_by_default(tmp_path: Path) -> None:
+    async with invoice_world(tmp_path) as (world, _sample):
+        result = await transfer(world)
+        created = [e for e in world.entries(result) if e.action is Action.CREATE]
+        assert created
+        for entry in created:
+            stored = world.nv.sales_invoice(int(entry.target_key or 0))
+            assert stored is not None and stored.status == "unsent"
+
+
+async def test_point_5_the_customer_registers_own_refusal_is_named(tmp_path: Path) -> None:
+    async with invoice_world(tmp_path, "a") as (world, sample):
+        assert sample.invoices is not None
+        case = next(
+            c for c in sample.invoices.planted if c.rule == "invoices.customer_not_synchronised"
+        )
+        billing = world.sv.invoicing.invoice(case.key)["billingCustomer"]["guid"]  # type: ignore[index]
+        entry = by_invoice(world, await transfer(world))[case.key]
+        (refusal,) = [r for r in entry.refusals if r.rule == case.rule]
+        customers = world.store.runs(world.tenant.id, register=Register.CUSTOMERS, limit=1)[0]
+        (refused,) = [e for e in world.store.entries(customers.id) if e.source_key == billing]
+        assert refused.refusals[0].message_fi in refusal.message_fi
+        assert refused.refusals[0].message_en in refusal.message_en
+
+
+async def test_point_6_several_codes_take_the_fallback_product_with_severas_text(
+    tmp_path: Path,
+) -> None:
+    async with invoice_world(tmp_path) as (world, sample):
+        guid = showcase(sample, "invoices.several_codes")
+        refused = by_invoice(world, await transfer(world, dry_run=True))[guid]
+        assert [r.rule for r in refused.refusals] == ["invoices.product_not_synchronised"]
+        fallback = next(p.code for p in world.nv.products() if p.code and p.code != "TEMP")
+        world.settings(invoices_fallback_product=fallback)
+        entry = by_invoice(world, await transfer(world))[guid]
+        assert entry.status is Status.DONE and "several codes" in (entry.message or "")
+        stored = world.nv.sales_invoice(int(entry.target_key or 0))
+        assert stored is not None
+        (line,) = stored.lines
+        row = world.sv.invoicing.rows(guid)[0]
+        assert (line.product_code, line.name) == (fallback, row["description"])
+
+
+async def test_point_9_reverse_charge_goes_with_the_khs_code_and_text(tmp_path: Path) -> None:
+    async with invoice_world(tmp_path) as (world, sample):
+        guid = showcase(sample, "invoices.reverse_charge")
+        entry = by_invoice(world, await transfer(world))[guid]
+        assert entry.status is Status.DONE, entry
+        stored = world.nv.sales_invoice(int(entry.target_key or 0))
+        assert stored is not None
+        assert {line.vat_code for line in stored.lines} <= {"RAMY"}
+        assert all(line.vat_percent == 0 for line in stored.lines)
+        assert any("Käännetty verovelvollisuus" in text for text in stored.texts.values())
+
+
+async def test_point_11_a_change_after_the_transfer_is_reported_not_sent(tmp_path: Path) -> None:
+    """The invoice is seen again while linked (moved back to ready) and Severa's side no
+    longer has the fingerprint it was sent with: a notice, and nothing edited."""
+    async with invoice_world(tmp_path) as (world, sample):
+        assert sample.invoices is not None
+        first = await transfer(world)
+        entry = next(e for e in world.entries(first) if e.action is Action.CREATE)
+        assert entry.source_key is not None
+        (link,) = world.store.links_of(
+            world.tenant.id, Register.INVOICES, source_keys=[entry.source_key]
+        )
+        assert link.intent is not None and link.intent["fingerprint"]
+        world.store.save_links(
+            world.tenant.id, [attrs.evolve(link, intent={**link.intent, "fingerprint": "old"})]
+        )
+        world.sv.invoicing.set_status(entry.source_key, sample.invoices.ready)
+        stored = world.nv.sales_invoice(int(entry.target_key or 0))
+        again = by_invoice(world, await transfer(world))[entry.source_key]
+        assert "changed in Severa after its transfer" in (again.message or "")
+        assert world.nv.sales_invoice(int(entry.target_key or 0)) == stored
