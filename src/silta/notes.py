@@ -15,13 +15,26 @@ in words and show the text as the technical detail.
 
 from __future__ import annotations
 
+import json
 from typing import Final
 
 import attrs
 
-__all__ = ["NOTES", "NOT_ATTEMPTED", "Note", "note_id", "note_words", "stored"]
+__all__ = [
+    "NOTES",
+    "NOT_ATTEMPTED",
+    "Note",
+    "bilingual",
+    "joined",
+    "note_id",
+    "note_words",
+    "stored",
+]
 
 PREFIX: Final = "note:"
+# A message with words of its own in both languages (an invoice's notices name the invoice,
+# its rows and codes, so they are no fixed note): the two texts as a JSON pair after this.
+BILINGUAL: Final = "text:"
 # the engine's text for a record left unwritten after the service failed again and again
 NOT_ATTEMPTED: Final = "not attempted: "
 
@@ -84,6 +97,43 @@ def stored(note: str) -> str:
     return PREFIX + note
 
 
+def bilingual(fi: str, en: str) -> str:
+    """The message to store for a text of the engine's own in Finnish and English."""
+    return BILINGUAL + json.dumps([fi, en], ensure_ascii=False)
+
+
+def joined(*messages: str | None) -> str | None:
+    """Stored messages (notes, bilingual texts, or plain text) as one, ``"; "`` between
+    their parts, each language kept with its own; ``None`` when there is none."""
+    present = [message for message in messages if message]
+    if len(present) <= 1:
+        return present[0] if present else None
+    parts = [_pair(message) for message in present]
+    return bilingual("; ".join(fi for fi, _ in parts), "; ".join(en for _, en in parts))
+
+
+def _pair(message: str) -> tuple[str, str]:
+    words = _bilingual_words(message)
+    if words is not None:
+        return words
+    found = note_id(message)
+    if found is not None:
+        return NOTES[found].fi, NOTES[found].en
+    return message, message
+
+
+def _bilingual_words(message: str) -> tuple[str, str] | None:
+    if not message.startswith(BILINGUAL):
+        return None
+    try:
+        fi, en = json.loads(message.removeprefix(BILINGUAL))
+    except (ValueError, TypeError):  # not a pair this module wrote: shown as it is
+        return None
+    if not isinstance(fi, str) or not isinstance(en, str):
+        return None
+    return fi, en
+
+
 def note_id(message: str | None) -> str | None:
     """The note a stored message is, new or old; ``None`` for any other text."""
     if not message:
@@ -97,6 +147,9 @@ def note_id(message: str | None) -> str | None:
 
 def note_words(message: str | None, lang: str = "fi") -> str | None:
     """The note in ``lang`` (``fi`` or ``en``); ``None`` when the message is no note."""
+    words = _bilingual_words(message) if message else None
+    if words is not None:
+        return words[1] if lang == "en" else words[0]
     found = note_id(message)
     if found is None:
         return None

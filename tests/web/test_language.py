@@ -418,6 +418,12 @@ def engine_notes() -> list[tuple[str, Status]]:
     except ImportError:
         return found
     found.extend((stored(note_id), Status.DONE) for note_id in NOTES)
+    # a text of the engine's own in both languages (an invoice's notices): each page reads
+    # its own language's half
+    from silta.notes import bilingual
+
+    linked = NOTES["dimensions.made_interrupted"]
+    found.append((bilingual(linked.fi, linked.en), Status.DONE))
     return found
 
 

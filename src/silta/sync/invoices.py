@@ -40,6 +40,7 @@ from silta import netvisor, severa
 from silta.domain import Action, FieldChange, Refusal, Register, Status, System
 from silta.errors import OutcomeUnknownError, SiltaError
 from silta.failures import CREDENTIAL_ERRORS, classify
+from silta.notes import bilingual, joined
 from silta.registers.dimensions import DimensionSource
 from silta.registers.invoice_lines import money_text
 from silta.registers.invoices import (
@@ -162,7 +163,8 @@ class InvoicesToNetvisor:
         invoice = source.invoice
         base = _base(invoice, mapping.label)
         if mapping.waiting is not None:
-            return PlanItem(action=Action.SKIP, message=mapping.waiting.message_en, **base)
+            waiting = bilingual(mapping.waiting.message_fi, mapping.waiting.message_en)
+            return PlanItem(action=Action.SKIP, message=waiting, **base)
         if mapping.refused:
             rules = {refusal.rule for refusal in mapping.refusals}
             if rules <= _WAITING_RULES:  # a credit note before its original: it waits
@@ -183,8 +185,12 @@ class InvoicesToNetvisor:
                 target_key=str(judged),
                 changes=changes,
                 message=_joined(
-                    "already in Netvisor (an earlier transfer whose answer was lost): "
-                    "adopted, not sent again",
+                    bilingual(
+                        "on jo Netvisorissa (aiempi siirto, jonka vastaus katosi): otettiin "
+                        "omaksi, ei lähetetty uudelleen",
+                        "already in Netvisor (an earlier transfer whose answer was lost): "
+                        "adopted, not sent again",
+                    ),
                     mapping.notices,
                 ),
                 payload=_Send(plan, mapping.notices, found_key=judged),
@@ -324,7 +330,11 @@ def _moved_only(
         target_key=link.target_key,
         changes=(FieldChange("invoice.severa_status", before, after),),
         message=_joined(
-            "transferred to Netvisor earlier; only its Severa status is moved", notices
+            bilingual(
+                "siirretty Netvisoriin aiemmin; vain sen tila Severassa vaihdetaan",
+                "transferred to Netvisor earlier; only its Severa status is moved",
+            ),
+            notices,
         ),
         payload=_Send(None, notices, found_key=int(link.target_key), linked=True),
         intent=link.intent,
@@ -339,9 +349,8 @@ def _label(invoice: severa.Invoice) -> str:
 
 
 def _joined(first: str | None, notices: Sequence[Notice]) -> str | None:
-    parts = [first] if first else []
-    parts += [item.message_en for item in notices]
-    return "; ".join(parts) or None
+    """The entry's message: ``first`` and the notices, each language kept (silta.notes)."""
+    return joined(first, *(bilingual(n.message_fi, n.message_en) for n in notices))
 
 
 # -- applying --------------------------------------------------------------------------------
@@ -398,9 +407,11 @@ async def _transfer(
         if original is not None and not original.netvisor_key:
             found = keys.get(original.guid)
             if found is None:  # its original was planned but not transferred in this run
-                waiting = (
+                waiting = bilingual(
+                    f"odottaa alkuperäistä laskuaan {original.number}, jota ei siirretty "
+                    "tässä ajossa",
                     f"waits for its original {original.number}, which was not transferred "
-                    "in this run"
+                    "in this run",
                 )
                 journal.record(item, Status.DONE, action=Action.SKIP, message=waiting)
                 return
@@ -415,12 +426,12 @@ async def _transfer(
         if original is not None:
             warning = await _match(ctx, key, original, item.name or guid)
             if warning is not None:
-                messages.append(warning.message_en)
+                messages.append(bilingual(warning.message_fi, warning.message_en))
     if not send.linked:
         _link(ctx, item, key)
     keys[guid] = key
     await _move(ctx, guid, settings.transferred_status)
-    message = "; ".join(filter(None, [item.message, *messages])) or None
+    message = joined(item.message, *messages)
     journal.record(item, Status.DONE, target_key=str(key), message=message)
 
 

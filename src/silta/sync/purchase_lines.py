@@ -34,6 +34,7 @@ import attrs
 
 from silta import netvisor
 from silta.domain import Action, Refusal, Register, System, TenantSettings, setting_pairs
+from silta.notes import bilingual
 from silta.registers import purchase_lines as rules
 from silta.registers.invoice_notices import Notice
 from silta.registers.purchase_line_settings import CostMethod, PurchaseLineSettings
@@ -376,7 +377,10 @@ class PurchaseLinesToSevera:
             name=f"{rules.invoice_label(invoice)} / {line.netvisor_key}",
             action=Action.UNCHANGED,
             target_key=old.target_key,
-            message=f"the transferred line {old.source_key} under a new key; not sent again",
+            message=bilingual(
+                f"siirretty rivi {old.source_key} uudella tunnisteella; ei lähetetty uudelleen",
+                f"the transferred line {old.source_key} under a new key; not sent again",
+            ),
             payload=_Relink(old.target_key or "", intent),
         )
 
@@ -401,7 +405,10 @@ class PurchaseLinesToSevera:
                         item,
                         action=Action.UNCHANGED,
                         target_key=found[item.source_key],
-                        message=f"made by an interrupted run; found by {fee_plan.marker}",
+                        message=bilingual(
+                            f"keskeytynyt ajo loi tämän; löytyi merkinnällä {fee_plan.marker}",
+                            f"made by an interrupted run; found by {fee_plan.marker}",
+                        ),
                         payload=_Relink(found[item.source_key], intent),
                     )
                 )

@@ -31,6 +31,7 @@ from silta import netvisor, severa
 from silta.domain import Action, Refusal, Register, Status, System, TenantSettings, setting_pairs
 from silta.errors import OutcomeUnknownError, SiltaError
 from silta.failures import CREDENTIAL_ERRORS
+from silta.notes import bilingual
 from silta.registers import travel as rules
 from silta.registers.dimensions import DimensionSource
 from silta.registers.invoice_lines import dimension_index
@@ -227,7 +228,10 @@ class TravelToNetvisor:
             wanted = chosen.transferred_status
             if wanted and (status is None or status.guid != wanted):
                 return PlanItem(action=Action.UPDATE, target_key=link.target_key,
-                                message="the status after transfer is set",
+                                message=bilingual(
+                                    "siirron jälkeinen tila asetetaan",
+                                    "the status after transfer is set",
+                                ),
                                 payload=_SetStatus(wanted), **base)  # fmt: skip
             return PlanItem(action=Action.UNCHANGED, target_key=link.target_key, **base)
         if link is not None and not (link.intent or {}).get(_RELEASED):
@@ -240,7 +244,13 @@ class TravelToNetvisor:
             and status is not None
             and status.guid == chosen.transferred_status
         ):
-            return PlanItem(action=Action.SKIP, message="in the status after transfer", **base)
+            return PlanItem(
+                action=Action.SKIP,
+                message=bilingual(
+                    "on jo siirron jälkeisessä tilassa", "in the status after transfer"
+                ),
+                **base,
+            )
         mapped = rules.map_report(source, ctx.settings, chosen, lookups)
         if mapped.skipped is not None:
             return PlanItem(action=Action.SKIP, refusals=(notice_refusal(mapped.skipped),), **base)
@@ -371,7 +381,11 @@ class TravelToNetvisor:
             except CREDENTIAL_ERRORS:
                 raise
             except SiltaError as exc:  # the next run sets it: the report is transferred
-                message = f"transferred; the status after transfer was not set ({exc})"
+                # the client's own words about what failed stay as they are (a diagnosis)
+                message = bilingual(
+                    f"siirretty; siirron jälkeistä tilaa ei asetettu ({exc})",
+                    f"transferred; the status after transfer was not set ({exc})",
+                )
         journal.record(item, Status.DONE, target_key=target, message=message)
 
     @staticmethod
