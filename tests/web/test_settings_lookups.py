@@ -11,11 +11,13 @@ from __future__ import annotations
 import asyncio
 import time
 
+import attrs
 import httpx
 import pytest
 from playwright.sync_api import expect
 
 from silta.sandbox.netvisor.faults import Faults
+from silta.sandbox.severa.faults import SeveraFaults
 from tests.web.browser import Steps, log_in
 from tests.web.conftest import PASSWORD, NewPage, WebWorld
 from tests.web.test_pages import by_testid, one, options, page, selected, text
@@ -92,6 +94,53 @@ async def test_a_failed_lookup_is_told_in_silta_words_and_the_tab_still_works(
     assert "<" not in note and "Traceback" not in note
     tab = await client.get(f"/tenants/{web.tenant.id}/settings")
     assert one(page(tab), "project_header").tag == "input"
+
+
+async def test_the_invoice_statuses_fill_in_after_with_severa_slow(
+    web: WebWorld, kh: tuple[httpx.AsyncClient, str]
+) -> None:
+    """The invoice transfer's statuses are Severa's answer: the tab does not wait for it
+    either; the select waits, disabled (not sent), until the fragment brings them."""
+    client, _ = kh
+    web.world.severa.set_faults(SeveraFaults(latency=LATENCY))
+    tab = f"/tenants/{web.tenant.id}/settings"
+    first, seconds = await _timed(client, tab)
+    assert first.status_code == 200
+    assert seconds < FIRST_BYTE, f"the tab took {seconds:.3f} s with Severa at {LATENCY} s"
+    pending = one(page(first), "invoices_ready_status")
+    assert pending.tag == "select" and pending.get("disabled") is not None
+    assert text(pending) == "Severan tiloja haetaan…"
+
+    fragment, waited = await _timed(client, f"{tab}/lookups")
+    assert waited >= LATENCY - 0.1, "the knob did not slow Severa down"
+    invoices = web.world.samples["a"].invoices
+    assert invoices is not None
+    ready = one(page(fragment), "invoices_ready_status")
+    assert ready.tag == "select" and ready.get("disabled") is None
+    assert [o.get("value") for o in ready.xpath(".//option[@selected]")] == [invoices.ready]
+    assert ready.xpath(".//option[@translate='no']"), "the company's own names are marked"
+    # and the next view has them at once
+    later, seconds = await _timed(client, tab)
+    assert seconds < FIRST_BYTE
+    transferred = one(page(later), "invoices_transferred_status")
+    assert [o.get("value") for o in transferred.xpath(".//option[@selected]")] == [
+        invoices.transferred
+    ]
+
+
+async def test_a_failed_read_of_the_statuses_is_said_by_its_category(
+    web: WebWorld, kh: tuple[httpx.AsyncClient, str]
+) -> None:
+    client, _ = kh
+    severa = web.store.tenant(web.tenant.id).severa
+    wrong = attrs.evolve(severa, credentials=attrs.evolve(severa.credentials, client_secret="x"))
+    web.store.update_connections(web.tenant.id, severa=wrong, changed_by="test")
+    fragment = page(await client.get(f"/tenants/{web.tenant.id}/settings/lookups"))
+    said = one(fragment, "invoice-statuses-failed")
+    assert text(said).startswith("Severan laskujen tiloja ei saatu (Severa hylkäsi tunnukset")
+    assert said.xpath(".//code[@class='detail']")  # Silta's own text, one click away
+    free = one(fragment, "invoices_ready_status")
+    assert free.tag == "input"  # a GUID can still be typed
 
 
 def test_in_a_browser_the_script_puts_netvisors_answers_in_place(

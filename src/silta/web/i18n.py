@@ -616,6 +616,7 @@ TEXTS: Final[dict[str, tuple[str, str]]] = {
         "Severa status after the transfer",
     ),
     "invoices.status_none": ("– valitse –", "– choose –"),
+    "invoices.statuses_pending": ("Severan tiloja haetaan…", "Asking Severa for its statuses…"),
     "invoices.statuses_unavailable": (
         "Severan laskujen tiloja ei saatu ({error}); tilat voi valita, kun yhteys toimii.",
         "Severa's invoice statuses could not be read ({error}); choose them when the "

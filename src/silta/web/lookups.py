@@ -1,7 +1,8 @@
 """The settings tab's live lookups, answered at once from the last known answer.
 
 The tab shows what Netvisor says now: the dimension headers for the two selects, and
-whether the TEMP customer or product exists when a register is not transferred. Netvisor
+whether the TEMP customer or product exists when a register is not transferred; and what
+Severa says: the company's invoice statuses, for the invoice transfer's two selects. Netvisor
 may take seconds to answer (20 at most: :data:`silta.web.live.TIMEOUT`), and the tab used
 to wait for it. Now the tab renders at once from :class:`LookupCache`, the last answer
 per tenant kept in this process's memory, with the time it was got; a static script
@@ -30,8 +31,10 @@ import attrs
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from silta import severa
 from silta.domain import CustomerDirection, ProductDirection, Register, TenantSettings
 from silta.errors import SiltaError
+from silta.registers.invoice_settings import default_statuses
 from silta.tenants import Tenant
 from silta.web import live
 from silta.web.access import Id, require_tenant
@@ -48,6 +51,11 @@ class Lookups:
     headers: tuple[str, ...] | None = None  # None: Netvisor could not be asked
     headers_error: str | None = None
     temp: dict[str, live.TempStatus] = attrs.field(factory=dict)  # "customer", "product"
+    # Severa's invoice statuses; None with a failure category (silta.failures) and Silta's
+    # own text of it when Severa could not be asked
+    invoice_statuses: tuple[severa.InvoiceStatus, ...] | None = None
+    invoice_statuses_failure: str | None = None
+    invoice_statuses_detail: str | None = None
 
 
 def temp_keys(settings: TenantSettings) -> list[tuple[Register, str]]:
@@ -98,8 +106,16 @@ async def look_up(request: Request, tenant: Tenant) -> Lookups:
             return None, live.describe(exc)
         return tuple(found), None
 
+    async def statuses() -> tuple[tuple[severa.InvoiceStatus, ...] | None, str | None, str | None]:
+        try:
+            found = await live.invoice_statuses(web.store, tenant, web.http, web.endpoints)
+        except (SiltaError, TimeoutError) as exc:  # said by its category on the tab
+            return None, live.failure_category(exc), live.describe(exc)
+        return tuple(found), None, None
+
     wanted = temp_keys(tenant.settings)
     asking = asyncio.ensure_future(headers())  # alongside the TEMP checks, not after them
+    severa_asked = asyncio.ensure_future(statuses())  # and Severa alongside Netvisor
     temps = await asyncio.gather(
         *(
             live.temp_status(web.store, tenant, register, web.http, web.endpoints)
@@ -107,8 +123,9 @@ async def look_up(request: Request, tenant: Tenant) -> Lookups:
         )
     )
     names, error = await asking
+    invoice_statuses, failure, detail = await severa_asked
     temp = {key: status for (_, key), status in zip(wanted, temps, strict=True)}
-    return Lookups(datetime.now(UTC), names, error, temp)
+    return Lookups(datetime.now(UTC), names, error, temp, invoice_statuses, failure, detail)
 
 
 def lookups_context(
@@ -117,6 +134,8 @@ def lookups_context(
     """What the settings template needs of the lookups: the answer given, else the last."""
     fresh = answer is not None
     answer = answer if answer is not None else cache.last(tenant_id)
+    statuses = answer.invoice_statuses if answer else None
+    ready, transferred = default_statuses(list(statuses or ()))
     return {
         "lookups": answer,
         "headers": list(answer.headers) if answer and answer.headers is not None else None,
@@ -125,6 +144,12 @@ def lookups_context(
         "temp_wanted": [key for _, key in temp_keys(shown)],
         "lookups_url": f"/tenants/{tenant_id}/settings/lookups",
         "fresh": fresh,  # asked just now (the fragment), not the last known (the page)
+        # the invoice transfer's statuses: Visma's names proposed while none is chosen
+        "invoice_statuses": list(statuses) if statuses is not None else None,
+        "invoice_statuses_failure": answer.invoice_statuses_failure if answer else None,
+        "invoice_statuses_detail": answer.invoice_statuses_detail if answer else None,
+        "invoice_ready": shown.invoices_ready_status or ready,
+        "invoice_transferred": shown.invoices_transferred_status or transferred,
     }
 
 

@@ -17,7 +17,6 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.datastructures import FormData
 
-from silta import severa
 from silta.domain import (
     INVOICE_SETTINGS,
     Action,
@@ -34,7 +33,7 @@ from silta.domain import (
 from silta.endpoints import EndpointNotAllowed, Endpoints, Service
 from silta.errors import SiltaError
 from silta.failures import describe as describe_failure
-from silta.registers.invoice_settings import InvoiceSettings, default_statuses, status_problems
+from silta.registers.invoice_settings import InvoiceSettings, status_problems
 from silta.registers.labels import field_label
 from silta.registers.rules import RULES
 from silta.store import ApiToken, ConfirmationRefused, History, Holds, LoginThrottled, TokenScope
@@ -44,7 +43,6 @@ from silta.sync.jobs import TenantBusy
 from silta.sync.runner import adapter_for
 from silta.sync.settings import change_settings
 from silta.sync.travel import held_reports, resolve_held
-from silta.tenants import Tenant
 from silta.web import forms, live
 from silta.web.access import (
     SESSION_COOKIE,
@@ -306,9 +304,7 @@ async def _settings_page(
     holds = Holds(web.store).of(tenant.id)
     shown = settings or tenant.settings
     # Severa's invoice statuses, for a KH only (not yet through the lookup cache)
-    invoices = (
-        await _invoice_section(web, tenant, grant, language(request)) if grant.can_write else {}
-    )
+    invoices = _invoice_section() if grant.can_write else {}
     context: dict[str, Any] = {
         **invoices,
         "principal": principal,
@@ -342,28 +338,10 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-async def _invoice_section(
-    web: WebState, tenant: Tenant, grant: Grant, lang: str
-) -> dict[str, Any]:
-    """The invoice transfer's section (KH only): Severa's statuses to choose from, and the
-    ones Visma's integration names, proposed while none is chosen."""
-    statuses: list[severa.InvoiceStatus] | None = None
-    error: str | None = None
-    detail: str | None = None
-    try:
-        statuses = await live.invoice_statuses(web.store, tenant, web.http, web.endpoints)
-    except (SiltaError, TimeoutError) as exc:  # shown; the rest of the tab still works
-        # in the page's words by its category; Silta's own text one click away
-        error = describe_failure(live.failure_category(exc), "severa", lang)
-        detail = live.describe(exc)
-    ready, transferred = default_statuses(statuses or [])
-    settings = tenant.settings
+def _invoice_section() -> dict[str, Any]:
+    """The invoice transfer's section (KH only); Severa's statuses to choose from come with
+    the tab's lookups (silta.web.lookups), so the tab never waits for Severa."""
     return {
-        "invoice_statuses": statuses,
-        "invoice_statuses_error": error,
-        "invoice_statuses_detail": detail,
-        "invoice_ready": settings.invoices_ready_status or ready,
-        "invoice_transferred": settings.invoices_transferred_status or transferred,
         "invoice_modes": list(InvoiceTransferMode),
         "invoice_netvisor_statuses": list(NetvisorInvoiceStatus),
         "invoice_vat_fields": [name for name in INVOICE_SETTINGS if "_vat_" in name],
@@ -469,9 +447,9 @@ async def save_invoice_settings(request: Request, tenant_id: Id) -> Response:
         try:
             statuses = await live.invoice_statuses(web.store, grant.tenant, web.http,
                                                    web.endpoints)  # fmt: skip
-        except (SiltaError, TimeoutError) as exc:
-            return await refused(_fmt(t_lang, "invoices.statuses_unavailable",
-                                      error=live.describe(exc)))  # fmt: skip
+        except (SiltaError, TimeoutError) as exc:  # said by its category, never echoed
+            error = describe_failure(live.failure_category(exc), "severa", t_lang)
+            return await refused(_fmt(t_lang, "invoices.statuses_unavailable", error=error))
         problems = status_problems(chosen, statuses)
         if problems:
             texts = "; ".join(p.message_en if t_lang == "en" else p.message_fi for p in problems)

@@ -102,17 +102,22 @@ document.querySelectorAll("input[data-reveals]").forEach(function (box) {
       var fresh = new DOMParser().parseFromString(html, "text/html");
       fresh.querySelectorAll("[data-slot]").forEach(function (piece) {
         var name = piece.getAttribute("data-slot");
-        var old = box.querySelector('[data-slot="' + name + '"]');
+        // a piece may sit outside the main form (the invoice transfer's own form)
+        var old = box.querySelector('[data-slot="' + name + '"]') ||
+          document.querySelector('[data-slot="' + name + '"]');
         if (!old) return;
-        var before = old.querySelector("select, input");
         var node = document.importNode(piece, true);
-        var after = node.querySelector("select, input");
-        if (before && after && touched(before)) {
+        // every control the user already changed keeps its choice, when the fresh piece
+        // offers it (a piece may hold several: the invoice transfer's two statuses)
+        old.querySelectorAll("select[name], input[name]").forEach(function (before) {
+          if (!touched(before)) return;
+          var after = node.querySelector('[name="' + CSS.escape(before.name) + '"]');
+          if (!after) return;
           var kept = before.value;
           if (after.tagName === "INPUT" || after.querySelector('option[value="' + CSS.escape(kept) + '"]')) {
             after.value = kept;
           }
-        }
+        });
         old.replaceWith(node);
       });
       box.setAttribute("data-lookups-done", "1");
