@@ -16,15 +16,22 @@ SEED, SIZE = 3, 6
 def test_demo_once_exits_0_and_shows_every_planted_refusal_with_rule_and_reason(
     tmp_path: Path,
 ) -> None:
-    database = tmp_path / "nested" / "demo.db"  # the demo makes the folder it needs
+    """One demo run (a minute and more: the whole product twice over three companies) for
+    what it shows and for the commands it prints, which are run after."""
+    # the plain environment, as a user's: no key configured; a database URL set for other
+    # work, which the demo must not follow (it keeps to its own database)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SILTA_")}
+    home = tmp_path / "demo"
+    home.mkdir()
+    database = home / "nested" / "silta-demo.db"  # the demo makes the folder it needs
     done = subprocess.run(
         [sys.executable, "-m", "silta", "demo", "--once", "--port", "0",
-         "--seed", str(SEED), "--size", str(SIZE), "--database", str(database)],
+         "--seed", str(SEED), "--size", str(SIZE), "--database", "nested/silta-demo.db"],
         capture_output=True,
         text=True,
         timeout=300,
-        # The demo keeps to its own database whatever the environment says.
-        env={**os.environ, "SILTA_DATABASE_URL": "sqlite:///not-this-one.db"},
+        cwd=home,
+        env={**env, "SILTA_DATABASE_URL": "sqlite:///not-this-one.db"},
     )  # fmt: skip
     assert done.returncode == 0, done.stdout + done.stderr
     output = done.stdout
@@ -62,28 +69,24 @@ def test_demo_once_exits_0_and_shows_every_planted_refusal_with_rule_and_reason(
     temp = next(s for s in sections if s.startswith(f"{TEMP_COMPANY.name}:"))
     assert re.search(r"[1-9]\d* invoices transferred; every planted invoice", temp), temp
     assert "[invoices.temp_missing]" in temp
-    assert database.exists()
+    assert database.exists() and not (home / "not-this-one.db").exists()
+    _the_printed_commands_run(tmp_path, home, env, done)
 
 
-def test_demo_prints_the_web_app_its_logins_and_commands_that_run(tmp_path: Path) -> None:
+def _the_printed_commands_run(
+    tmp_path: Path, home: Path, env: dict[str, str], done: subprocess.CompletedProcess[str]
+) -> None:
     """Every ``silta`` command the demo tells the user to run finds the demo's database and
     its key, run as the user would: a shell line, from another folder, the plain
     environment (no key configured). It used to fail with SecretKeyError: the demo wrote
     ``silta-demo.key`` and the commands looked for ``silta.key``."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SILTA_")}
-    home = tmp_path / "demo"
-    home.mkdir()
-    done = subprocess.run(
-        [sys.executable, "-m", "silta", "demo", "--once", "--port", "0",
-         "--seed", str(SEED), "--size", str(SIZE), "--database", "silta-demo.db"],
-        capture_output=True, text=True, timeout=300, cwd=home, env=env,
-    )  # fmt: skip
     assert done.returncode == 0, done.stdout + done.stderr
     assert re.search(r"Web app: +http://127\.0\.0\.1:\d+/", done.stdout)
     assert re.search(r"log in as kh@demo\.example / \S{8,}", done.stdout)
     assert re.search(r"log in as viewer@demo\.example / \S{8,}", done.stdout)
     assert "/sandbox/netvisor/" in done.stdout
-    assert (home / "silta-demo.key").exists() and not (home / "silta.key").exists()
+    keys = home / "nested"
+    assert (keys / "silta-demo.key").exists() and not (keys / "silta.key").exists()
 
     commands = re.findall(r"^  (SILTA_DATABASE_URL=\S+ silta .+)$", done.stdout, re.MULTILINE)
     assert len(commands) == 3, done.stdout
