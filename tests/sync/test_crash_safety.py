@@ -15,13 +15,10 @@ from silta.store import LinkState
 
 from .builders import severa_customer
 from .conftest import World, completed, make_world
+from .faults import KINDS, Crash, arm, nth_write
 from .test_engine import sample_world
 
 S_TO_N = CustomerDirection.SEVERA_TO_NETVISOR
-
-
-class Crash(BaseException):
-    """The process dies: nothing below the sync catches a BaseException."""
 
 
 def _sorted(items: Any) -> list[Any]:
@@ -82,9 +79,6 @@ async def undisturbed(tmp_path: Path, scenario: str) -> tuple[dict[str, Any], in
 _REFERENCE: dict[str, tuple[dict[str, Any], int]] = {}
 
 
-KINDS = ("crash", "lost response", "refused", "crash after commit")
-
-
 @pytest.mark.parametrize("scenario", ["a", "b"])
 @pytest.mark.parametrize("kind", KINDS)
 @pytest.mark.parametrize("at", [0.1, 0.35, 0.6, 0.85])
@@ -102,30 +96,7 @@ async def test_a_fault_between_any_two_writes_then_a_clean_rerun_converges(
         # and a duplicate.
         world.nv.unique_codes = False
         target = max(1, round(at * total_writes))
-        fired: list[str] = []
-
-        async def before(request: httpx.Request, writes: int) -> httpx.Response | None:
-            if fired or writes + 1 != target or request.method not in ("POST", "PATCH"):
-                return None
-            if "token" in request.url.path:
-                return None
-            if kind == "crash":
-                fired.append(kind)
-                raise Crash
-            if kind == "refused":
-                fired.append(kind)
-                return httpx.Response(503, text="Service Unavailable")
-            return None
-
-        async def after(request: httpx.Request, writes: int) -> httpx.Response | None:
-            if fired or writes != target or kind not in ("lost response", "crash after commit"):
-                return None
-            fired.append(kind)
-            if kind == "crash after commit":
-                raise Crash
-            raise httpx.ReadTimeout("the answer was lost", request=request)
-
-        world.transport.hook, world.transport.after = before, after
+        fired = arm(world, kind, *nth_write(target))
         with contextlib.suppress(Crash):
             await world.sync()
         assert fired == [kind]

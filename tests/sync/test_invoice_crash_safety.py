@@ -14,18 +14,14 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
 from silta.domain import Register
 from silta.sandbox.sample import Sample
 
 from .conftest import World
+from .faults import KINDS, Crash, arm, nth_write
 from .test_invoices import invoice_world
-
-
-class Crash(BaseException):
-    """The process dies: nothing below the sync catches a BaseException."""
 
 
 def end_state(world: World, sample: Sample) -> dict[str, Any]:
@@ -51,8 +47,6 @@ async def _undisturbed(tmp_path: Path) -> tuple[dict[str, Any], int]:
 
 _REFERENCE: dict[str, tuple[dict[str, Any], int]] = {}
 
-KINDS = ("crash", "lost response", "refused", "crash after commit")
-
 
 async def _faulty_then_clean(tmp_path: Path, kind: str, at: float) -> dict[str, Any]:
     if "a" not in _REFERENCE:
@@ -61,30 +55,7 @@ async def _faulty_then_clean(tmp_path: Path, kind: str, at: float) -> dict[str, 
     async with invoice_world(tmp_path / "faulty") as (world, sample):
         start = world.transport.writes
         target = start + max(1, round(at * total))
-        fired: list[str] = []
-
-        async def before(request: httpx.Request, writes: int) -> httpx.Response | None:
-            if fired or writes + 1 != target or request.method not in ("POST", "PATCH"):
-                return None
-            if "token" in request.url.path:
-                return None
-            if kind == "crash":
-                fired.append(kind)
-                raise Crash
-            if kind == "refused":
-                fired.append(kind)
-                return httpx.Response(503, text="Service Unavailable")
-            return None
-
-        async def after(request: httpx.Request, writes: int) -> httpx.Response | None:
-            if fired or writes != target or kind not in ("lost response", "crash after commit"):
-                return None
-            fired.append(kind)
-            if kind == "crash after commit":
-                raise Crash
-            raise httpx.ReadTimeout("the answer was lost", request=request)
-
-        world.transport.hook, world.transport.after = before, after
+        fired = arm(world, kind, *nth_write(target))
         with contextlib.suppress(Crash):
             await world.sync(Register.INVOICES)
         assert fired == [kind]

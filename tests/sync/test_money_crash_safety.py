@@ -25,52 +25,26 @@ from silta.sync import purchase_lines as adapter
 from silta.sync.travel import resolve_held
 
 from .conftest import World, completed
+from .faults import KINDS, Crash, arm
 from .money import money_world, travel_settings
 from .test_purchase_lines import fees, qualifying, root_phase_free
 from .test_travel import documents, expected_documents, refused_keys
 
 
-class Crash(BaseException):
-    """The process dies: nothing below the sync catches a BaseException."""
-
-
-KINDS = ("crash", "lost response", "refused", "crash after commit")
-
-
 def _fault(world: World, kind: str, target: int, path: str) -> list[str]:
     """Arm one fault at the ``target``-th write to ``path``."""
-    fired: list[str] = []
     seen = [0]
 
-    def aimed(request: httpx.Request) -> bool:
-        return request.method == "POST" and request.url.path.endswith(path)
-
-    async def before(request: httpx.Request, _writes: int) -> httpx.Response | None:
-        if fired or not aimed(request):
-            return None
+    def leaving(request: httpx.Request, _writes: int) -> bool:
+        if request.method != "POST" or not request.url.path.endswith(path):
+            return False
         seen[0] += 1
-        if seen[0] != target:
-            return None
-        if kind == "crash":
-            fired.append(kind)
-            raise Crash
-        if kind == "refused":
-            fired.append(kind)
-            return httpx.Response(503, text="Service Unavailable")
-        return None
+        return seen[0] == target
 
-    async def after(request: httpx.Request, _writes: int) -> httpx.Response | None:
-        if fired or not aimed(request) or seen[0] != target:
-            return None
-        if kind not in ("lost response", "crash after commit"):
-            return None
-        fired.append(kind)
-        if kind == "crash after commit":
-            raise Crash
-        raise httpx.ReadTimeout("the answer was lost", request=request)
+    def landed(request: httpx.Request, _writes: int) -> bool:
+        return request.url.path.endswith(path) and request.method == "POST" and seen[0] == target
 
-    world.transport.hook, world.transport.after = before, after
-    return fired
+    return arm(world, kind, leaving, landed)
 
 
 @pytest.mark.parametrize("kind", KINDS)
