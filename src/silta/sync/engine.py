@@ -31,7 +31,6 @@ from silta.domain import Action, Register, RunKind, RunStatus, Status, System
 from silta.errors import OutcomeUnknownError, SiltaError
 from silta.failures import CREDENTIAL_ERRORS, Failure, classify
 from silta.logs import log_context
-from silta.notes import NOT_ATTEMPTED
 from silta.store import RunNotRunning, Watermark
 from silta.sync.context import SyncContext
 from silta.sync.journal import Journal, Progress
@@ -51,7 +50,6 @@ __all__ = [
 log = logging.getLogger("silta.sync")
 
 OVERLAP = timedelta(minutes=10)  # changes up to this long before a run are read again
-MAX_CONSECUTIVE_FAILURES = 5
 # How a run's error starts when the service refused the credentials or access rights; the
 # overview and the scheduler read it to show "credentials rejected" and to stop retrying.
 CREDENTIALS_REFUSED = "credentials or access rights refused"
@@ -139,17 +137,9 @@ async def apply_items(
         except _FATAL:
             raise
         except SiltaError as exc:
-            journal.record(item, Status.FAILED, message=_message(exc))
-            journal.last_failure = classify(exc)
             # A retryable error, or a write whose answer never came even after the lookup,
-            # says the service is in trouble, not this record.
-            # The streak is the journal's: it runs on across the batches of a run.
-            troubled = exc.retryable or isinstance(exc, OutcomeUnknownError)
-            journal.failing = journal.failing + 1 if troubled else 0
-            if journal.failing >= MAX_CONSECUTIVE_FAILURES:
-                journal.gave_up = f"{journal.failing} failures in a row ({exc})"
-                for rest in items[index + 1 :]:
-                    journal.record(rest, Status.FAILED, message=f"{NOT_ATTEMPTED}{journal.gave_up}")
+            # says the service is in trouble, not this record (Journal.write_failed).
+            if journal.write_failed(item, exc, _message(exc), items[index + 1 :]):
                 return done
             continue
         journal.failing = 0

@@ -39,7 +39,7 @@ import attrs
 from silta import netvisor, severa
 from silta.domain import Action, FieldChange, Refusal, Register, Status, System
 from silta.errors import OutcomeUnknownError, SiltaError
-from silta.failures import CREDENTIAL_ERRORS, classify
+from silta.failures import CREDENTIAL_ERRORS
 from silta.notes import bilingual, joined
 from silta.registers.dimensions import DimensionSource
 from silta.registers.invoice_lines import money_text
@@ -59,7 +59,7 @@ from silta.registers.invoices import (
 from silta.store import Detail, Link, LinkState
 from silta.sync.context import SyncContext
 from silta.sync.dimensions import create_items
-from silta.sync.engine import MAX_CONSECUTIVE_FAILURES, ConfigurationProblem
+from silta.sync.engine import ConfigurationProblem
 from silta.sync.invoice_reads import invoice_links, read_lookups, read_source
 from silta.sync.journal import Journal
 from silta.sync.plan import Plan, PlanItem
@@ -221,16 +221,7 @@ class InvoicesToNetvisor:
             except _FATAL:
                 raise
             except SiltaError as exc:
-                journal.record(item, Status.FAILED, message=_message(exc))
-                journal.last_failure = classify(exc)
-                troubled = exc.retryable or isinstance(exc, OutcomeUnknownError)
-                journal.failing = journal.failing + 1 if troubled else 0
-                if journal.failing >= MAX_CONSECUTIVE_FAILURES:
-                    journal.gave_up = f"{journal.failing} failures in a row ({exc})"
-                    for rest in writes[index + 1 :]:
-                        journal.record(
-                            rest, Status.FAILED, message=f"not attempted: {journal.gave_up}"
-                        )
+                if journal.write_failed(item, exc, _message(exc), writes[index + 1 :]):
                     return
                 continue
             journal.failing = 0

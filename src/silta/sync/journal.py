@@ -17,15 +17,17 @@ from __future__ import annotations
 import logging
 import time
 from collections import Counter
-from collections.abc import Callable, Mapping
-from typing import Any
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, Final
 
 from silta.domain import Action, Register, Status, System
-from silta.failures import Failure
+from silta.errors import OutcomeUnknownError, SiltaError
+from silta.failures import Failure, classify
+from silta.notes import NOT_ATTEMPTED
 from silta.store import Entry, Link, LinkState, Store, StoreError
 from silta.sync.plan import PlanItem
 
-__all__ = ["PROGRESS_EVERY", "Journal", "Progress"]
+__all__ = ["MAX_CONSECUTIVE_FAILURES", "PROGRESS_EVERY", "Journal", "Progress"]
 
 log = logging.getLogger("silta.sync")
 
@@ -34,6 +36,9 @@ Progress = Callable[[int, int], None]  # (records done, records to do)
 _BATCH = 200
 PROGRESS_EVERY = 1.0  # seconds between two progress rows of a run in the store
 _WRITES = frozenset({Action.CREATE, Action.UPDATE, Action.RENAME})
+# A write that fails this many times in a row because the service is in trouble stops the
+# run's writing: the rest is "not attempted", rather than hundreds of timeouts.
+MAX_CONSECUTIVE_FAILURES: Final = 5
 
 
 class Journal:
@@ -157,6 +162,25 @@ class Journal:
             self.flush()
 
     # -- outcomes ------------------------------------------------------------------------
+
+    def write_failed(
+        self, item: PlanItem, exc: SiltaError, message: str, rest: Sequence[PlanItem]
+    ) -> bool:
+        """``item``'s write failed with ``exc`` (``message`` says so on the record): recorded,
+        and counted in the streak of failures that say the service is in trouble (retryable,
+        or an outcome still unknown after the lookup); the streak runs across a run's
+        batches. At :data:`MAX_CONSECUTIVE_FAILURES` the ``rest`` is recorded as not
+        attempted and True says to stop writing."""
+        self.record(item, Status.FAILED, message=message)
+        self.last_failure = classify(exc)
+        troubled = exc.retryable or isinstance(exc, OutcomeUnknownError)
+        self.failing = self.failing + 1 if troubled else 0
+        if self.failing < MAX_CONSECUTIVE_FAILURES:
+            return False
+        self.gave_up = f"{self.failing} failures in a row ({exc})"
+        for other in rest:
+            self.record(other, Status.FAILED, message=f"{NOT_ATTEMPTED}{self.gave_up}")
+        return True
 
     def record(
         self,

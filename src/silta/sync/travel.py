@@ -37,8 +37,7 @@ from silta.registers.dimensions import DimensionSource
 from silta.registers.invoice_lines import dimension_index
 from silta.store import Detail, Link, LinkState, Store
 from silta.sync.context import SyncContext
-from silta.sync.engine import MAX_CONSECUTIVE_FAILURES
-from silta.sync.journal import Journal
+from silta.sync.journal import MAX_CONSECUTIVE_FAILURES, Journal
 from silta.sync.plan import Plan, PlanItem
 from silta.sync.purchase_lines import notice_refusal
 
