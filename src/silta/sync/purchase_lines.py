@@ -68,6 +68,20 @@ def purchase_line_settings(settings: TenantSettings) -> PurchaseLineSettings:
     )
 
 
+def _reported_deleted(key: str, name: str, link: Link, notice: Notice) -> PlanItem:
+    """A transferred line deleted in Netvisor since: reported once (a skip with its notice),
+    and its link marked so that the next runs say nothing more."""
+    return PlanItem(
+        source_key=key,
+        natural_key=key,
+        name=name,
+        action=Action.SKIP,
+        target_key=link.target_key,
+        refusals=(notice_refusal(notice),),
+        payload=_Relink(link.target_key or "", {**(link.intent or {}), "deleted": True}),
+    )
+
+
 def notice_refusal(notice: Notice) -> Refusal:
     """A notice as an entry shows it, in both languages, on a record that is not refused
     (a skip): the run history and the refusal pages read the same two texts."""
@@ -215,19 +229,7 @@ class PurchaseLinesToSevera:
             label = (link.intent or {}).get("invoice", invoice_key)
             fee = (link.intent or {}).get("fee")
             notice = rules.deleted_after_transfer(label, (link.intent or {}).get("line"), fee)
-            items.append(
-                PlanItem(
-                    source_key=key,
-                    natural_key=key,
-                    name=f"{label} / {key}",
-                    action=Action.SKIP,
-                    target_key=link.target_key,
-                    refusals=(notice_refusal(notice),),
-                    payload=_Relink(
-                        link.target_key or "", {**(link.intent or {}), "deleted": True}
-                    ),
-                )
-            )
+            items.append(_reported_deleted(key, f"{label} / {key}", link, notice))
         return items
 
     async def _made_before(
@@ -317,19 +319,7 @@ class PurchaseLinesToSevera:
             notice = rules.deleted_after_transfer(
                 label, str(old_line), (link.intent or {}).get("fee")
             )
-            items.append(
-                PlanItem(
-                    source_key=key,
-                    natural_key=key,
-                    name=f"{label} / {old_line}",
-                    action=Action.SKIP,
-                    target_key=link.target_key,
-                    refusals=(notice_refusal(notice),),
-                    payload=_Relink(
-                        link.target_key or "", {**(link.intent or {}), "deleted": True}
-                    ),
-                )
-            )
+            items.append(_reported_deleted(key, f"{label} / {old_line}", link, notice))
         return items
 
     @staticmethod
