@@ -92,6 +92,15 @@ async def test_a_failed_lookup_is_told_in_silta_words_and_the_tab_still_works(
     note = text(page(fragment))
     assert "Netvisorin laskentakohdeotsikoita ei saatu" in note
     assert "<" not in note and "Traceback" not in note
+    # said by its category in the page's language, Silta's own text one click away
+    said = page(fragment).xpath("//div[@data-slot='headers-note']/div")[0]
+    assert text(said).startswith("Netvisorin laskentakohdeotsikoita ei saatu: Netvisor")
+    assert said.xpath(".//code[@class='detail']")
+    english = page(
+        await client.get(f"/tenants/{web.tenant.id}/settings/lookups", params={"lang": "en"})
+    )
+    words = text(english.xpath("//div[@data-slot='headers-note']/div")[0])
+    assert words.startswith("Could not read Netvisor's dimension headers: Netvisor"), words
     tab = await client.get(f"/tenants/{web.tenant.id}/settings")
     assert one(page(tab), "project_header").tag == "input"
 

@@ -62,7 +62,8 @@ class Probe:
 class TempStatus:
     exists: bool | None  # None: could not tell
     name: str | None = None
-    error: str | None = None
+    error: str | None = None  # Silta's own text of what failed (the technical detail)
+    category: str | None = None  # what failed, as silta.failures' category (said in words)
 
 
 @contextlib.asynccontextmanager
@@ -169,7 +170,7 @@ async def temp_status(
             product = await asyncio.wait_for(ctx.netvisor.find_product(TEMP_CODE), TIMEOUT)
             return TempStatus(product is not None, product.name if product else None)
     except (SiltaError, TimeoutError) as exc:
-        return TempStatus(None, error=describe(exc))
+        return TempStatus(None, error=describe(exc), category=failure_category(exc))
 
 
 async def test_connection(

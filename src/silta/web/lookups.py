@@ -49,7 +49,8 @@ class Lookups:
 
     at: datetime
     headers: tuple[str, ...] | None = None  # None: Netvisor could not be asked
-    headers_error: str | None = None
+    headers_error: str | None = None  # Silta's own text of the failure (the detail)
+    headers_failure: str | None = None  # its category (silta.failures), said in words
     temp: dict[str, live.TempStatus] = attrs.field(factory=dict)  # "customer", "product"
     # Severa's invoice statuses; None with a failure category (silta.failures) and Silta's
     # own text of it when Severa could not be asked
@@ -99,12 +100,12 @@ async def look_up(request: Request, tenant: Tenant) -> Lookups:
     """Ask Netvisor now: the headers and the TEMP checks at once (each bounded in time)."""
     web = request.app.state.web
 
-    async def headers() -> tuple[tuple[str, ...] | None, str | None]:
+    async def headers() -> tuple[tuple[str, ...] | None, str | None, str | None]:
         try:
             found = await live.dimension_headers(web.store, tenant, web.http, web.endpoints)
         except (SiltaError, TimeoutError) as exc:  # shown; the tab still works with free text
-            return None, live.describe(exc)
-        return tuple(found), None
+            return None, live.describe(exc), live.failure_category(exc)
+        return tuple(found), None, None
 
     async def statuses() -> tuple[tuple[severa.InvoiceStatus, ...] | None, str | None, str | None]:
         try:
@@ -122,10 +123,19 @@ async def look_up(request: Request, tenant: Tenant) -> Lookups:
             for register, _ in wanted
         )
     )
-    names, error = await asking
-    invoice_statuses, failure, detail = await severa_asked
+    names, error, failure = await asking
+    invoice_statuses, statuses_failure, detail = await severa_asked
     temp = {key: status for (_, key), status in zip(wanted, temps, strict=True)}
-    return Lookups(datetime.now(UTC), names, error, temp, invoice_statuses, failure, detail)
+    return Lookups(
+        datetime.now(UTC),
+        names,
+        error,
+        failure,
+        temp,
+        invoice_statuses,
+        statuses_failure,
+        detail,
+    )
 
 
 def lookups_context(
@@ -140,6 +150,7 @@ def lookups_context(
         "lookups": answer,
         "headers": list(answer.headers) if answer and answer.headers is not None else None,
         "headers_error": answer.headers_error if answer else None,
+        "headers_failure": answer.headers_failure if answer else None,
         "temp": answer.temp if answer else {},
         "temp_wanted": [key for _, key in temp_keys(shown)],
         "lookups_url": f"/tenants/{tenant_id}/settings/lookups",
