@@ -61,6 +61,11 @@ def test_manual_mode_gets_no_scheduled_slots() -> None:
     assert Register.INVOICES in registers(ON)  # automatic
     manual = attrs.evolve(ON, invoices_mode=InvoiceTransferMode.MANUAL)
     assert Register.INVOICES not in registers(manual)
+    # the money transfers of issue 19 likewise: no slot at all when only on "transfer now"
+    money = attrs.evolve(ON, purchase_lines_enabled=True, travel_enabled=True)
+    assert {Register.PURCHASE_LINES, Register.TRAVEL} <= registers(money)
+    kept = attrs.evolve(money, purchase_lines_automatic=False, travel_automatic=False)
+    assert not {Register.PURCHASE_LINES, Register.TRAVEL} & registers(kept)
 
 
 def test_turning_it_on_or_changing_its_statuses_holds_it_until_confirmed(tmp_path: Path) -> None:

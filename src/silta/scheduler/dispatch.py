@@ -12,11 +12,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime
 
-from silta.domain import InvoiceTransferMode, Register, TenantSettings
+from silta.domain import Register, TenantSettings
 from silta.schedule import current_slot
 from silta.scheduler.clock import Clock, wall_clock
 from silta.store import Holds, Schedule, Slot, SlotKey, Store
-from silta.sync.runner import adapter_for
+from silta.sync.runner import adapter_for, only_on_request
 
 __all__ = ["Dispatcher", "wanted_slots"]
 
@@ -36,9 +36,8 @@ def wanted_slots(
         for register in Register:
             if adapter_for(register, settings) is None or register in held.get(tenant_id, ()):
                 continue
-            manual = settings.invoices_mode is InvoiceTransferMode.MANUAL
-            if register is Register.INVOICES and manual:
-                continue  # only on "transfer now"
+            if only_on_request(register, settings):
+                continue  # the KH runs it with "transfer now"
             due = current_slot(register, tenant_id, settings, now)
             yield SlotKey(tenant_id, register, due.at, due.full)
 

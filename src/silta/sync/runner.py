@@ -15,6 +15,7 @@ from silta.backoff import DEFAULT_RETRY, RetryPolicy
 from silta.config import Settings
 from silta.domain import (
     CustomerDirection,
+    InvoiceTransferMode,
     ProductDirection,
     Register,
     RunKind,
@@ -76,20 +77,25 @@ def adapter_for(register: Register, settings: TenantSettings) -> Adapter | None:
     return None
 
 
-# The money transfers a KH may keep to "transfer now" (issue 19): a scheduled run skips them.
+# The money transfers a KH may keep to "transfer now" (issues 18, 19): the scheduler claims
+# no slot of theirs, and a scheduled run that meets one anyway skips it.
 _ON_REQUEST_ONLY: dict[Register, Callable[[TenantSettings], bool]] = {
+    Register.INVOICES: lambda settings: settings.invoices_mode is InvoiceTransferMode.MANUAL,
     Register.PURCHASE_LINES: lambda settings: not settings.purchase_lines_automatic,
     Register.TRAVEL: lambda settings: not settings.travel_automatic,
 }
 
 
+def only_on_request(register: Register, settings: TenantSettings) -> bool:
+    """Whether the KH chose to run ``register`` only on "transfer now" (never scheduled)."""
+    check = _ON_REQUEST_ONLY.get(register)
+    return check is not None and check(settings)
+
+
 def scheduled_only_on_request(register: Register, settings: TenantSettings, trigger: str) -> bool:
     """Whether a run by ``trigger`` must leave ``register`` alone: the schedule's runs do
     when the KH chose "only on transfer now"."""
-    if not trigger.startswith("schedule"):
-        return False
-    check = _ON_REQUEST_ONLY.get(register)
-    return check is not None and check(settings)
+    return trigger.startswith("schedule") and only_on_request(register, settings)
 
 
 def _utc_now() -> datetime:
